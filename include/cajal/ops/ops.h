@@ -1,0 +1,209 @@
+// Every op of cajal, as free functions in namespace cajal. Each is defined once, in
+// src/ops/<family>.cpp, with its backward right below its forward.
+//
+// Conventions (PyTorch's): binary pointwise ops broadcast; a Scalar operand does not promote a
+// floating tensor's dtype; reductions take a dim list ({} = all dims) and keepdim; negative dims
+// count from the end. Errors are cajal::Error naming the op, what it expected and what it got.
+#pragma once
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "cajal/autograd/node.h"
+#include "cajal/core/generator.h"
+#include "cajal/core/tensor.h"
+#include "cajal/ops/op_list.h"
+
+namespace cajal {
+
+// ---------------------------------------------------------------- creation (ops/creation.cpp)
+Tensor empty(const Shape& shape, DType dtype = DType::f32);
+Tensor zeros(const Shape& shape, DType dtype = DType::f32);
+Tensor ones(const Shape& shape, DType dtype = DType::f32);
+Tensor full(const Shape& shape, double value, DType dtype = DType::f32);
+Tensor scalar_tensor(double value, DType dtype = DType::f32);  // 0-D
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+Tensor empty_like(const Tensor& t);
+Tensor arange(double end, DType dtype = DType::i64);
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::i64);
+Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::f32);
+Tensor eye(int64_t n, int64_t m = -1, DType dtype = DType::f32);
+// From data: tensor({1, 2, 3}) is 1-D; tensor({{1, 2}, {3, 4}}) is 2-D.
+Tensor tensor(std::initializer_list<double> values, DType dtype = DType::f32);
+Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, DType dtype = DType::f32);
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::f32);
+Tensor from_vector(const std::vector<float>& values, const Shape& shape);
+Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape);
+// Random, drawn serially from `gen` (the default generator when null): same seed, same values,
+// whatever the thread count.
+Tensor rand(const Shape& shape, DType dtype = DType::f32, Generator* gen = nullptr);   // U[0,1)
+Tensor randn(const Shape& shape, DType dtype = DType::f32, Generator* gen = nullptr);  // N(0,1)
+Tensor uniform(const Shape& shape, double low, double high, DType dtype = DType::f32, Generator* gen = nullptr);
+Tensor normal(const Shape& shape, double mean, double std, DType dtype = DType::f32, Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator* gen = nullptr);  // [low, high), int64
+Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);  // 0/1 with probability p, p's dtype
+Tensor bernoulli(const Shape& shape, double p, DType dtype = DType::f32, Generator* gen = nullptr);
+Tensor randperm(int64_t n, Generator* gen = nullptr);  // int64
+// In-place fills (under no-grad; used by initialisers).
+Tensor& uniform_(Tensor& t, double low, double high, Generator* gen = nullptr);
+Tensor& normal_(Tensor& t, double mean, double std, Generator* gen = nullptr);
+
+// ---------------------------------------------------------------- pointwise (ops/pointwise.cpp)
+Tensor add(const Tensor& a, const Tensor& b, double alpha = 1.0);  // a + alpha * b
+Tensor add(const Tensor& a, double b);
+Tensor sub(const Tensor& a, const Tensor& b, double alpha = 1.0);  // a - alpha * b
+Tensor sub(const Tensor& a, double b);
+Tensor rsub(const Tensor& a, double b);  // b - a
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, double b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, double b);
+Tensor rdiv(const Tensor& a, double b);  // b / a
+Tensor neg(const Tensor& a);
+Tensor pow(const Tensor& a, const Tensor& e);  // d/da = e a^(e-1); d/de = a^e log a
+Tensor pow(const Tensor& a, double e);
+Tensor pow(double base, const Tensor& e);
+Tensor square(const Tensor& a);
+Tensor exp(const Tensor& a);
+Tensor log(const Tensor& a);
+Tensor sqrt(const Tensor& a);
+Tensor rsqrt(const Tensor& a);
+Tensor abs(const Tensor& a);   // d/da = sign(a), 0 at 0
+Tensor sign(const Tensor& a);  // derivative 0
+Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);  // grad 1 inside [min,max]
+Tensor minimum(const Tensor& a, const Tensor& b);  // ties split the gradient equally (PyTorch)
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor sin(const Tensor& a);
+Tensor cos(const Tensor& a);
+// Comparisons and logic: not differentiable, return bool tensors.
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor le(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor ge(const Tensor& a, double b);
+Tensor logical_not(const Tensor& a);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+bool equal(const Tensor& a, const Tensor& b);  // same shape and exactly equal values
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+
+// Broadcasting helpers.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+Tensor sum_to(const Tensor& t, const Shape& shape);  // sums broadcast dims away (the backward of expand)
+
+// ---------------------------------------------------------------- reductions (ops/reduction.cpp)
+Tensor sum(const Tensor& a, const Shape& dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& a, const Shape& dims = {}, bool keepdim = false);
+Tensor var(const Tensor& a, const Shape& dims = {}, bool unbiased = true, bool keepdim = false);
+Tensor std(const Tensor& a, const Shape& dims = {}, bool unbiased = true, bool keepdim = false);
+Tensor prod(const Tensor& a, const Shape& dims = {}, bool keepdim = false);
+Tensor logsumexp(const Tensor& a, const Shape& dims, bool keepdim = false);
+// p = 1 (sum |x|) or 2 (Frobenius / Euclidean).
+Tensor norm(const Tensor& a, double p = 2.0, const Shape& dims = {}, bool keepdim = false);
+Tensor max(const Tensor& a);  // all elements; gradient split evenly among ties
+Tensor min(const Tensor& a);
+std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim = false);  // (values, int64 indices)
+std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor argmin(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& a);  // flattened index
+
+// ---------------------------------------------------------------- linear algebra (ops/linalg.cpp)
+// matmul: PyTorch semantics: 1-D·1-D dot, 2-D·2-D mm, batched with broadcast batch dims,
+// 1-D operands get a dim prepended/appended and removed. Transposed operands go to BLAS as flags.
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);  // (B,N,K)·(B,K,M)
+Tensor outer(const Tensor& a, const Tensor& b);
+Tensor dot(const Tensor& a, const Tensor& b);
+// linear: x (...,in) · w(out,in)^T + b(out); fused GEMM with bias.
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b = Tensor());
+
+// ---------------------------------------------------------------- activations (ops/activation.cpp)
+Tensor sigmoid(const Tensor& x);                        // s' = s(1-s)
+Tensor tanh(const Tensor& x);                           // t' = 1 - t^2
+Tensor relu(const Tensor& x);                           // NB: derivative 0 at 0
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);  // slope at 0 is negative_slope
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);  // stable log(1+e^x)
+Tensor atan(const Tensor& x);                           // 1/(1+x^2)
+// step(x) = 1 where x > threshold (strict) or x >= threshold (strict=false), else 0.
+// Its derivative is 0 everywhere (undefined at the threshold); gradients through it vanish.
+Tensor step(const Tensor& x, double threshold = 0.0, bool strict = true);
+Tensor softmax(const Tensor& x, int64_t dim = -1);      // stable: subtracts the max
+Tensor log_softmax(const Tensor& x, int64_t dim = -1);
+Tensor gelu(const Tensor& x, bool tanh_approx = false);  // exact: 0.5x(1+erf(x/sqrt2))
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor selu(const Tensor& x);
+Tensor silu(const Tensor& x);  // x * sigmoid(x)
+
+// ---------------------------------------------------------------- losses (ops/loss.cpp)
+enum class Reduction { None, Mean, Sum };
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
+Tensor binary_cross_entropy(const Tensor& prob, const Tensor& target, Reduction r = Reduction::Mean);
+Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target, Reduction r = Reduction::Mean);
+// Cross-entropy from logits (N,C) or (N,C,d...). target: int64 class indices (N) / (N,d...) or
+// probabilities with the input's shape. Fused log-softmax + NLL.
+struct CrossEntropyOptions {
+  Reduction reduction = Reduction::Mean;
+  int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+};
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& opt = {});
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r = Reduction::Mean,
+                int64_t ignore_index = -100);
+// kl_div(input = log q, target = p): sum p (log p - log q); reduction Mean averages over elements,
+// Sum sums; pass batchmean via Reduction::Sum / batch size (as PyTorch's 'batchmean').
+Tensor kl_div(const Tensor& log_q, const Tensor& p, Reduction r = Reduction::Mean, bool log_target = false);
+
+// ---------------------------------------------------------------- views (core/tensor.cpp, ops/view.cpp)
+Tensor reshape(const Tensor& a, const Shape& shape);
+Tensor view(const Tensor& a, const Shape& shape);
+Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor permute(const Tensor& a, const Shape& dims);
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1);
+Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor expand(const Tensor& a, const Shape& shape);
+Tensor squeeze(const Tensor& a);
+Tensor squeeze(const Tensor& a, int64_t dim);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor contiguous(const Tensor& a);
+Tensor clone(const Tensor& a);
+Tensor to_dtype(const Tensor& a, DType dtype);
+
+// ---------------------------------------------------------------- copies and indexing (ops/index.cpp)
+Tensor cat(const std::vector<Tensor>& ts, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& ts, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& a, int64_t split_size, int64_t dim = 0);  // views
+std::vector<Tensor> split(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim = 0);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);  // index: int64 1-D
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);  // mask: bool, broadcast
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);      // cond: bool, broadcast
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);           // int64 out, (..., C)
+
+}  // namespace cajal

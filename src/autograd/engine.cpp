@@ -1,0 +1,222 @@
+// Reverse-mode engine. One backward call:
+//  1. walks the graph from the roots once, counting how many edges point at each node;
+//  2. runs nodes in Kahn order (a node runs when all gradients flowing into it have arrived),
+//     summing the incoming gradients of each output slot;
+//  3. releases each node's closure (and with it the saved tensors) right after it ran, unless
+//     retain_graph is set.
+#include "cajal/autograd/engine.h"
+
+#include <unordered_map>
+
+#include "cajal/autograd/node.h"
+#include "cajal/ops/ops.h"
+
+namespace cajal::autograd {
+namespace {
+
+void accumulate(Tensor& slot, const Tensor& g) {
+  if (!g.defined()) return;
+  if (!slot.defined()) {
+    slot = g;
+  } else if (GradMode::is_enabled()) {
+    slot = add(slot, g);
+  } else if (slot.impl_ptr().use_count() == 1 && slot.is_contiguous() && !slot.requires_grad() &&
+             slot.shape() == g.shape()) {
+    slot.add_(g);  // NB: only when nobody else holds this buffer
+  } else {
+    slot = add(slot, g);
+  }
+}
+
+Tensor apply_hooks(const std::shared_ptr<TensorImpl>& impl, Tensor g) {
+  for (auto& hook : impl->hooks) {
+    Tensor r = hook(g);
+    if (r.defined()) g = r;
+  }
+  return g;
+}
+
+void accumulate_into_leaf(Node& node, const Tensor& g_in, bool create_graph) {
+  auto leaf = node.leaf.lock();
+  if (!leaf || !g_in.defined()) return;
+  Tensor g = apply_hooks(leaf, g_in);
+  if (!leaf->grad) {
+    // Steal the buffer when we are its only holder; otherwise copy so later in-place
+    // accumulation cannot write into somebody else's tensor.
+    Tensor owned = (create_graph || (g.impl_ptr().use_count() <= 2 && g.is_contiguous() && !g.requires_grad()))
+                       ? g
+                       : g.clone();
+    if (!create_graph && owned.requires_grad()) owned = owned.detach();
+    leaf->grad = owned.impl_ptr();
+  } else {
+    Tensor cur(leaf->grad);
+    if (create_graph) {
+      leaf->grad = add(cur, g).impl_ptr();
+    } else {
+      NoGradGuard ng;
+      cur.add_(g);
+    }
+  }
+}
+
+struct Capture {
+  std::unordered_map<const Node*, std::vector<std::pair<uint32_t, size_t>>> at;  // node -> (slot, result index)
+  std::vector<Tensor> results;
+};
+
+void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots, bool retain_graph, bool create_graph,
+         Capture* capture) {
+  CAJAL_CHECK(roots.size() == grad_roots.size() || grad_roots.empty(), "backward",
+              "expected one gradient per root ({}), got {}", roots.size(), grad_roots.size());
+  GradModeGuard mode(create_graph);
+
+  std::unordered_map<Node*, std::vector<Tensor>> buffers;
+  std::unordered_map<Node*, int> deps;
+  std::vector<Node*> stack;
+  std::vector<std::shared_ptr<Node>> root_nodes;
+
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& r = roots[i];
+    CAJAL_CHECK_KIND(r.requires_grad(), Runtime, "backward",
+                     "element {} of tensors does not require grad and does not have a grad_fn", i);
+    Tensor g = grad_roots.empty() ? Tensor() : grad_roots[i];
+    if (!g.defined()) {
+      CAJAL_CHECK_KIND(r.numel() == 1, Runtime, "backward",
+                       "grad can be implicitly created only for scalar outputs, got shape {}", shape_str(r.shape()));
+      g = ones_like(r);
+    } else {
+      CAJAL_CHECK(g.shape() == r.shape(), "backward", "expected a gradient of shape {}, got {}", shape_str(r.shape()),
+                  shape_str(g.shape()));
+    }
+    std::shared_ptr<Node> fn = r.grad_fn() ? r.grad_fn() : grad_accumulator(r);
+    uint32_t slot = r.grad_fn() ? r.impl()->output_nr : 0;
+    auto& buf = buffers[fn.get()];
+    buf.resize(fn->num_outputs);
+    accumulate(buf[slot], g);
+    root_nodes.push_back(fn);
+  }
+
+  // Dependency counts: number of edges into each node reachable from the roots.
+  {
+    std::unordered_map<Node*, bool> seen;
+    for (auto& fn : root_nodes) {
+      if (!seen[fn.get()]) {
+        seen[fn.get()] = true;
+        stack.push_back(fn.get());
+      }
+    }
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      for (auto& e : n->next) {
+        if (!e.fn) continue;
+        deps[e.fn.get()]++;
+        if (!seen[e.fn.get()]) {
+          seen[e.fn.get()] = true;
+          stack.push_back(e.fn.get());
+        }
+      }
+    }
+  }
+
+  std::vector<Node*> ready;
+  for (auto& fn : root_nodes)
+    if (deps[fn.get()] == 0) ready.push_back(fn.get());
+  // De-duplicate roots sharing a node.
+  std::sort(ready.begin(), ready.end());
+  ready.erase(std::unique(ready.begin(), ready.end()), ready.end());
+
+  while (!ready.empty()) {
+    Node* node = ready.back();
+    ready.pop_back();
+    std::vector<Tensor> grads_out = std::move(buffers[node]);
+    buffers.erase(node);
+    grads_out.resize(node->num_outputs);
+
+    for (auto& [slot, weak] : node->watched) {
+      if (auto impl = weak.lock(); impl && grads_out[slot].defined()) {
+        grads_out[slot] = apply_hooks(impl, grads_out[slot]);
+        if (impl->retains_grad) {
+          Tensor g = create_graph ? grads_out[slot] : grads_out[slot].detach();
+          impl->grad = impl->grad ? add(Tensor(impl->grad), g).impl_ptr() : g.clone().impl_ptr();
+        }
+      }
+    }
+    if (capture) {
+      auto it = capture->at.find(node);
+      if (it != capture->at.end())
+        for (auto& [slot, idx] : it->second) accumulate(capture->results[idx], grads_out[slot]);
+    }
+
+    if (node->kind == Node::Kind::AccumulateGrad) {
+      if (!capture) accumulate_into_leaf(*node, grads_out[0], create_graph);
+      continue;
+    }
+
+    CAJAL_CHECK_KIND(!node->released, Runtime, "backward",
+                     "trying to backward through the graph a second time (through {}): its saved tensors were freed. "
+                     "Pass retain_graph=true to the first backward call",
+                     node->name);
+    bool any = false;
+    for (auto& g : grads_out) any = any || g.defined();
+    Grads grads_in;
+    if (any) {
+      grads_in = node->backward(grads_out);
+      CAJAL_CHECK_KIND(grads_in.size() == node->next.size(), Runtime, "backward",
+                       "{} returned {} gradients for {} inputs", node->name, grads_in.size(), node->next.size());
+    } else {
+      grads_in.resize(node->next.size());
+    }
+    if (!retain_graph) {
+      node->backward = nullptr;
+      node->released = true;
+    }
+
+    for (size_t i = 0; i < node->next.size(); ++i) {
+      Edge& e = node->next[i];
+      if (!e.fn) continue;
+      Tensor& g = grads_in[i];
+      if (g.defined()) {
+        const InputMeta& meta = node->inputs[i];
+        CAJAL_CHECK_KIND(g.shape() == meta.shape, Runtime, "backward",
+                         "{} produced a gradient of shape {} for input {} of shape {}", node->name,
+                         shape_str(g.shape()), i, shape_str(meta.shape));
+        if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
+        auto& buf = buffers[e.fn.get()];
+        buf.resize(e.fn->num_outputs);
+        accumulate(buf[e.input_nr], g);
+      }
+      if (--deps[e.fn.get()] == 0) ready.push_back(e.fn.get());
+    }
+  }
+}
+
+}  // namespace
+
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots, bool retain_graph,
+              bool create_graph) {
+  run(roots, grad_roots, retain_graph || create_graph, create_graph, nullptr);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
+                         bool allow_unused) {
+  Capture cap;
+  cap.results.resize(inputs.size());
+  std::vector<std::shared_ptr<Node>> keep;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    CAJAL_CHECK_KIND(x.requires_grad(), Runtime, "autograd.grad", "input {} does not require grad", i);
+    std::shared_ptr<Node> fn = x.grad_fn() ? x.grad_fn() : grad_accumulator(x);
+    keep.push_back(fn);
+    cap.at[fn.get()].push_back({x.grad_fn() ? x.impl()->output_nr : 0, i});
+  }
+  run(outputs, grad_outputs, retain_graph || create_graph, create_graph, &cap);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    CAJAL_CHECK_KIND(allow_unused || cap.results[i].defined(), Runtime, "autograd.grad",
+                     "input {} was not used in the graph (pass allow_unused=true)", i);
+  }
+  return cap.results;
+}
+
+}  // namespace cajal::autograd

@@ -1,0 +1,117 @@
+// Graph recording: nodes, saved tensors, grad mode.
+#include "cajal/autograd/node.h"
+
+namespace cajal {
+
+namespace {
+thread_local bool t_grad_enabled = true;
+}
+bool GradMode::is_enabled() { return t_grad_enabled; }
+void GradMode::set_enabled(bool on) { t_grad_enabled = on; }
+
+}  // namespace cajal
+
+namespace cajal::autograd {
+
+bool any_requires_grad(std::initializer_list<Tensor> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+bool any_requires_grad(const std::vector<Tensor>& inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+  TensorImpl* impl = leaf.impl();
+  if (auto existing = impl->grad_accumulator.lock()) return existing;
+  auto node = std::make_shared<Node>();
+  node->kind = Node::Kind::AccumulateGrad;
+  node->name = "AccumulateGrad";
+  node->leaf = leaf.impl_ptr();
+  node->inputs.push_back({leaf.shape(), leaf.dtype()});
+  impl->grad_accumulator = node;
+  return node;
+}
+
+Saved::Saved(const Tensor& t, bool is_output) : is_output_(is_output) {
+  if (!t.defined()) return;
+  version_ = t.storage()->version();
+  if (is_output && t.grad_fn()) {
+    fn_ = t.grad_fn();
+    output_nr_ = t.impl()->output_nr;
+    t_ = t.detach();
+  } else {
+    t_ = t;
+  }
+}
+
+Tensor Saved::get() const {
+  if (!t_.defined()) return t_;
+  CAJAL_CHECK_KIND(t_.storage()->version() == version_, Runtime, "backward",
+                   "one of the tensors needed for gradient computation (shape {}) was modified by an in-place "
+                   "operation: it is at version {}, expected version {}",
+                   shape_str(t_.shape()), t_.storage()->version(), version_);
+  if (is_output_ && GradMode::is_enabled()) {
+    if (auto fn = fn_.lock()) {
+      // Re-attach the output to its node so a recorded backward differentiates through it.
+      auto impl = std::make_shared<TensorImpl>(*t_.impl());
+      impl->requires_grad = true;
+      impl->grad_fn = fn;
+      impl->output_nr = output_nr_;
+      impl->hooks.clear();
+      return Tensor(impl);
+    }
+  }
+  return t_;
+}
+
+namespace detail {
+
+std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t n_inputs, uint32_t num_outputs,
+                                std::function<Grads(const Grads&)> fn) {
+  auto node = std::make_shared<Node>();
+  node->name = name;
+  node->num_outputs = num_outputs;
+  node->backward = std::move(fn);
+  node->next.resize(n_inputs);
+  node->inputs.resize(n_inputs);
+  for (size_t i = 0; i < n_inputs; ++i) {
+    const Tensor& t = inputs[i];
+    if (!t.defined()) continue;
+    node->inputs[i] = {t.shape(), t.dtype()};
+    if (!t.requires_grad()) continue;
+    if (t.grad_fn()) {
+      node->next[i] = {t.grad_fn(), t.impl()->output_nr};
+    } else {
+      node->next[i] = {grad_accumulator(t), 0};
+    }
+  }
+  return node;
+}
+
+void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr) {
+  // NB: an op may return a view aliasing its input's impl fields; outputs always get their own impl.
+  TensorImpl* impl = out.impl();
+  impl->requires_grad = true;
+  impl->grad_fn = node;
+  impl->output_nr = output_nr;
+}
+
+}  // namespace detail
+
+std::vector<Tensor> record_multi(std::vector<Tensor> outs, const char* name, const std::vector<Tensor>& inputs,
+                                 std::function<Grads(const Grads&)> backward) {
+  if (!any_requires_grad(inputs)) return outs;
+  auto node = detail::make_node(name, inputs.data(), inputs.size(), uint32_t(outs.size()), std::move(backward));
+  for (size_t i = 0; i < outs.size(); ++i)
+    if (outs[i].defined() && outs[i].is_floating_point()) detail::attach_output(outs[i], node, uint32_t(i));
+  return outs;
+}
+
+}  // namespace cajal::autograd

@@ -1,0 +1,112 @@
+// Caching allocator (see include/cajal/core/allocator.h).
+#include "cajal/core/allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "cajal/core/error.h"
+
+namespace cajal::allocator {
+namespace {
+
+// Above this many cached bytes, freed buffers go straight back to the system.
+constexpr uint64_t kMaxCachedBytes = uint64_t(2) << 30;
+
+struct State {
+  std::mutex mu;
+  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  AllocatorStats stats;
+};
+
+State& state() {
+  static State* s = new State();  // NB: leaked on purpose: tensors may die after static destructors
+  return *s;
+}
+
+}  // namespace
+
+size_t size_class(size_t bytes) {
+  if (bytes <= 64) return 64;
+  // Round up to one of 4 steps per octave: 2^k * {1, 1.25, 1.5, 1.75}.
+  size_t top = size_t(1) << (63 - __builtin_clzll(bytes));  // largest power of two <= bytes
+  if (top < 256) return (bytes + 63) & ~size_t(63);
+  size_t step = top / 4;
+  return (bytes + step - 1) / step * step;
+}
+
+void* allocate(size_t bytes) {
+  size_t cls = size_class(bytes);
+  State& s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.stats.requests++;
+    auto it = s.free_lists.find(cls);
+    if (it != s.free_lists.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      s.stats.cache_hits++;
+      s.stats.bytes_cached -= cls;
+      s.stats.bytes_in_use += cls;
+      if (s.stats.bytes_in_use > s.stats.peak_bytes_in_use) s.stats.peak_bytes_in_use = s.stats.bytes_in_use;
+      return p;
+    }
+    s.stats.system_allocs++;
+    s.stats.bytes_in_use += cls;
+    if (s.stats.bytes_in_use > s.stats.peak_bytes_in_use) s.stats.peak_bytes_in_use = s.stats.bytes_in_use;
+  }
+  void* p = std::aligned_alloc(kAlignment, cls);
+  if (!p) {
+    empty_cache();
+    p = std::aligned_alloc(kAlignment, cls);
+  }
+  CAJAL_CHECK_KIND(p != nullptr, Runtime, "allocator", "out of memory allocating {} bytes", cls);
+  return p;
+}
+
+void deallocate(void* ptr, size_t bytes) {
+  if (!ptr) return;
+  size_t cls = size_class(bytes);
+  State& s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.stats.bytes_in_use -= cls;
+    if (s.stats.bytes_cached + cls <= kMaxCachedBytes) {
+      s.free_lists[cls].push_back(ptr);
+      s.stats.bytes_cached += cls;
+      return;
+    }
+    s.stats.system_frees++;
+  }
+  std::free(ptr);
+}
+
+AllocatorStats stats() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.stats;
+}
+
+void reset_peak() {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.stats.peak_bytes_in_use = s.stats.bytes_in_use;
+}
+
+void empty_cache() {
+  State& s = state();
+  std::vector<void*> to_free;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto& [cls, list] : s.free_lists) {
+      to_free.insert(to_free.end(), list.begin(), list.end());
+      list.clear();
+    }
+    s.stats.system_frees += to_free.size();
+    s.stats.bytes_cached = 0;
+  }
+  for (void* p : to_free) std::free(p);
+}
+
+}  // namespace cajal::allocator

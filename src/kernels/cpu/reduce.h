@@ -1,0 +1,86 @@
+// Reduction kernels over a dim set. Two paths:
+//  * the reduced dims form the contiguous innermost block: each output reduces one contiguous run
+//    with 16 independent lanes (vectorised), outputs split over threads;
+//  * otherwise: input visited in memory order, accumulating into out[o] (o with stride 0 on the
+//    reduced dims): cache-friendly for column reductions such as a bias gradient.
+#pragma once
+#include "kernels/cpu/loops.h"
+
+namespace cajal::kernels::cpu {
+
+// Returns true when `dims` (sorted, unique) are the innermost dims of a contiguous tensor.
+inline bool reduces_inner_block(const Tensor& in, const std::vector<bool>& reduced) {
+  if (!in.is_contiguous()) return false;
+  int64_t nd = in.dim();
+  int64_t d = nd - 1;
+  while (d >= 0 && reduced[d]) --d;
+  for (int64_t k = d; k >= 0; --k)
+    if (reduced[k]) return false;
+  return true;
+}
+
+// out (keepdim layout, contiguous) = reduce over `reduced` dims of in, with `init` and
+// combine(acc, x). T is the storage type; Acc the accumulator.
+template <class T, class Acc, class Combine>
+void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduced, Acc init, Combine combine) {
+  const int64_t n_out = out.numel();
+  if (in.numel() == 0) {
+    T* o = out.data_ptr<T>();
+    for (int64_t i = 0; i < n_out; ++i) o[i] = T(init);
+    return;
+  }
+  if (reduces_inner_block(in, reduced)) {
+    const int64_t run = in.numel() / std::max<int64_t>(n_out, 1);
+    const T* x = static_cast<const T*>(in.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    auto one = [&](int64_t i) {
+      const T* p = x + i * run;
+      constexpr int L = 16;
+      Acc lanes[L];
+      for (int l = 0; l < L; ++l) lanes[l] = init;
+      int64_t j = 0;
+      for (; j + L <= run; j += L)
+        for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], Acc(p[j + l]));
+      Acc acc = init;
+      for (int l = 0; l < L; ++l) acc = combine(acc, lanes[l]);
+      for (; j < run; ++j) acc = combine(acc, Acc(p[j]));
+      o[i] = T(acc);
+    };
+    int threads = get_num_threads();
+    if (threads > 1 && in.numel() >= kParallelGrain && n_out > 1 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < n_out; ++i) one(i);
+    } else {
+      for (int64_t i = 0; i < n_out; ++i) one(i);
+    }
+    return;
+  }
+  // Accumulate path: out viewed with stride 0 over reduced dims.
+  Shape ostrides = contiguous_strides(out.shape());
+  for (size_t d = 0; d < reduced.size(); ++d)
+    if (reduced[d]) ostrides[d] = 0;
+  Tensor acc = make_tensor(out.shape(), dtype_of<Acc>::value);
+  {
+    Acc* a = acc.data_ptr<Acc>();
+    for (int64_t i = 0; i < n_out; ++i) a[i] = init;
+  }
+  Tensor acc_view = make_view(acc, in.shape(), ostrides, 0);
+  auto plan = make_plan<2>(in.shape(), {&acc_view, &in});
+  run_plan<2>(
+      plan,
+      [combine](char** p, const int64_t* s, int64_t n) {
+        Acc* a = reinterpret_cast<Acc*>(p[0]);
+        const T* x = reinterpret_cast<const T*>(p[1]);
+        if (s[0] == 1 && s[1] == 1) {
+          for (int64_t i = 0; i < n; ++i) a[i] = combine(a[i], Acc(x[i]));
+        } else {
+          for (int64_t i = 0; i < n; ++i) a[i * s[0]] = combine(a[i * s[0]], Acc(x[i * s[1]]));
+        }
+      },
+      /*parallel_ok=*/false);
+  T* o = out.data_ptr<T>();
+  const Acc* a = acc.data_ptr<Acc>();
+  for (int64_t i = 0; i < n_out; ++i) o[i] = T(a[i]);
+}
+
+}  // namespace cajal::kernels::cpu

@@ -1,0 +1,61 @@
+// Shared test helpers: worked examples from ../shared/spec/worked-examples.json, tensor
+// comparison with tolerances, gradcheck assertions, and the op coverage registry.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "cajal/cajal.h"
+
+namespace cajal::test {
+
+// The worked example with this id (the whole JSON object: inputs, outputs, tolerance).
+const nlohmann::json& spec(const std::string& id);
+// Tolerance of a worked example: |actual - expected| <= abs + rel |expected|.
+struct Tol {
+  double abs = 1e-9, rel = 1e-9;
+};
+Tol spec_tol(const std::string& id, bool float32 = false);
+
+// Tensor from a JSON number / nested list.
+Tensor json_tensor(const nlohmann::json& j, DType dtype = DType::f64);
+
+// Element-wise comparison; on failure prints the first mismatch, both tensors and max error.
+::testing::AssertionResult tensors_close(const Tensor& actual, const Tensor& expected, double abs_tol = 1e-6,
+                                         double rel_tol = 1e-6);
+#define EXPECT_TENSOR_NEAR(a, e, abs_tol) EXPECT_TRUE(::cajal::test::tensors_close((a), (e), (abs_tol), (abs_tol)))
+
+// Runs cajal::autograd::gradcheck on float64 random inputs of the given shapes (values in
+// [lo, hi]) and asserts success. Returns the result for extra checks.
+::testing::AssertionResult gradcheck_ok(const autograd::TensorFn& fn, const std::vector<Tensor>& inputs,
+                                        double atol = 1e-5, double rtol = 1e-3);
+// Float64 random input that requires grad, uniform in [lo, hi).
+Tensor rand_input(const Shape& shape, double lo = -1.0, double hi = 1.0, uint64_t seed = 1);
+
+// Op coverage: each test file marks the ops it covers (value + gradcheck) with CAJAL_OP_COVERED.
+std::set<std::string>& covered_ops();
+struct CoverOp {
+  explicit CoverOp(const char* name) { covered_ops().insert(name); }
+};
+
+// Expects `stmt` to throw cajal::Error whose message contains every given fragment.
+#define EXPECT_CAJAL_ERROR(stmt, ...)                                                           \
+  do {                                                                                          \
+    try {                                                                                       \
+      stmt;                                                                                     \
+      ADD_FAILURE() << "expected cajal::Error from: " #stmt;                                    \
+    } catch (const ::cajal::Error& e) {                                                         \
+      for (const char* frag : {__VA_ARGS__})                                                    \
+        EXPECT_NE(std::string(e.what()).find(frag), std::string::npos)                          \
+            << "message '" << e.what() << "' lacks '" << frag << "'";                           \
+    }                                                                                           \
+  } while (0)
+
+}  // namespace cajal::test
+
+#define CAJAL_OP_COVERED_CONCAT2(a, b) a##b
+#define CAJAL_OP_COVERED_CONCAT(a, b) CAJAL_OP_COVERED_CONCAT2(a, b)
+#define CAJAL_OP_COVERED(name) \
+  static ::cajal::test::CoverOp CAJAL_OP_COVERED_CONCAT(cover_op_, __LINE__)(#name)

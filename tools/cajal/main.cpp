@@ -1,0 +1,22 @@
+// The `cajal` command line: subcommands registered in tools/cajal/*.cpp.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cajal/core/error.h"
+#include "cajal/tools_registry.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cajal: deep learning and neural simulation on the CPU"};
+  app.require_subcommand(1);
+  for (auto& reg : cajal::cli::registry()) reg(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const cajal::Error& e) {
+    std::cerr << "cajal: error: " << e.what() << "\n";
+    return 1;
+  }
+  return cajal::cli::exit_code();
+}
