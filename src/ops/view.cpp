@@ -39,7 +39,7 @@ Shape infer_shape(const Shape& requested, int64_t numel, const char* op) {
 std::optional<Shape> view_strides(const Shape& shape, const Shape& strides, const Shape& new_shape) {
   int64_t numel = shape_numel(shape);
   Shape out(new_shape.size());
-  if (numel == 0) return contiguous_strides(new_shape);
+  if (numel <= 1) return contiguous_strides(new_shape);  // 0-D, empty or single element: any layout works
   int64_t view_d = int64_t(new_shape.size()) - 1;
   int64_t chunk_base_stride = strides.empty() ? 1 : strides.back();
   int64_t tensor_numel = 1, view_numel = 1;
