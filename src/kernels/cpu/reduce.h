@@ -83,4 +83,65 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
   for (int64_t i = 0; i < n_out; ++i) o[i] = T(a[i]);
 }
 
+// Index-tracking reduction over one dim of a contiguous tensor viewed as (outer, n, inner):
+// values/indices (contiguous, outer*inner elements) receive the best element of each run and its
+// position along the dim. better(x, best) must be strict so the first occurrence wins on ties.
+// Rows of the inner>1 case are scanned in memory order (one pass, vectorisable), split over threads
+// by (outer, column block) tasks, so no two threads write the same output.
+template <class T, class Better>
+void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, int64_t n, int64_t inner,
+                       Better better) {
+  if (outer * inner == 0 || n == 0) return;
+  const int threads = get_num_threads();
+  const bool parallel = threads > 1 && outer * n * inner >= kParallelGrain && !omp_in_parallel();
+  if (inner == 1) {
+    auto one = [&](int64_t o) {
+      const T* p = x + o * n;
+      T best = p[0];
+      int64_t at = 0;
+      for (int64_t k = 1; k < n; ++k)
+        if (better(p[k], best)) {
+          best = p[k];
+          at = k;
+        }
+      values[o] = best;
+      indices[o] = at;
+    };
+    if (parallel && outer > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t o = 0; o < outer; ++o) one(o);
+    } else {
+      for (int64_t o = 0; o < outer; ++o) one(o);
+    }
+    return;
+  }
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (inner + kBlock - 1) / kBlock;
+  auto task = [&](int64_t t) {
+    const int64_t o = t / blocks, j0 = (t % blocks) * kBlock, j1 = std::min(inner, j0 + kBlock);
+    T* v = values + o * inner;
+    int64_t* ix = indices + o * inner;
+    const T* row = x + o * n * inner;
+    for (int64_t j = j0; j < j1; ++j) {
+      v[j] = row[j];
+      ix[j] = 0;
+    }
+    for (int64_t k = 1; k < n; ++k) {
+      row += inner;
+      for (int64_t j = j0; j < j1; ++j) {
+        const bool b = better(row[j], v[j]);
+        v[j] = b ? row[j] : v[j];
+        ix[j] = b ? k : ix[j];
+      }
+    }
+  };
+  const int64_t tasks = outer * blocks;
+  if (parallel && tasks > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t t = 0; t < tasks; ++t) task(t);
+  } else {
+    for (int64_t t = 0; t < tasks; ++t) task(t);
+  }
+}
+
 }  // namespace cajal::kernels::cpu

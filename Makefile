@@ -1,0 +1,30 @@
+# The README's two commands. Both bootstrap the machine first (Debian packages, idempotent).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=/usr/bin/python3
+PY := /usr/bin/python3
+
+.PHONY: run test build bootstrap configure bench clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+configure: bootstrap
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: train the MLP on Fashion-MNIST, evaluate it, write runs/mlp/ and print the report.
+run: build
+	@bash scripts/run_main_job.sh $(BUILD)
+
+# Every test: C++ tiers through CTest, then the Python suite.
+test: build
+	@bash scripts/run_tests.sh $(BUILD)
+
+bench: build
+	@bash bench/compare.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,40 @@
+// The worked examples of the lecture notes, recomputed by the library.
+// Each example maps the inputs of ../shared/spec/worked-examples.json to the outputs it lists
+// (a subset of keys is fine); `cajal examples` prints them beside the spec's correct values and
+// the notes' own (sometimes slipped) figures.
+#pragma once
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace cajal::examples {
+
+struct WorkedExample {
+  std::string id;
+  // inputs: the example's "inputs" object from the spec; returns computed outputs by key.
+  std::function<nlohmann::json(const nlohmann::json& inputs)> compute;
+};
+
+std::vector<WorkedExample>& registry();
+struct Register {
+  Register(std::string id, std::function<nlohmann::json(const nlohmann::json&)> fn);
+};
+
+// Loads the spec (path: CAJAL_SPEC or <shared>/spec/worked-examples.json).
+nlohmann::json load_spec(const std::string& path = "");
+
+struct Comparison {
+  std::string key;
+  nlohmann::json computed, expected;
+  bool ok;
+};
+// Compares every computed key with the spec's value using the example's tolerance.
+std::vector<Comparison> compare(const nlohmann::json& spec_entry, const nlohmann::json& computed);
+
+}  // namespace cajal::examples
+
+#define CAJAL_EXAMPLE_CONCAT2(a, b) a##b
+#define CAJAL_EXAMPLE_CONCAT(a, b) CAJAL_EXAMPLE_CONCAT2(a, b)
+#define CAJAL_WORKED_EXAMPLE(id, ...) \
+  static ::cajal::examples::Register CAJAL_EXAMPLE_CONCAT(cajal_example_, __LINE__)(id, __VA_ARGS__)

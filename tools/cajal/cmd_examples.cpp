@@ -1,0 +1,72 @@
+// `cajal examples [ID]`: recomputes the worked examples of the notes and prints each value
+// beside the spec's correct one, plus what the notes themselves wrote where they slipped.
+#include <fmt/color.h>
+
+#include <iostream>
+
+#include "cajal/examples/worked_examples.h"
+#include "cajal/tools_registry.h"
+
+namespace {
+
+std::string short_json(const nlohmann::json& j) {
+  std::string s = j.dump();
+  return s.size() > 70 ? s.substr(0, 67) + "..." : s;
+}
+
+int run_examples(const std::string& only, bool verbose) {
+  using namespace cajal::examples;
+  nlohmann::json spec = load_spec();
+  int failures = 0, shown = 0;
+  for (const auto& entry : spec) {
+    std::string id = entry.at("id");
+    if (!only.empty() && id != only) continue;
+    const WorkedExample* ex = nullptr;
+    for (const auto& e : registry())
+      if (e.id == id) ex = &e;
+    ++shown;
+    if (!ex) {
+      fmt::print("{:<40} not covered yet\n", id);
+      continue;
+    }
+    nlohmann::json computed;
+    try {
+      computed = ex->compute(entry.at("inputs"));
+    } catch (const std::exception& e) {
+      fmt::print("{:<40} ERROR {}\n", id, e.what());
+      ++failures;
+      continue;
+    }
+    auto rows = compare(entry, computed);
+    int bad = 0;
+    for (auto& r : rows) bad += !r.ok;
+    failures += bad > 0;
+    fmt::print("{:<40} {}/{} values match the spec\n", id, rows.size() - bad, rows.size());
+    if (verbose || !only.empty() || bad) {
+      for (auto& r : rows)
+        fmt::print("    {} {:<34} cajal {:<40} correct {}\n", r.ok ? "ok " : "BAD", r.key, short_json(r.computed),
+                   short_json(r.expected));
+      if (entry.contains("notes"))
+        for (const auto& n : entry["notes"]) fmt::print("    notes: {}\n", n.get<std::string>());
+    }
+  }
+  if (!only.empty() && shown == 0) {
+    std::string ids;
+    for (const auto& e : spec) ids += " " + e.at("id").get<std::string>();
+    fmt::print(stderr, "cajal examples: unknown example '{}'; valid ids:{}\n", only, ids);
+    return 2;
+  }
+  fmt::print("{} example(s) with mismatches\n", failures);
+  return failures ? 1 : 0;
+}
+
+CAJAL_CLI_COMMAND([](CLI::App& app) {
+  auto* cmd = app.add_subcommand("examples", "Recompute the worked examples of the notes and compare with the spec");
+  auto id = std::make_shared<std::string>();
+  auto verbose = std::make_shared<bool>(false);
+  cmd->add_option("id", *id, "Only this example (e.g. softmax_2_1_0p1)");
+  cmd->add_flag("-v,--verbose", *verbose, "Print every value and the notes' slips");
+  cmd->callback([id, verbose] { cajal::cli::exit_code_ref() = run_examples(*id, *verbose); });
+});
+
+}  // namespace
