@@ -9,4 +9,5 @@
 #include "cajal/core/generator.h"
 #include "cajal/core/tensor.h"
 #include "cajal/core/threading.h"
+#include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"

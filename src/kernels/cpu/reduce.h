@@ -19,10 +19,18 @@ inline bool reduces_inner_block(const Tensor& in, const std::vector<bool>& reduc
   return true;
 }
 
+struct Identity {
+  template <class X>
+  X operator()(X x) const { return x; }
+};
+
 // out (keepdim layout, contiguous) = reduce over `reduced` dims of in, with `init` and
-// combine(acc, x). T is the storage type; Acc the accumulator.
-template <class T, class Acc, class Combine>
-void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduced, Acc init, Combine combine) {
+// combine(acc, map(x)). T is the storage type; Acc the accumulator. map applies to input elements
+// only; partial results (the 16 lanes) are merged with combine alone, so sum |x| or sum x^2 is
+// map = abs / square with combine = +.
+template <class T, class Acc, class Combine, class Map = Identity>
+void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduced, Acc init, Combine combine,
+                   Map map = Map()) {
   const int64_t n_out = out.numel();
   if (in.numel() == 0) {
     T* o = out.data_ptr<T>();
@@ -40,10 +48,10 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
       for (int l = 0; l < L; ++l) lanes[l] = init;
       int64_t j = 0;
       for (; j + L <= run; j += L)
-        for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], Acc(p[j + l]));
+        for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], map(Acc(p[j + l])));
       Acc acc = init;
       for (int l = 0; l < L; ++l) acc = combine(acc, lanes[l]);
-      for (; j < run; ++j) acc = combine(acc, Acc(p[j]));
+      for (; j < run; ++j) acc = combine(acc, map(Acc(p[j])));
       o[i] = T(acc);
     };
     int threads = get_num_threads();
@@ -68,13 +76,13 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
   auto plan = make_plan<2>(in.shape(), {&acc_view, &in});
   run_plan<2>(
       plan,
-      [combine](char** p, const int64_t* s, int64_t n) {
+      [combine, map](char** p, const int64_t* s, int64_t n) {
         Acc* a = reinterpret_cast<Acc*>(p[0]);
         const T* x = reinterpret_cast<const T*>(p[1]);
         if (s[0] == 1 && s[1] == 1) {
-          for (int64_t i = 0; i < n; ++i) a[i] = combine(a[i], Acc(x[i]));
+          for (int64_t i = 0; i < n; ++i) a[i] = combine(a[i], map(Acc(x[i])));
         } else {
-          for (int64_t i = 0; i < n; ++i) a[i * s[0]] = combine(a[i * s[0]], Acc(x[i * s[1]]));
+          for (int64_t i = 0; i < n; ++i) a[i * s[0]] = combine(a[i * s[0]], map(Acc(x[i * s[1]])));
         }
       },
       /*parallel_ok=*/false);

@@ -1,0 +1,34 @@
+// nn::Dropout: inverted dropout. In training mode each element is kept with probability 1 - p
+// and kept elements are scaled by 1 / (1 - p), so the expected activation equals the eval-mode
+// activation; in eval mode it is the identity.
+// Convention: p is the DROP probability (PyTorch's); the notes' "p" is the keep probability 1 - p.
+#pragma once
+#include "cajal/core/generator.h"
+#include "cajal/nn/module.h"
+
+namespace cajal::nn {
+
+namespace functional {
+// x * keep_mask / (1 - p): the training-mode dropout for a given 0/1 mask (broadcast to x).
+// p = 1 (nothing kept) gives zeros.
+Tensor dropout_with_mask(const Tensor& x, const Tensor& keep_mask, double p);
+// Training: draws keep_mask ~ Bernoulli(1 - p) from `gen` (the default generator when null) and
+// applies it; p = 0 returns x itself. Not training: returns x itself.
+Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+}  // namespace functional
+
+class Dropout : public Module {
+ public:
+  // `gen` (not owned, may be null for the default generator) draws the masks.
+  explicit Dropout(double p = 0.5, Generator* gen = nullptr);
+  Tensor forward(const Tensor& x) override { return functional::dropout(x, p_, training_, gen_); }
+  std::string extra_repr() const override;
+  double p() const { return p_; }
+  void set_generator(Generator* gen) { gen_ = gen; }
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
+}  // namespace cajal::nn

@@ -1,0 +1,86 @@
+// The training loop for classifiers: epochs of minibatch steps with cross-entropy, validation each
+// epoch, a progress bar, runs/NAME/metrics.csv, a checkpoint after every epoch (and on Ctrl-C),
+// NaN/Inf detection, and --resume that continues bit-identically.
+//
+// Determinism: the data order of epoch e depends only on (seed, e) (DataLoader), the model and
+// dropout draw from the default generator, whose state is checkpointed; with the same thread
+// count a resumed run repeats the exact losses of an uninterrupted one.
+#pragma once
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cajal/data/dataset.h"
+#include "cajal/nn/module.h"
+#include "cajal/optim/optimizer.h"
+
+namespace cajal::train {
+
+struct TrainConfig {
+  std::string model = "mlp";
+  nlohmann::json model_config = nlohmann::json::object();
+  std::string data = "fashion-mnist";
+  int epochs = 3;
+  int64_t batch_size = 64;
+  std::string optimizer = "adam";  // sgd | adam | adamw | adagrad | rmsprop
+  double lr = 1e-3;
+  double momentum = 0.0;           // sgd, rmsprop
+  double weight_decay = 0.0;
+  uint64_t seed = 0;
+  int64_t validation_size = 5000;  // examples of the train split held out for validation
+  std::string out_dir;             // runs/NAME; empty: write nothing
+  std::string resume;              // checkpoint path to continue from
+  bool stop_on_nonfinite = true;   // NaN/Inf loss stops the run with an error
+  int64_t max_steps_per_epoch = -1;  // tests: cut epochs short
+  bool progress = true;
+  bool quiet = false;              // no report lines on stdout
+};
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  int64_t steps = 0;
+  double train_loss = 0, train_accuracy = 0;
+  double val_loss = NAN, val_accuracy = NAN;
+  double seconds = 0;
+  double lr = 0;
+};
+
+struct EvalResult {
+  double loss = 0, accuracy = 0;
+  int64_t examples = 0;
+  std::vector<double> per_class_accuracy;
+  std::vector<std::vector<int64_t>> confusion;  // [true][predicted]
+  double seconds = 0;
+};
+
+struct TrainReport {
+  std::vector<EpochRecord> epochs;
+  std::vector<double> step_losses;  // every step's loss, in order (resume tests compare these)
+  EvalResult test;
+  double train_seconds = 0;
+  double samples_per_second = 0;
+  int64_t parameters = 0;
+  std::string checkpoint_path, metrics_path, plot_path;
+  bool interrupted = false;
+};
+
+// Loss and accuracy of `model` (eval mode, no grad) on a dataset of (input, int64 label) pairs.
+EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num_classes, int64_t batch_size = 1000);
+
+// Builds an optimizer by name over `params` (valid names listed in the error).
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& cfg, const std::vector<Tensor>& params);
+
+// Runs the whole job described by cfg: data, model, optimizer, epochs, test evaluation, files.
+TrainReport run_training(const TrainConfig& cfg);
+
+// One JSON object with the final metrics (what `cajal train --json` prints last).
+nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r);
+// The human-readable final report.
+std::string report_text(const TrainConfig& cfg, const TrainReport& r);
+
+// Set by SIGINT while a run is active: the loop stops after the current step and checkpoints.
+void request_stop();
+
+}  // namespace cajal::train

@@ -1,0 +1,115 @@
+// IDX reader (see cajal/data/idx.h). Elements are big-endian on disk: multi-byte types are
+// byte-swapped after reading (uint8, the common case, is read straight into the tensor).
+#include "cajal/data/idx.h"
+
+#include <bit>
+#include <cstring>
+#include <vector>
+
+#include "data/byte_reader.h"
+
+namespace cajal::data {
+
+namespace {
+
+// Beyond this an IDX header is corrupt, not a dataset (Fashion-MNIST's train images are 47 MB).
+constexpr uint64_t kMaxIdxBytes = uint64_t(1) << 34;
+
+struct IdxType {
+  uint8_t code;
+  const char* name;
+  size_t size;  // bytes per element on disk
+  DType dtype;  // what the tensor holds
+};
+constexpr IdxType kIdxTypes[] = {
+    {0x08, "uint8", 1, DType::u8},     {0x09, "int8", 1, DType::i64},     {0x0B, "int16", 2, DType::i64},
+    {0x0C, "int32", 4, DType::i64},    {0x0D, "float32", 4, DType::f32},  {0x0E, "float64", 8, DType::f64},
+};
+
+uint32_t load_be32(const unsigned char* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]; }
+
+// Big-endian disk elements -> tensor elements of the mapped dtype.
+void convert_from_big_endian(const IdxType& type, const unsigned char* src, Tensor& out) {
+  static_assert(std::endian::native == std::endian::little, "cajal's file readers assume a little-endian host");
+  const int64_t n = out.numel();
+  switch (type.code) {
+    case 0x09: {
+      int64_t* dst = out.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int8_t(src[i]);
+      break;
+    }
+    case 0x0B: {
+      int64_t* dst = out.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int16_t(uint16_t(src[2 * i] << 8 | src[2 * i + 1]));
+      break;
+    }
+    case 0x0C: {
+      int64_t* dst = out.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int32_t(load_be32(src + 4 * i));
+      break;
+    }
+    case 0x0D: {  // in place: src is the tensor's own buffer
+      uint32_t* dst = static_cast<uint32_t*>(out.raw_data());
+      for (int64_t i = 0; i < n; ++i) dst[i] = __builtin_bswap32(dst[i]);
+      break;
+    }
+    case 0x0E: {
+      uint64_t* dst = static_cast<uint64_t*>(out.raw_data());
+      for (int64_t i = 0; i < n; ++i) dst[i] = __builtin_bswap64(dst[i]);
+      break;
+    }
+    default: break;  // uint8: already in place
+  }
+}
+
+}  // namespace
+
+Tensor read_idx(const std::string& path) {
+  auto reader = detail::open_file(path, "read_idx");
+  detail::ByteReader& r = *reader;
+  unsigned char magic[4];
+  r.read_exact(magic, 4, "IDX magic");
+  if (magic[0] != 0 || magic[1] != 0)
+    r.fail("bad magic 0x{:02x} 0x{:02x} at byte 0: an IDX file starts with 0x00 0x00 <type> <ndim>", magic[0],
+           magic[1]);
+  const IdxType* type = nullptr;
+  for (const IdxType& t : kIdxTypes)
+    if (t.code == magic[2]) type = &t;
+  if (!type)
+    r.fail("unknown IDX type code 0x{:02x} at byte 2 (expected 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, "
+           "0x0d float32 or 0x0e float64)",
+           magic[2]);
+  const int ndim = magic[3];
+  if (ndim == 0) r.fail("IDX header declares 0 dimensions at byte 3; expected at least 1");
+
+  std::vector<unsigned char> dims_raw(static_cast<size_t>(ndim) * 4);
+  r.read_exact(dims_raw.data(), dims_raw.size(), fmt::format("sizes of {} dimensions", ndim));
+  Shape shape(static_cast<size_t>(ndim));
+  uint64_t bytes = type->size;
+  for (int d = 0; d < ndim; ++d) {
+    shape[d] = load_be32(&dims_raw[size_t(d) * 4]);
+    if (bytes != 0 && uint64_t(shape[d]) > kMaxIdxBytes / bytes)
+      r.fail("absurd dimensions {} in the header (bytes 4-{}): more than {} bytes of {}", shape_str(shape),
+             3 + 4 * ndim, kMaxIdxBytes, type->name);
+    bytes *= uint64_t(shape[d]);
+  }
+  const uint64_t header = 4 + 4 * uint64_t(ndim);
+  const std::string what = fmt::format("data after the {}-byte header", header);
+  // A raw file's size is known: report a truncation before allocating anything.
+  if (auto total = r.size(); total && *total - header < bytes)
+    r.fail("truncated at byte {}: expected {} bytes of {}, got {}", *total, bytes, what, *total - header);
+
+  Tensor out = make_tensor(shape, type->dtype);
+  if (type->size == dtype_size(type->dtype)) {  // same width on disk and in memory: read in place
+    r.read_exact(out.raw_data(), size_t(bytes), what);
+    convert_from_big_endian(*type, static_cast<const unsigned char*>(out.raw_data()), out);
+  } else {
+    std::vector<unsigned char> raw(static_cast<size_t>(bytes));
+    r.read_exact(raw.data(), raw.size(), what);
+    convert_from_big_endian(*type, raw.data(), out);
+  }
+  r.expect_end("the data");
+  return out;
+}
+
+}  // namespace cajal::data

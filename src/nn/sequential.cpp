@@ -1,0 +1,23 @@
+// nn::Sequential: forward chains the children; indexing wraps negative positions.
+#include "cajal/nn/sequential.h"
+
+namespace cajal::nn {
+
+Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) : Sequential() {
+  for (const auto& m : modules) push_back(m);
+}
+
+Tensor Sequential::forward(const Tensor& x) {
+  if (layers_.empty()) return x;
+  Tensor y = layers_[0]->forward(x);
+  for (size_t i = 1; i < layers_.size(); ++i) y = layers_[i]->forward(y);
+  return y;
+}
+
+std::shared_ptr<Module> Sequential::operator[](int64_t i) const {
+  const int64_t n = int64_t(layers_.size());
+  CAJAL_CHECK_INDEX(i >= -n && i < n, "Sequential", "index {} is out of range for a Sequential of {} modules", i, n);
+  return named_children()[size_t(i < 0 ? i + n : i)].second;
+}
+
+}  // namespace cajal::nn
