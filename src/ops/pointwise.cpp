@@ -63,10 +63,12 @@ Tensor unary_forward(const Tensor& a, const char* op, F f, bool float_only = tru
   return out;
 }
 
-// Scalar result dtype: a float scalar on an integer tensor gives float32 (PyTorch).
+// Scalar result dtype: a float scalar on an integer tensor gives float32; an integral scalar on a
+// bool tensor gives int64 (PyTorch).
 DType scalar_result(const Tensor& a, double s) {
   if (a.is_floating_point()) return a.dtype();
-  return (s == std::floor(s) && a.dtype() != DType::b8) ? a.dtype() : DType::f32;
+  if (s != std::floor(s)) return DType::f32;
+  return a.dtype() == DType::b8 ? DType::i64 : a.dtype();
 }
 
 template <class F>
@@ -192,6 +194,8 @@ Tensor rdiv(const Tensor& a, double b) {
 }
 
 Tensor neg(const Tensor& a) {
+  CAJAL_CHECK_TYPE(!a.defined() || a.dtype() != DType::b8, "neg",
+                   "negation of a bool tensor is not supported; use logical_not");
   Tensor out = unary_forward(a, "neg", [](auto x) { return decltype(x)(-x); }, /*float_only=*/false);
   return record(out, "neg", {a}, [](const Tensor& g) { return Grads{neg(g)}; });
 }
@@ -288,10 +292,21 @@ Tensor cos(const Tensor& a) {
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   CAJAL_CHECK(lo || hi, "clamp", "expected at least one of min and max");
+  CAJAL_CHECK(a.is_floating_point() || ((!lo || std::isfinite(*lo)) && (!hi || std::isfinite(*hi))), "clamp",
+              "bounds of a {} tensor must be finite, got min={}, max={}", dtype_name(a.dtype()), lo.value_or(NAN),
+              hi.value_or(NAN));
   double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
+  // NB: compared in double so an infinite bound never converts to an integer type (UB); min is
+  // applied before max, so min > max gives max everywhere (PyTorch); NaN passes through.
   Tensor out = unary_forward(a, "clamp", [l, h](auto x) {
     using T = decltype(x);
-    return x < T(l) ? T(l) : (x > T(h) ? T(h) : x);
+    if constexpr (std::is_floating_point_v<T>) {
+      T v = x < T(l) ? T(l) : x;
+      return v > T(h) ? T(h) : v;
+    } else {
+      T v = double(x) < l ? T(l) : x;
+      return double(v) > h ? T(h) : v;
+    }
   }, false);
   Saved sa(a);
   return record(out, "clamp", {a}, [sa, l, h](const Tensor& g) {
@@ -304,8 +319,9 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
 // NB: at ties PyTorch gives each operand half of the gradient; we do the same.
 static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
   const char* op = is_max ? "maximum" : "minimum";
-  Tensor out = is_max ? binary_forward(a, b, op, [](auto x, auto y) { return x > y ? x : y; })
-                      : binary_forward(a, b, op, [](auto x, auto y) { return x < y ? x : y; });
+  // NaN in either operand propagates (PyTorch).
+  Tensor out = is_max ? binary_forward(a, b, op, [](auto x, auto y) { return (x > y || x != x) ? x : y; })
+                      : binary_forward(a, b, op, [](auto x, auto y) { return (x < y || x != x) ? x : y; });
   Saved sa(a), sb(b);
   return record(out, op, {a, b}, [sa, sb, is_max, op](const Tensor& g) {
     Tensor x = sa.get(), y = sb.get();
@@ -328,7 +344,7 @@ Tensor lt(const Tensor& a, const Tensor& b) { return compare(a, b, "lt", 2); }
 Tensor le(const Tensor& a, const Tensor& b) { return compare(a, b, "le", 3); }
 Tensor gt(const Tensor& a, const Tensor& b) { return compare(a, b, "gt", 4); }
 Tensor ge(const Tensor& a, const Tensor& b) { return compare(a, b, "ge", 5); }
-Tensor eq(const Tensor& a, double b) { return compare(a, scalar_tensor(b, a.dtype()), "eq", 0); }
+Tensor eq(const Tensor& a, double b) { return compare(a, scalar_tensor(b, a.is_floating_point() ? a.dtype() : DType::f64), "eq", 0); }
 Tensor lt(const Tensor& a, double b) { return compare(a, scalar_tensor(b, a.is_floating_point() ? a.dtype() : DType::f64), "lt", 2); }
 Tensor le(const Tensor& a, double b) { return compare(a, scalar_tensor(b, a.is_floating_point() ? a.dtype() : DType::f64), "le", 3); }
 Tensor gt(const Tensor& a, double b) { return compare(a, scalar_tensor(b, a.is_floating_point() ? a.dtype() : DType::f64), "gt", 4); }
@@ -344,6 +360,7 @@ Tensor logical_not(const Tensor& a) {
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   if (broadcast_shapes(a.shape(), b.shape(), "allclose") != a.shape()) return false;
+  if (a.numel() == 0) return true;
   NoGradGuard ng;
   Tensor x = a.to(DType::f64), y = b.to(DType::f64);
   Tensor ok = binary_forward(x, y, "allclose", [rtol, atol](double p, double q) {

@@ -130,14 +130,16 @@ Tensor permute(const Tensor& a, const Shape& dims) {
 
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
   int64_t n = a.dim();
+  int64_t w0 = wrap_dim(d0, n, "transpose"), w1 = wrap_dim(d1, n, "transpose");
   if (n == 0) return a;
   Shape dims(n);
   std::iota(dims.begin(), dims.end(), 0);
-  std::swap(dims[wrap_dim(d0, n, "transpose")], dims[wrap_dim(d1, n, "transpose")]);
+  std::swap(dims[w0], dims[w1]);
   return permute(a, dims);
 }
 
 Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  CAJAL_CHECK_INDEX(a.dim() > 0, "slice", "cannot slice a 0-D tensor");
   int64_t d = wrap_dim(dim, a.dim(), "slice");
   CAJAL_CHECK(step > 0, "slice", "expected a positive step, got {}", step);
   int64_t n = a.shape()[d];
@@ -156,6 +158,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
 }
 
 Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
+  CAJAL_CHECK_INDEX(a.dim() > 0, "narrow", "cannot narrow a 0-D tensor");
   int64_t d = wrap_dim(dim, a.dim(), "narrow");
   int64_t n = a.shape()[d];
   if (start < 0) start += n;
@@ -185,6 +188,7 @@ Tensor expand(const Tensor& a, const Shape& shape) {
     if (j >= 0) {
       int64_t have = a.shape()[j];
       if (want == -1) want = have;
+      CAJAL_CHECK(want >= 0, "expand", "invalid size {} at dim {} (target {})", want, i, shape_str(shape));
       CAJAL_CHECK(have == want || have == 1, "expand",
                   "the expanded size of the tensor ({}) must match the existing size ({}) at dim {}; target {}, input {}",
                   want, have, i, shape_str(shape), shape_str(a.shape()));
@@ -210,8 +214,8 @@ Tensor squeeze(const Tensor& a) {
 }
 
 Tensor squeeze(const Tensor& a, int64_t dim) {
-  if (a.dim() == 0) return a;
   int64_t d = wrap_dim(dim, a.dim(), "squeeze");
+  if (a.dim() == 0) return a;
   if (a.shape()[d] != 1) return a;
   Shape s = a.shape(), st = a.strides();
   s.erase(s.begin() + d);

@@ -36,7 +36,9 @@ ErrorKind error_kind(F f) {
 }
 
 // Gradcheck of the gradient itself (create_graph): checks the backward's own backward.
+// Records even inside gradcheck's no-grad numerical pass.
 Tensor grad_of(const std::function<Tensor(const Tensor&)>& f, const Tensor& x) {
+  GradModeGuard record_graph(true);
   Tensor y = f(x);
   return autograd::grad({y}, {x}, {ones_like(y)}, true, /*create_graph=*/true)[0];
 }

@@ -104,7 +104,7 @@ TEST(Linalg, BatchedBroadcastMatchesPerMatrixProducts) {
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 5; ++j) EXPECT_TENSOR_NEAR(c[i][j], naive_mm(a[i][0], b[j]), 1e-12);
   // bmm, and a batch whose matrices are transposed views.
-  Tensor p = randn({3, 4, 5}, DType::f64), q = randn({3, 2, 4}, DType::f64).transpose(1, 2);
+  Tensor p = randn({3, 4, 5}, DType::f64), q = randn({3, 2, 5}, DType::f64).transpose(1, 2);
   Tensor r = bmm(p, q);
   for (int64_t i = 0; i < 3; ++i) EXPECT_TENSOR_NEAR(r[i], naive_mm(p[i], q[i]), 1e-12);
   // (B, M, K)·(K, N) folds into one GEMM; a transposed batch (not foldable) takes the batched path.
@@ -191,6 +191,7 @@ TEST(Linalg, GradcheckOuterAndLinear) {
 TEST(Linalg, SecondDerivativeThroughMatmul) {
   // f(x) = sum((x W)^2): d/dx = 2 x W W^T is linear in x, its Jacobian 2 W W^T (per row).
   auto grad_fn = [](const std::vector<Tensor>& in) {
+    GradModeGuard on(true);  // gradcheck evaluates fn under no-grad for its finite differences
     Tensor y = matmul(in[0], in[1]);
     return autograd::grad({sum(y * y)}, {in[0]}, {}, true, /*create_graph=*/true)[0];
   };

@@ -30,10 +30,11 @@ class EarlyStopping {
   // Tracks the metric only (no weights to keep).
   explicit EarlyStopping(const EarlyStoppingOptions& options = {});
   // Keeps a copy of these tensors at the best epoch (e.g. a model's parameters). The copies are
-  // allocated here, once; an improving epoch copies into them.
-  EarlyStopping(const std::vector<Tensor>& weights, const EarlyStoppingOptions& options = {});
+  // allocated here, once; an improving epoch copies into them. (Options are not defaulted here: a
+  // lone braced argument must select the options-only constructor.)
+  EarlyStopping(const std::vector<Tensor>& weights, const EarlyStoppingOptions& options);
   // The same for named tensors (a module's state_dict(): parameters and buffers, aliased).
-  EarlyStopping(const StateDict& weights, const EarlyStoppingOptions& options = {});
+  EarlyStopping(const StateDict& weights, const EarlyStoppingOptions& options);
 
   // Records this epoch's metric. Returns should_stop().
   bool step(double metric);

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of cajal against PyTorch on the workloads of ../shared/bench/WORKLOADS.md,
+# then one markdown table (bench/summarize.py), also written into docs/PERFORMANCE.md.
+#
+#   bash bench/compare.sh BUILD_DIR            (what `make bench` runs)
+#
+# Environment (all optional):
+#   WORKLOADS   workloads to run; default "gemm mlp" plus every other one `cajal bench --list` marks available
+#   RUNS        separate processes per configuration (default 3; figures are medians over them)
+#   MICRO=0     skip the micro-benchmarks (cajal_bench and bench/torch_overhead.py)
+#   DOC         the document to regenerate (default docs/PERFORMANCE.md; DOC= writes nothing)
+#
+# Per workload the runs are INTERLEAVED, cajal / torch default / torch best / cajal / ..., so slow
+# drifts of a shared machine hit every configuration alike. "torch best" is the threading
+# environment WORKLOADS.md section 3 names for that workload; for gemm and conv it is the default,
+# which is then run once per round only. Raw records go to BUILD_DIR/bench-results/.
+set -euo pipefail
+
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+SHARED_BENCH=${SHARED_BENCH:-$REPO/../shared/bench}
+TORCH_REF=$SHARED_BENCH/torch_reference.py
+PY=/usr/bin/python3
+CAJAL=$BUILD/cajal
+RUNS=${RUNS:-3}
+MICRO=${MICRO:-1}
+DOC=${DOC-$REPO/docs/PERFORMANCE.md}
+
+[ -x "$CAJAL" ] || { echo "compare.sh: $CAJAL not found; build first (make build BUILD=$BUILD)" >&2; exit 2; }
+[ -f "$TORCH_REF" ] || { echo "compare.sh: $TORCH_REF not found (expected the repo's ../shared/bench)" >&2; exit 2; }
+
+WORKLOADS_FROM_USER=${WORKLOADS:-}
+if [ -z "$WORKLOADS_FROM_USER" ]; then
+  WORKLOADS="gemm mlp"
+  for w in $("$CAJAL" bench --list | awk '$2 == "available" { print $1 }'); do
+    case " $WORKLOADS " in *" $w "*) ;; *) WORKLOADS="$WORKLOADS $w" ;; esac
+  done
+fi
+
+# The torch environment of the "best" anchor (WORKLOADS.md section 3): "ENV=VALUE ... | extra args".
+torch_best() {
+  case $1 in
+    mlp | gpt) echo "OMP_WAIT_POLICY=passive |" ;;
+    lenet) echo "OPENBLAS_NUM_THREADS=1 |" ;;
+    charlstm) echo "| --threads 1" ;;
+    *) echo "" ;;  # gemm, conv: the default environment is the best one
+  esac
+}
+
+OUT_DIR=$BUILD/bench-results
+mkdir -p "$OUT_DIR"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=$OUT_DIR/results-$STAMP.tsv
+: >"$RESULTS"
+
+# record CONFIG JSON_LINE_OR_ERROR
+record() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS"; }
+
+# run_one CONFIG ENV_ASSIGNMENTS -- COMMAND...: runs a command that prints one JSON line.
+run_one() {
+  local config=$1 envs=$2
+  shift 3
+  local out rc=0
+  out=$(env $envs "$@" 2>"$OUT_DIR/last-stderr.txt") || rc=$?
+  local line
+  line=$(printf '%s\n' "$out" | grep '^{' | tail -n 1 || true)
+  if [ -z "$line" ]; then
+    line=$($PY -c 'import json,sys; print(json.dumps({"error": sys.argv[1]}))' \
+      "exit $rc: $(tail -c 400 "$OUT_DIR/last-stderr.txt" | tr '\n' ' ')")
+  fi
+  record "$config" "$line"
+  printf '  %-14s %s\n' "$config" "$(printf '%s' "$line" | cut -c1-150)"
+  return 0
+}
+
+record meta "$($PY -c 'import json,sys; print(json.dumps({"loadavg_start": open("/proc/loadavg").read().split()[:3], "runs": int(sys.argv[1]), "workloads": sys.argv[2]}))' "$RUNS" "$WORKLOADS")"
+echo "compare.sh: workloads [$WORKLOADS], $RUNS interleaved runs each; records in $RESULTS"
+
+if [ -x "$BUILD/bench/peak_fma" ]; then
+  echo "peak_fma"
+  for r in $(seq "$RUNS"); do run_one peak_fma "" -- "$BUILD/bench/peak_fma" --threads 2; done
+fi
+
+for w in $WORKLOADS; do
+  echo "$w"
+  if ! "$CAJAL" bench --list | awk -v w="$w" '$1 == w && $2 == "available" { found = 1 } END { exit !found }'; then
+    run_one cajal "" -- "$CAJAL" bench "$w" --json
+    echo "  (cajal cannot run $w yet: torch runs skipped)"
+    continue
+  fi
+  best=$(torch_best "$w")
+  best_env=${best%%|*}
+  best_args=${best#*|}
+  for r in $(seq "$RUNS"); do
+    run_one cajal "" -- "$CAJAL" bench "$w" --json
+    run_one torch-default "" -- $PY "$TORCH_REF" "$w" --json
+    if [ -n "$best" ]; then
+      # shellcheck disable=SC2086  # the flags word-split on purpose
+      run_one torch-best "$best_env" -- $PY "$TORCH_REF" "$w" --json $best_args
+    fi
+  done
+done
+
+MICRO_JSON=""
+if [ "$MICRO" = 1 ] && [ -x "$BUILD/bench/cajal_bench" ]; then
+  echo "micro-benchmarks"
+  MICRO_JSON=$OUT_DIR/micro-$STAMP.json
+  "$BUILD/bench/cajal_bench" --benchmark_format=json --benchmark_min_time=0.3 >"$MICRO_JSON" 2>"$OUT_DIR/last-stderr.txt" ||
+    echo "  cajal_bench failed: $(tail -c 300 "$OUT_DIR/last-stderr.txt")"
+  run_one torch-overhead "" -- $PY "$HERE/torch_overhead.py" --threads 2
+fi
+
+record meta "$($PY -c 'import json; print(json.dumps({"loadavg_end": open("/proc/loadavg").read().split()[:3]}))')"
+
+COMMAND="bash bench/compare.sh $BUILD"
+[ -n "${WORKLOADS_FROM_USER:-}" ] && COMMAND="WORKLOADS=\"$WORKLOADS\" $COMMAND"
+[ "$RUNS" != 3 ] && COMMAND="RUNS=$RUNS $COMMAND"
+$PY "$HERE/summarize.py" "$RESULTS" ${MICRO_JSON:+--micro "$MICRO_JSON"} ${DOC:+--doc "$DOC"} --command "$COMMAND"

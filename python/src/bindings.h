@@ -1,0 +1,93 @@
+// Shared helpers of the _cajal extension: one init_* function per area (tensor, ops, autograd, nn,
+// optim, data, io), argument parsing in PyTorch's style, and GIL-safe holders of Python objects.
+//
+// Convention: an undefined cajal::Tensor never reaches Python — it becomes None (opt_tensor) — so
+// no method can be called on an empty handle. Long C++ calls release the GIL (gil_release_if);
+// C++ code that may run without the GIL and touches Python (hooks, NumPy-backed storage) takes it
+// back itself.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cajal/cajal.h"
+
+namespace cajal::python {
+
+namespace py = pybind11;
+
+void init_tensor(py::module_& m);
+void init_ops(py::module_& m, py::class_<Tensor>& cls);
+void init_autograd(py::module_& m);
+void init_nn(py::module_& m);
+void init_optim(py::module_& m);
+void init_data(py::module_& m);
+void init_io(py::module_& m);
+
+// The Tensor class object, registered by init_tensor (ops.cpp adds the op methods to it).
+py::class_<Tensor>& tensor_class();
+
+// None for an undefined tensor, else the tensor.
+py::object opt_tensor(const Tensor& t);
+
+// A shape from PyTorch's call styles: f(2, 3), f((2, 3)), f([2, 3]) (and f() for 0-D).
+Shape shape_from_args(const py::args& args, const char* op);
+// A shape or a list of dims from an int or a sequence of ints.
+Shape shape_from_object(const py::handle& obj, const char* op);
+// Reduction dims: None -> {} (all dims), int -> {d}, sequence -> dims.
+Shape dims_from_object(const py::handle& obj, const char* op);
+
+// A Python scalar (bool, int, float, NumPy scalar) as double; nullopt when obj is not one.
+std::optional<double> scalar_from_object(const py::handle& obj);
+// Tensor operand from a Tensor or a Python scalar (a 0-D tensor of `like`'s dtype).
+Tensor tensor_operand(const py::handle& obj, const Tensor& like, const char* op);
+
+// A dtype argument: a cajal dtype, a name ("float64"), a NumPy dtype or type; nullopt for None.
+std::optional<DType> dtype_from_py(const py::handle& obj);
+
+// cajal.tensor(data, dtype): copies any array-like (nested lists, NumPy arrays, scalars, tensors).
+Tensor tensor_from_python(const py::handle& data, std::optional<DType> dtype);
+// Zero-copy views between NumPy and cajal (see tensor.cpp).
+Tensor from_numpy(const py::array& a);
+py::array to_numpy(const Tensor& t);
+
+// JSON <-> Python (dicts, lists, numbers, strings, bools, None).
+py::object json_to_py(const nlohmann::json& j);
+nlohmann::json py_to_json(const py::handle& obj);
+
+// StateDict <-> Python dict {name: Tensor} (insertion order kept).
+py::dict state_dict_to_py(const StateDict& sd);
+StateDict state_dict_from_py(const py::handle& obj, const char* op);
+
+// Releases the GIL for the scope when `release` is true (big enough work to be worth it).
+class gil_release_if {
+ public:
+  explicit gil_release_if(bool release) {
+    if (release) state_.emplace();
+  }
+
+ private:
+  std::optional<py::gil_scoped_release> state_;
+};
+
+// A Python object that can be destroyed from any thread, with or without the GIL (C++ callbacks
+// stored in the graph or in a Storage outlive the Python call that created them). During
+// interpreter shutdown the reference is leaked rather than touching a dying interpreter.
+class SharedPyObject {
+ public:
+  explicit SharedPyObject(py::object o) : holder_(new py::object(std::move(o)), &release) {}
+  const py::object& get() const { return *holder_; }
+
+ private:
+  static void release(py::object* o);
+  std::shared_ptr<py::object> holder_;
+};
+
+}  // namespace cajal::python
