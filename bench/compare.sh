@@ -9,6 +9,9 @@
 #   RUNS        separate processes per configuration (default 3; figures are medians over them)
 #   MICRO=0     skip the micro-benchmarks (cajal_bench and bench/torch_overhead.py)
 #   DOC         the document to regenerate (default docs/PERFORMANCE.md; DOC= writes nothing)
+#   SECTION     which generated section of DOC to replace (default "main"; docs/PERFORMANCE.md also
+#               has "skylakex", measured with OPENBLAS_CORETYPE=SkylakeX exported for both sides)
+#   OPENBLAS_CORETYPE and the OpenMP/OpenBLAS variables pass through to cajal and torch alike.
 #
 # Per workload the runs are INTERLEAVED, cajal / torch default / torch best / cajal / ..., so slow
 # drifts of a shared machine hit every configuration alike. "torch best" is the threading
@@ -26,6 +29,7 @@ CAJAL=$BUILD/cajal
 RUNS=${RUNS:-3}
 MICRO=${MICRO:-1}
 DOC=${DOC-$REPO/docs/PERFORMANCE.md}
+SECTION=${SECTION:-main}
 
 [ -x "$CAJAL" ] || { echo "compare.sh: $CAJAL not found; build first (make build BUILD=$BUILD)" >&2; exit 2; }
 [ -f "$TORCH_REF" ] || { echo "compare.sh: $TORCH_REF not found (expected the repo's ../shared/bench)" >&2; exit 2; }
@@ -74,8 +78,16 @@ run_one() {
   return 0
 }
 
-record meta "$($PY -c 'import json,sys; print(json.dumps({"loadavg_start": open("/proc/loadavg").read().split()[:3], "runs": int(sys.argv[1]), "workloads": sys.argv[2]}))' "$RUNS" "$WORKLOADS")"
+record meta "$($PY -c 'import json,os,sys; print(json.dumps({"loadavg_start": open("/proc/loadavg").read().split()[:3], "runs": int(sys.argv[1]), "workloads": sys.argv[2], "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}))' "$RUNS" "$WORKLOADS")"
 echo "compare.sh: workloads [$WORKLOADS], $RUNS interleaved runs each; records in $RESULTS"
+
+# OpenBLAS 0.3.21 falls back to its SSE3 kernels on CPUs newer than itself; torch loads the same
+# library (libblas.so.3 -> OpenBLAS), so the comparison stays fair, but both run far below peak.
+core=$(OPENBLAS_VERBOSE=2 "$CAJAL" bench --list 2>&1 | sed -n 's/^Core: //p' | head -n 1)
+if [ "$core" = Prescott ] && grep -qw avx2 /proc/cpuinfo; then
+  echo "compare.sh: NOTE: OpenBLAS picked its SSE3 'Prescott' kernels on this AVX2 CPU (it does not know the model);"
+  echo "            export OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) to measure with vector kernels."
+fi
 
 if [ -x "$BUILD/bench/peak_fma" ]; then
   echo "peak_fma"
@@ -116,4 +128,6 @@ record meta "$($PY -c 'import json; print(json.dumps({"loadavg_end": open("/proc
 COMMAND="bash bench/compare.sh $BUILD"
 [ -n "${WORKLOADS_FROM_USER:-}" ] && COMMAND="WORKLOADS=\"$WORKLOADS\" $COMMAND"
 [ "$RUNS" != 3 ] && COMMAND="RUNS=$RUNS $COMMAND"
-$PY "$HERE/summarize.py" "$RESULTS" ${MICRO_JSON:+--micro "$MICRO_JSON"} ${DOC:+--doc "$DOC"} --command "$COMMAND"
+[ -n "${OPENBLAS_CORETYPE:-}" ] && COMMAND="OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE $COMMAND"
+[ "$SECTION" != main ] && COMMAND="SECTION=$SECTION $COMMAND"
+$PY "$HERE/summarize.py" "$RESULTS" ${MICRO_JSON:+--micro "$MICRO_JSON"} ${DOC:+--doc "$DOC"} --section "$SECTION" --command "$COMMAND"

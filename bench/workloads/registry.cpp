@@ -1,6 +1,7 @@
 // The workload table and the common record around each workload's own figures.
 // NB: the table is an explicit list, not self-registration, so linking cajal_workloads as a
 // static library cannot silently drop a workload.
+#include <cblas.h>
 #include <omp.h>
 #include <unistd.h>
 
@@ -44,7 +45,7 @@ namespace {
 Json thread_env() {
   Json env = Json::object();
   for (const char* k : {"CAJAL_NUM_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
-                        "OPENBLAS_NUM_THREADS", "OMP_PROC_BIND"})
+                        "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OMP_PROC_BIND"})
     if (const char* v = std::getenv(k)) env[k] = v;
   return env;
 }
@@ -78,6 +79,10 @@ Json run_workload(const Workload& w, const RunOptions& opt) {
   rec["rss_after_import_mib"] = round_to(rss_baseline, 1);
   rec["peak_rss_mib"] = round_to(peak_rss_mib(), 1);
   rec["blas"] = blas_libraries();
+  // NB: OpenBLAS 0.3.21 (Debian 12) does not know CPUs newer than its release and falls back to
+  // its SSE3 "Prescott" kernels, about 4x slower than "SkylakeX" on an AVX-512 Xeon; the
+  // environment variable OPENBLAS_CORETYPE overrides the choice (docs/PERFORMANCE.md).
+  rec["blas_core"] = openblas_get_corename();
   rec["blas_threads"] = blas_num_threads();
   rec["omp_max_threads"] = omp_get_max_threads();
   // Every OS thread of the process at the end: with one pool this is `threads` (the caller plus

@@ -11,3 +11,4 @@
 #include "cajal/core/threading.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
+#include "cajal/optim/optim.h"

@@ -31,7 +31,7 @@ std::optional<double> scalar_from_object(const py::handle& obj) {
   // NumPy scalars and 0-D arrays, anything with __float__ that is not a sequence.
   if (PyObject_HasAttrString(obj.ptr(), "dtype") && PyObject_HasAttrString(obj.ptr(), "__float__")) {
     py::array a = py::array::ensure(obj);
-    if (a && a.ndim() == 0) return py::cast<double>(py::float_(obj));
+    if (a && a.ndim() == 0) return py::cast<double>(py::float_(py::reinterpret_borrow<py::object>(obj)));
   }
   return std::nullopt;
 }
@@ -84,12 +84,12 @@ py::object json_to_py(const nlohmann::json& j) {
     case nlohmann::json::value_t::array: {
       py::list l;
       for (const auto& e : j) l.append(json_to_py(e));
-      return std::move(l);
+      return l;
     }
     case nlohmann::json::value_t::object: {
       py::dict d;
       for (auto it = j.begin(); it != j.end(); ++it) d[py::str(it.key())] = json_to_py(it.value());
-      return std::move(d);
+      return d;
     }
     default: return py::none();
   }

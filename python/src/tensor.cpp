@@ -76,7 +76,7 @@ Tensor from_numpy(const py::array& a) {
   CAJAL_CHECK(a.dtype().byteorder() != '>', "from_numpy", "expected a native (little-endian) byte order, got {}",
               std::string(py::str(a.dtype())));
   const auto itemsize = int64_t(dtype_size(*dt));
-  CAJAL_CHECK((a.flags() & py::array::aligned) != 0, "from_numpy", "the array's data is not aligned to its element size");
+  CAJAL_CHECK((a.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_) != 0, "from_numpy", "the array's data is not aligned to its element size");
   Shape shape(a.shape(), a.shape() + a.ndim());
   Shape strides(size_t(a.ndim()));
   int64_t span = 1;  // elements from the first to one past the last
@@ -176,7 +176,7 @@ py::object tolist(const Tensor& t) {
   std::function<py::object(size_t)> rec = [&](size_t d) -> py::object {
     py::list l;
     for (int64_t i = 0; i < t.shape()[d]; ++i) l.append(d + 1 == t.shape().size() ? make(v[idx++]) : rec(d + 1));
-    return std::move(l);
+    return l;
   };
   return rec(0);
 }
@@ -451,7 +451,7 @@ void init_tensor(py::module_& m) {
         if (!dim.is_none()) return py::int_(t.stride(py::cast<int64_t>(dim)));
         py::tuple s(t.strides().size());
         for (size_t i = 0; i < t.strides().size(); ++i) s[i] = py::int_(t.strides()[i]);
-        return std::move(s);
+        return s;
       }, py::arg("dim") = py::none())
       .def("storage_offset", &Tensor::offset)
       .def("is_contiguous", &Tensor::is_contiguous)
@@ -505,8 +505,11 @@ void init_tensor(py::module_& m) {
         return int64_t(t.item());
       })
       .def("__format__", [](const Tensor& t, const std::string& spec) {
-        if (t.numel() == 1 && t.dim() == 0) return py::str(py::format(item_to_py(t), spec));
-        return py::str(py::format(py::str(t.to_string()), spec));
+        // f"{loss:.4f}" formats a one-element tensor's value, anything else its printed form.
+        py::object value = t.numel() == 1 && t.dim() == 0 ? item_to_py(t) : py::object(py::str(t.to_string()));
+        PyObject* s = PyObject_Format(value.ptr(), py::str(spec).ptr());
+        if (!s) throw py::error_already_set();
+        return py::reinterpret_steal<py::str>(s);
       });
 
   // autograd fields
@@ -632,7 +635,8 @@ void init_tensor(py::module_& m) {
     // randint(high, size) or randint(low, high, size), as torch.
     int64_t low = 0, high;
     py::object sz = size;
-    std::vector<py::object> a(args.begin(), args.end());
+    std::vector<py::object> a;
+    for (py::handle h : args) a.push_back(py::reinterpret_borrow<py::object>(h));
     if (sz.is_none()) {
       CAJAL_CHECK_TYPE(a.size() == 2 || a.size() == 3, "randint", "expected randint(high, size) or randint(low, high, size), got {} arguments", a.size());
       sz = a.back();

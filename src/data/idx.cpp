@@ -2,6 +2,7 @@
 // byte-swapped after reading (uint8, the common case, is read straight into the tensor).
 #include "cajal/data/idx.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <vector>
@@ -14,6 +15,8 @@ namespace {
 
 // Beyond this an IDX header is corrupt, not a dataset (Fashion-MNIST's train images are 47 MB).
 constexpr uint64_t kMaxIdxBytes = uint64_t(1) << 34;
+// Gzip streams claiming more than this are staged in a growing buffer (see read_idx).
+constexpr uint64_t kDirectGzipBytes = uint64_t(64) << 20;
 
 struct IdxType {
   uint8_t code;
@@ -48,7 +51,7 @@ void convert_from_big_endian(const IdxType& type, const unsigned char* src, Tens
       for (int64_t i = 0; i < n; ++i) dst[i] = int32_t(load_be32(src + 4 * i));
       break;
     }
-    case 0x0D: {  // in place: src is the tensor's own buffer
+    case 0x0D: {  // in place: the disk bytes are already in the tensor
       uint32_t* dst = static_cast<uint32_t*>(out.raw_data());
       for (int64_t i = 0; i < n; ++i) dst[i] = __builtin_bswap32(dst[i]);
       break;
@@ -99,15 +102,29 @@ Tensor read_idx(const std::string& path) {
   if (auto total = r.size(); total && *total - header < bytes)
     r.fail("truncated at byte {}: expected {} bytes of {}, got {}", *total, bytes, what, *total - header);
 
-  Tensor out = make_tensor(shape, type->dtype);
-  if (type->size == dtype_size(type->dtype)) {  // same width on disk and in memory: read in place
+  // Same width on disk and in memory: read straight into the tensor. Otherwise (widened integer
+  // types, or a gzip stream claiming more than kDirectGzipBytes, whose real length is unknown until
+  // it is read) stage the bytes first, growing the buffer as data actually arrives, so a corrupt
+  // header cannot make us allocate gigabytes.
+  const bool direct = type->size == dtype_size(type->dtype) && (r.size() || bytes <= kDirectGzipBytes);
+  Tensor out;
+  std::vector<unsigned char> staged;
+  if (direct) {
+    out = make_tensor(shape, type->dtype);
     r.read_exact(out.raw_data(), size_t(bytes), what);
-    convert_from_big_endian(*type, static_cast<const unsigned char*>(out.raw_data()), out);
   } else {
-    std::vector<unsigned char> raw(static_cast<size_t>(bytes));
-    r.read_exact(raw.data(), raw.size(), what);
-    convert_from_big_endian(*type, raw.data(), out);
+    constexpr uint64_t kChunk = uint64_t(16) << 20;
+    while (staged.size() < bytes) {
+      const size_t old = staged.size(), want = size_t(std::min<uint64_t>(kChunk, bytes - old));
+      staged.resize(old + want);
+      const size_t got = r.read(staged.data() + old, want);
+      staged.resize(old + got);
+      if (got < want) r.fail("truncated at byte {}: expected {} bytes of {}, got {}", r.offset(), bytes, what, staged.size());
+    }
+    out = make_tensor(shape, type->dtype);
+    if (type->size == dtype_size(type->dtype)) std::memcpy(out.raw_data(), staged.data(), staged.size());
   }
+  convert_from_big_endian(*type, direct ? static_cast<const unsigned char*>(out.raw_data()) : staged.data(), out);
   r.expect_end("the data");
   return out;
 }

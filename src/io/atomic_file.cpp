@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -12,7 +13,9 @@
 namespace cajal::detail {
 
 AtomicFile::AtomicFile(std::string path, std::string op)
-    : path_(std::move(path)), tmp_path_(path_ + ".tmp." + std::to_string(::getpid())), op_(std::move(op)) {
+    : path_(std::move(path)), op_(std::move(op)) {
+  // NB: built with append, not `a + b + c`: GCC 12 emits a bogus -Wrestrict for the latter.
+  tmp_path_.append(path_).append(".tmp.").append(std::to_string(::getpid()));
   f_ = std::fopen(tmp_path_.c_str(), "wb");
   if (!f_)
     CAJAL_FAIL(IO, op_, "cannot write {}: cannot create {}: {}", path_, tmp_path_, std::strerror(errno));
@@ -50,8 +53,8 @@ void AtomicFile::commit() {
   if (std::fclose(f) != 0) fail("close");
   if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0) fail("rename");
   // Make the rename durable: fsync the directory entry (best effort; some filesystems refuse).
-  std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
-  if (dir.empty()) dir = "/";
+  const size_t slash = path_.rfind('/');
+  const std::string dir = slash == std::string::npos ? std::string(".") : path_.substr(0, std::max<size_t>(slash, 1));
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd >= 0) {
     ::fsync(fd);

@@ -44,18 +44,33 @@ Tensor pointwise_grad(const Tensor& g, const Tensor& s, Fused fused, Composite c
   return out;
 }
 
+// Records y = op(x) with a backward(g, y) that reads the output y.
+// NB: y is saved AFTER record(): a Saved made before it would hold y's own impl, which record() then
+// points at the node holding that Saved: a reference cycle that leaks when no backward runs.
+template <class Backward>
+Tensor record_reading_output(const Tensor& y, const char* name, const Tensor& x, Backward backward) {
+  auto slot = std::make_shared<Saved>();
+  Tensor out = record(y, name, {x}, [slot, backward](const Tensor& g) { return backward(g, slot->get()); });
+  if (out.grad_fn()) *slot = Saved(out, /*is_output=*/true);
+  return out;
+}
+
 // An elementwise activation y = f(x) whose gradient is g * f'(s), s = y (save_output) or x.
 template <class F, class Fused, class Composite>
 Tensor elementwise(const Tensor& x, const char* name, F f, bool save_output, Fused fused, Composite composite) {
   Tensor y = map_float(x, name, f);
-  Saved s = save_output ? Saved(y, true) : Saved(x);
-  return record(y, name, {x}, [s, fused, composite](const Tensor& g) {
-    return Grads{pointwise_grad(g, s.get(), fused, composite)};
-  });
+  auto grad = [fused, composite](const Tensor& g, const Tensor& s) {
+    return Grads{pointwise_grad(g, s, fused, composite)};
+  };
+  if (save_output) return record_reading_output(y, name, x, grad);
+  Saved sx(x);
+  return record(y, name, {x}, [sx, grad](const Tensor& g) { return grad(g, sx.get()); });
 }
 
-// 1 where x > 0 else 0, in x's dtype: the mask of the piecewise-linear activations' composites.
-Tensor positive_mask(const Tensor& x) { return gt(x, 0.0).to(x.dtype()); }
+// 1 where x > 0 else 0: the mask in the composites of the piecewise activations. NB: built with step,
+// a recorded op with derivative 0, so the gradient it enters stays attached to x (as PyTorch's
+// threshold_backward does) and can be differentiated again.
+Tensor positive_mask(const Tensor& x);
 
 }  // namespace
 
@@ -119,7 +134,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
         return bx > T(threshold) ? g : g / (T(1) + std::exp(-bx));
       },
       [beta, threshold](const Tensor& g, const Tensor& v) {
-        Tensor linear_part = gt(mul(v, beta), threshold).to(v.dtype());
+        Tensor linear_part = step(mul(v, beta), threshold);
         Tensor slope = add(mul(sigmoid(mul(v, beta)), rsub(linear_part, 1.0)), linear_part);
         return mul(g, slope);
       });
@@ -139,6 +154,10 @@ Tensor step(const Tensor& x, double threshold, bool strict) {
   // Spiking models that need a gradient use a surrogate instead.
   return record(y, "step", {x}, [](const Tensor& g) { return Grads{zeros_like(g)}; });
 }
+
+namespace {
+Tensor positive_mask(const Tensor& x) { return step(x); }
+}  // namespace
 
 // ---------------------------------------------------------------- gelu, elu, selu, silu
 
@@ -269,10 +288,8 @@ Tensor softmax_op(const Tensor& x, int64_t dim, const char* name) {
     k::softmax_forward<scalar_t, Log>(static_cast<scalar_t*>(y.raw_data()), static_cast<const scalar_t*>(xc.raw_data()),
                                       outer, D, inner);
   });
-  Saved sy(y, true);
   Shape dims = nd == 0 ? Shape{} : Shape{d};
-  return record(y, name, {x}, [sy, dims, outer, D, inner](const Tensor& g) {
-    Tensor out = sy.get();
+  return record_reading_output(y, name, x, [dims, outer, D, inner](const Tensor& g, const Tensor& out) {
     if (GradMode::is_enabled()) {  // composite, differentiable again
       if constexpr (Log) return Grads{sub(g, mul(exp(out), sum(g, dims, true)))};
       return Grads{mul(out, sub(g, sum(mul(g, out), dims, true)))};

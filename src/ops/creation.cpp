@@ -59,7 +59,10 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   int64_t i = 0;
   return fill_with({steps}, dtype, "linspace", [&] {
     int64_t k = i++;
-    // Fill the second half from the end, as PyTorch does, so the last value is exactly `end`.
+    // Fill the second half from the end, as PyTorch does, so the last value is exactly `end`;
+    // a single step is `start` (PyTorch).
+    if (steps == 1) return start;
+    if (steps == 1) return start;
     return k < steps / 2 ? start + double(k) * step : end - double(steps - 1 - k) * step;
   });
 }

@@ -125,16 +125,21 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
 
 // ---------------------------------------------------------------- add / sub
 
-Tensor add(const Tensor& a, const Tensor& b, double alpha) {
-  Tensor out = alpha == 1.0 ? binary_forward(a, b, "add", [](auto x, auto y) { return decltype(x)(x + y); })
-                            : binary_forward(a, b, "add", [alpha](auto x, auto y) {
+namespace {
+// a + alpha b, named `op` in errors and in the graph (sub is a - alpha b = add with -alpha).
+Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha, const char* op) {
+  Tensor out = alpha == 1.0 ? binary_forward(a, b, op, [](auto x, auto y) { return decltype(x)(x + y); })
+                            : binary_forward(a, b, op, [alpha](auto x, auto y) {
                                 return decltype(x)(x + decltype(x)(alpha) * y);
                               });
   Shape sa = a.shape(), sb = b.shape();
-  return record(out, "add", {a, b}, [sa, sb, alpha](const Tensor& g) {
+  return record(out, op, {a, b}, [sa, sb, alpha](const Tensor& g) {
     return Grads{sum_to(g, sa), sum_to(alpha == 1.0 ? g : mul(g, alpha), sb)};
   });
 }
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, double alpha) { return add_scaled(a, b, alpha, "add"); }
 
 Tensor add(const Tensor& a, double b) {
   Tensor out = scalar_forward(a, b, "add", [](auto x, auto v) { return x + v; });
@@ -143,7 +148,7 @@ Tensor add(const Tensor& a, double b) {
 
 Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
   CAJAL_CHECK_TYPE(a.dtype() != DType::b8 || b.dtype() != DType::b8, "sub", "subtraction of two bool tensors is not supported");
-  return add(a, b, -alpha);
+  return add_scaled(a, b, -alpha, "sub");
 }
 Tensor sub(const Tensor& a, double b) { return add(a, -b); }
 

@@ -44,6 +44,19 @@ Tensor as_out(const Tensor& keep, const ReducePlan& p) {
   return make_view(keep, p.out_shape, contiguous_strides(p.out_shape), 0);
 }
 
+// Fused path: when the reduced dims are the contiguous inner block of a (the common "last dim"
+// case), keep[i] = row(run i) computed in one sweep per row; row_for<T>() gives the row functor for
+// the storage type. Returns false (keep untouched) when the layout does not allow it.
+template <class RowFor>
+bool reduce_rows_if_inner(const Tensor& a, const ReducePlan& p, Tensor& keep, const char* op, RowFor row_for) {
+  if (a.numel() == 0 || !k::reduces_inner_block(a, p.reduced)) return false;
+  CAJAL_DISPATCH_FLOAT(a.dtype(), op, [&] {
+    k::reduce_rows(keep.data_ptr<scalar_t>(), a.data_ptr<scalar_t>(), keep.numel(), p.count,
+                   row_for.template operator()<scalar_t>());
+  });
+  return true;
+}
+
 // NaN wins (PyTorch propagates NaN through max/min); otherwise the strictly larger/smaller.
 constexpr auto kMaxCombine = [](auto acc, auto x) { return (x > acc || x != x) ? x : acc; };
 constexpr auto kMinCombine = [](auto acc, auto x) { return (x < acc || x != x) ? x : acc; };
@@ -68,8 +81,19 @@ Tensor var_or_std(const Tensor& a, const Shape& dims, bool unbiased, bool keepdi
   check_floating(a, op);
   ReducePlan p = make_reduce_plan(a, dims, keepdim, op);
   const double denom = double(std::max<int64_t>(p.count - (unbiased ? 1 : 0), 0));
-  Tensor out;
-  {
+  Tensor out = make_tensor(p.keep_shape, a.dtype());
+  // Per row: the mean, then the squared deviations from it (two passes over a cached row).
+  auto row_for = [denom, take_sqrt]<class T>() {
+    return [denom, take_sqrt](const T* x, int64_t n) {
+      const T mu = k::lane_fold<T>(x, n, T(0), kPlus) / T(n);
+      const T ss = k::lane_fold<T>(x, n, T(0), kPlus, [mu](T v) { return (v - mu) * (v - mu); });
+      const T v = ss / T(denom);
+      return take_sqrt ? std::sqrt(v) : v;
+    };
+  };
+  if (reduce_rows_if_inner(a, p, out, op, row_for)) {
+    out = as_out(out, p);
+  } else {
     NoGradGuard ng;
     Tensor dev = sub(a, mean(a, dims, /*keepdim=*/true));
     out = div(sum(mul(dev, dev), dims, keepdim), denom);
@@ -194,8 +218,18 @@ Tensor prod(const Tensor& a, const Shape& dims, bool keepdim) {
 Tensor logsumexp(const Tensor& a, const Shape& dims, bool keepdim) {
   check_floating(a, "logsumexp");
   ReducePlan p = make_reduce_plan(a, dims, keepdim, "logsumexp");
-  Tensor out;
-  {
+  Tensor out = make_tensor(p.keep_shape, a.dtype());
+  auto row_for = []<class T>() {
+    return [](const T* x, int64_t n) {
+      T m = k::lane_fold<T>(x, n, -std::numeric_limits<T>::infinity(), [](T acc, T v) { return v > acc ? v : acc; });
+      if (std::isinf(m)) m = 0;
+      const T s = k::lane_fold<T>(x, n, T(0), kPlus, [m](T v) { return std::exp(v - m); });
+      return m + std::log(s);
+    };
+  };
+  if (reduce_rows_if_inner(a, p, out, "logsumexp", row_for)) {
+    out = as_out(out, p);
+  } else {
     NoGradGuard ng;
     Tensor m = fold<true>(a, p, "logsumexp", kLowest, kMaxCombine);
     CAJAL_DISPATCH_FLOAT(a.dtype(), "logsumexp", [&] {

@@ -154,11 +154,15 @@ TEST(NnWorkedExamples, PerceptronLogicGatesHandWeights) {
     nn::Perceptron unit(nn::PerceptronOptions(2).threshold(0.0).strict(true));
     unit.set_weights(in.at(gate).at("w").get<std::vector<double>>(), in.at(gate).at("b").get<double>());
     const std::string name(gate);
-    if (spec(id).at("outputs").contains(name + "_z")) EXPECT_SPEC(unit.net_input(X), id, name + "_z");
+    if (spec(id).at("outputs").contains(name + "_z")) {
+      EXPECT_SPEC(unit.net_input(X), id, name + "_z");
+    }
     EXPECT_SPEC(unit(X), id, name + "_out");
     // AND and OR (b = 0, and 001's w = 2, b = -1) compute their gate; OR with b = -1 and the
     // single-layer XOR attempt do not.
-    const char* truth = name.rfind("AND", 0) == 0 ? "AND_target" : name.rfind("OR", 0) == 0 ? "OR_target" : "XOR_target";
+    const char* truth = name.rfind("AND", 0) == 0  ? "AND_target"
+                        : name.rfind("OR", 0) == 0 ? "OR_target"
+                                                   : "XOR_target";
     const bool should_work = name == "AND" || name == "OR" || name == "OR_seed001";
     EXPECT_EQ(equal(unit(X), json_tensor(spec(id).at("outputs").at(truth))), should_work);
   }

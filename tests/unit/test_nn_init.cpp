@@ -84,7 +84,8 @@ TEST(NnInit, XavierAndKaimingScales) {
   Stats kn = stats(init::kaiming_normal_(w, 0.0, init::FanMode::FanOut, init::Nonlinearity::ReLU, &gen));
   EXPECT_NEAR(kn.std, std::sqrt(2.0 / 300.0), 0.01 * std::sqrt(2.0 / 300.0));
   // a = sqrt(5) on leaky_relu: bound 1/sqrt(fan_in) (Linear's default).
-  Stats lin = stats(init::kaiming_uniform_(w, std::sqrt(5.0), init::FanMode::FanIn, init::Nonlinearity::LeakyReLU, &gen));
+  Stats lin =
+      stats(init::kaiming_uniform_(w, std::sqrt(5.0), init::FanMode::FanIn, init::Nonlinearity::LeakyReLU, &gen));
   EXPECT_LE(lin.max, 1.0 / std::sqrt(500.0));
   EXPECT_GT(lin.max, 0.999 / std::sqrt(500.0));
   // Conv weight: fan_in = in * k * k.

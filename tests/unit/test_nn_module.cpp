@@ -43,8 +43,8 @@ TEST(NnModule, NamedParametersAreDottedInRegistrationOrder) {
             (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "decoder.weight", "decoder.bias"}));
   EXPECT_TRUE(model.named_parameters(/*recurse=*/false).empty());
   EXPECT_EQ(names_of(model.named_buffers()), (std::vector<std::string>{"scale"}));
-  EXPECT_EQ(names_of(model.state_dict()),
-            (std::vector<std::string>{"scale", "encoder.0.weight", "encoder.0.bias", "decoder.weight", "decoder.bias"}));
+  EXPECT_EQ(names_of(model.state_dict()), (std::vector<std::string>{"scale", "encoder.0.weight", "encoder.0.bias",
+                                                                    "decoder.weight", "decoder.bias"}));
   // The traversal returns the live tensors the layers hold.
   auto params = model.parameters();
   ASSERT_EQ(params.size(), 4u);
@@ -146,10 +146,10 @@ TEST(NnModule, StrictLoadNamesEveryProblemAndWritesNothing) {
   const Tensor weight_before = model.decoder->weight.clone();
   StateDict sd = AutoEncoder(/*seed=*/2).state_dict();
   // Drop one key, add one, mis-shape one, mis-type another.
-  sd.erase(sd.begin() + 2);                                  // encoder.0.bias
-  sd.emplace_back("encoder.1.weight", zeros({2}));           // Tanh has no weight
-  sd[2].second = zeros({2, 3});                              // decoder.weight is (4, 2)
-  sd[3].second = zeros({4}, DType::f64);                     // decoder.bias is float32
+  sd.erase(sd.begin() + 2);                         // encoder.0.bias
+  sd.emplace_back("encoder.1.weight", zeros({2}));  // Tanh has no weight
+  sd[2].second = zeros({2, 3});                     // decoder.weight is (4, 2)
+  sd[3].second = zeros({4}, DType::f64);            // decoder.bias is float32
   ASSERT_EQ(sd[2].first, "decoder.weight");
   ASSERT_EQ(sd[3].first, "decoder.bias");
   EXPECT_CAJAL_ERROR(model.load_state_dict(sd), "load_state_dict", "AutoEncoder", "4 problems",
@@ -241,7 +241,8 @@ TEST(NnModule, PrintedTreeNestsAndCountsContainers) {
             "  (decoder): Linear(in_features=2, out_features=4, bias=True)  # 12 params\n"
             ")\n"
             "Total parameters: 22");
-  EXPECT_EQ(nn::Linear(1, 1, false).to_string(), "Linear(in_features=1, out_features=1, bias=False)\nTotal parameters: 1");
+  EXPECT_EQ(nn::Linear(1, 1, false).to_string(),
+            "Linear(in_features=1, out_features=1, bias=False)\nTotal parameters: 1");
 }
 
 TEST(NnModule, FormatCountGroupsThousands) {

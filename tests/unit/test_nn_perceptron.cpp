@@ -77,7 +77,8 @@ TEST(NnPerceptron, ForwardNetInputAndPrinting) {
   EXPECT_TRUE(equal(unit.net_input(gate_inputs()), tensor({0.0, -0.5, 1.0, 0.5}, DType::f64)));
   EXPECT_TRUE(equal(unit(gate_inputs()), tensor({0.0, 0.0, 1.0, 0.0}, DType::f64)));  // 1.0 >= 1 fires
   EXPECT_EQ(unit(tensor({1.0, 0.0}, DType::f64)).dim(), 0);
-  EXPECT_EQ(unit.to_string(), "Perceptron(in_features=2, threshold=1.0, strict=False, bias=False)\nTotal parameters: 2");
+  EXPECT_EQ(unit.to_string(),
+            "Perceptron(in_features=2, threshold=1.0, strict=False, bias=False)\nTotal parameters: 2");
   EXPECT_EQ(unit.parameters().size(), 1u);
 }
 

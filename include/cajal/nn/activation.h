@@ -38,8 +38,11 @@ class FunctionModule : public Module {
   std::string extra_repr() const override {
     std::string s;
     size_t i = 0;
-    std::apply([&](const Args&... a) { ((s += (i ? ", " : "") + std::string(arg_names_[i]) + "=" + detail::repr_arg(a), ++i), ...); },
-               args_);
+    auto append = [&](const auto& value) {
+      s += (i ? ", " : "") + std::string(arg_names_[i]) + "=" + detail::repr_arg(value);
+      ++i;
+    };
+    std::apply([&](const Args&... a) { (append(a), ...); }, args_);
     return s;
   }
 

@@ -5,7 +5,8 @@
 //   AdamW: p = p * (1 - lr * weight_decay)      (decoupled weight decay, applied first)
 //   m = b1 * m + (1 - b1) * g
 //   v = b2 * v + (1 - b2) * g * g
-//   amsgrad: v_max = max(v_max, v), used in place of v below
+//   amsgrad: v_max = max(v_max, v), used in place of v below (torch's code; its 1.13 docs write
+//            the max over the bias-corrected v, which is a different quantity)
 //   p = p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 // One fused pass per parameter reads g and writes m, v (v_max) and p.
 // State per parameter: "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad only).

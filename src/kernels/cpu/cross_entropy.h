@@ -18,17 +18,19 @@ void cross_entropy_forward(const T* x, const int64_t* target, T* loss, T* lse, i
   detail::for_items(N * S, N * C * S, [&](int64_t p) {
     const int64_t n = p / S, s = p % S;
     const T* row = x + n * C * S + s;  // class c at row[c * S]
-    T m;
-    if (S == 1) {
+    T m, sum_exp, sum_x = 0;
+    if (S == 1) {  // a contiguous row: vectorised max, exp-sum and sum
       m = detail::row_max(row, C);
+      sum_exp = sum_exp_shifted(row, C, m);
+      if (eps != T(0)) sum_x = lane_sum(row, C);
     } else {
       m = -std::numeric_limits<T>::infinity();
       for (int64_t c = 0; c < C; ++c) m = std::max(m, row[c * S]);
+      sum_exp = 0;
+      for (int64_t c = 0; c < C; ++c) sum_exp += std::exp(row[c * S] - m);
+      if (eps != T(0))
+        for (int64_t c = 0; c < C; ++c) sum_x += row[c * S];
     }
-    T sum_exp = 0, sum_x = 0;
-    for (int64_t c = 0; c < C; ++c) sum_exp += std::exp(row[c * S] - m);
-    if (eps != T(0))
-      for (int64_t c = 0; c < C; ++c) sum_x += row[c * S];
     const T l = m + std::log(sum_exp);
     lse[p] = l;
     const int64_t t = target[p];
@@ -55,7 +57,11 @@ void cross_entropy_backward(T* dx, const T* x, const int64_t* target, const T* l
       return;
     }
     const T w = gw[p * gw_stride], l = lse[p], floor = eps / T(C);
-    for (int64_t c = 0; c < C; ++c) drow[c * S] = w * (std::exp(row[c * S] - l) - floor);
+    if (S == 1) {  // unit stride spelled out, so the map vectorises
+      for (int64_t c = 0; c < C; ++c) drow[c] = w * (std::exp(row[c] - l) - floor);
+    } else {
+      for (int64_t c = 0; c < C; ++c) drow[c * S] = w * (std::exp(row[c * S] - l) - floor);
+    }
     drow[t * S] -= w * (T(1) - eps);
   });
 }

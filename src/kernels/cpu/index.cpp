@@ -94,7 +94,11 @@ void gather(Tensor& out, const Tensor& in, int64_t dim, const Tensor& index) {
       E* o = reinterpret_cast<E*>(p[0]);
       const E* x = reinterpret_cast<const E*>(p[1]);
       const int64_t* ix = reinterpret_cast<const int64_t*>(p[2]);
-      for (int64_t i = 0; i < cnt; ++i) o[i * s[0]] = x[i * s[1] + ix[i * s[2]] * dim_stride];
+      if (s[0] == 1 && s[1] == 0 && s[2] == 1) {  // gather along the innermost run: one row of `in`
+        for (int64_t i = 0; i < cnt; ++i) o[i] = x[ix[i] * dim_stride];
+      } else {
+        for (int64_t i = 0; i < cnt; ++i) o[i * s[0]] = x[i * s[1] + ix[i * s[2]] * dim_stride];
+      }
     });
   });
 }

@@ -24,6 +24,21 @@ struct Identity {
   X operator()(X x) const { return x; }
 };
 
+// Fold of map(p[j]) over a contiguous run with 16 independent lanes, so the loop vectorises.
+template <class Acc, class T, class Combine, class Map = Identity>
+Acc lane_fold(const T* p, int64_t n, Acc init, Combine combine, Map map = Map()) {
+  constexpr int L = 16;
+  Acc lanes[L];
+  for (int l = 0; l < L; ++l) lanes[l] = init;
+  int64_t j = 0;
+  for (; j + L <= n; j += L)
+    for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], map(Acc(p[j + l])));
+  Acc acc = init;
+  for (int l = 0; l < L; ++l) acc = combine(acc, lanes[l]);
+  for (; j < n; ++j) acc = combine(acc, map(Acc(p[j])));
+  return acc;
+}
+
 // out (keepdim layout, contiguous) = reduce over `reduced` dims of in, with `init` and
 // combine(acc, map(x)). T is the storage type; Acc the accumulator. map applies to input elements
 // only; partial results (the 16 lanes) are merged with combine alone, so sum |x| or sum x^2 is
@@ -41,19 +56,7 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
     const int64_t run = in.numel() / std::max<int64_t>(n_out, 1);
     const T* x = static_cast<const T*>(in.raw_data());
     T* o = static_cast<T*>(out.raw_data());
-    auto one = [&](int64_t i) {
-      const T* p = x + i * run;
-      constexpr int L = 16;
-      Acc lanes[L];
-      for (int l = 0; l < L; ++l) lanes[l] = init;
-      int64_t j = 0;
-      for (; j + L <= run; j += L)
-        for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], map(Acc(p[j + l])));
-      Acc acc = init;
-      for (int l = 0; l < L; ++l) acc = combine(acc, lanes[l]);
-      for (; j < run; ++j) acc = combine(acc, map(Acc(p[j])));
-      o[i] = T(acc);
-    };
+    auto one = [&](int64_t i) { o[i] = T(lane_fold<Acc>(x + i * run, run, init, combine, map)); };
     int threads = get_num_threads();
     if (threads > 1 && in.numel() >= kParallelGrain && n_out > 1 && !omp_in_parallel()) {
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -91,6 +94,20 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
   for (int64_t i = 0; i < n_out; ++i) o[i] = T(a[i]);
 }
 
+// For reductions whose dims form the contiguous inner block of the input (reduces_inner_block):
+// out[i] = row(x + i * run, run) for each of `rows` runs, rows split over threads. Lets an op fuse
+// several passes over each row (max then sum of exp; mean then squared deviations) in cache.
+template <class T, class Row>
+void reduce_rows(T* out, const T* x, int64_t rows, int64_t run, Row row) {
+  const int threads = get_num_threads();
+  if (threads > 1 && rows > 1 && rows * run >= kParallelGrain && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < rows; ++i) out[i] = row(x + i * run, run);
+  } else {
+    for (int64_t i = 0; i < rows; ++i) out[i] = row(x + i * run, run);
+  }
+}
+
 // Index-tracking reduction over one dim of a contiguous tensor viewed as (outer, n, inner):
 // values/indices (contiguous, outer*inner elements) receive the best element of each run and its
 // position along the dim. better(x, best) must be strict so the first occurrence wins on ties.
@@ -103,15 +120,17 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
   const int threads = get_num_threads();
   const bool parallel = threads > 1 && outer * n * inner >= kParallelGrain && !omp_in_parallel();
   if (inner == 1) {
+    // Two passes over the (cached) row: the best value by a vectorised lane fold, then the first
+    // position holding it (a NaN best matches the first NaN).
     auto one = [&](int64_t o) {
       const T* p = x + o * n;
-      T best = p[0];
+      const T best = lane_fold<T>(p, n, p[0], [&](T acc, T v) { return better(v, acc) ? v : acc; });
       int64_t at = 0;
-      for (int64_t k = 1; k < n; ++k)
-        if (better(p[k], best)) {
-          best = p[k];
-          at = k;
-        }
+      if (best == best) {
+        while (p[at] != best) ++at;
+      } else {
+        while (p[at] == p[at]) ++at;
+      }
       values[o] = best;
       indices[o] = at;
     };

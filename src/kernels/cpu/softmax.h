@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "cajal/core/threading.h"
+#include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
 
@@ -59,17 +60,13 @@ void softmax_forward(T* out, const T* in, int64_t outer, int64_t D, int64_t inne
       const T* p = in + r * D;
       T* q = out + r * D;
       const T m = detail::row_max(p, D);
-      T s = 0;
+      // exp into the output row first (a vectorised map), then its lane sum.
+      for (int64_t i = 0; i < D; ++i) q[i] = std::exp(p[i] - m);
+      const T s = lane_sum(q, D);
       if constexpr (Log) {
-        for (int64_t i = 0; i < D; ++i) s += std::exp(p[i] - m);
         const T lse = m + std::log(s);
         for (int64_t i = 0; i < D; ++i) q[i] = p[i] - lse;
       } else {
-        for (int64_t i = 0; i < D; ++i) {
-          const T e = std::exp(p[i] - m);
-          q[i] = e;
-          s += e;
-        }
         const T inv = T(1) / s;
         for (int64_t i = 0; i < D; ++i) q[i] *= inv;
       }
@@ -113,23 +110,23 @@ void softmax_forward(T* out, const T* in, int64_t outer, int64_t D, int64_t inne
 template <class T, bool Log>
 void softmax_backward(T* dx, const T* g, const T* y, int64_t outer, int64_t D, int64_t inner) {
   if (outer == 0 || D == 0 || inner == 0) return;
-  const int64_t tile = inner == 1 ? 1 : kSoftmaxTile;
-  const int64_t tiles = (inner + tile - 1) / tile;
+  if (inner == 1) {
+    detail::for_items(outer, outer * D, [&](int64_t r) {
+      const T* gr = g + r * D;
+      const T* yr = y + r * D;
+      T* dr = dx + r * D;
+      const T acc = Log ? lane_sum(gr, D) : lane_dot(gr, yr, D);
+      for (int64_t i = 0; i < D; ++i) dr[i] = Log ? gr[i] - std::exp(yr[i]) * acc : yr[i] * (gr[i] - acc);
+    });
+    return;
+  }
+  const int64_t tiles = (inner + kSoftmaxTile - 1) / kSoftmaxTile;
   detail::for_items(outer * tiles, outer * D * inner, [&](int64_t item) {
-    const int64_t o = item / tiles, j0 = (item % tiles) * tile;
-    const int64_t w = std::min(tile, inner - j0);
+    const int64_t o = item / tiles, j0 = (item % tiles) * kSoftmaxTile;
+    const int64_t w = std::min(kSoftmaxTile, inner - j0);
     const int64_t base = o * D * inner + j0;
     T s[kSoftmaxTile];
     for (int64_t j = 0; j < w; ++j) s[j] = 0;
-    if (w == 1) {  // one contiguous (inner == 1) or strided column: scalar accumulator
-      T acc = 0;
-      for (int64_t d = 0; d < D; ++d) acc += Log ? g[base + d * inner] : g[base + d * inner] * y[base + d * inner];
-      for (int64_t d = 0; d < D; ++d) {
-        const int64_t i = base + d * inner;
-        dx[i] = Log ? g[i] - std::exp(y[i]) * acc : y[i] * (g[i] - acc);
-      }
-      return;
-    }
     for (int64_t d = 0; d < D; ++d)
       for (int64_t j = 0; j < w; ++j) {
         const int64_t i = base + d * inner + j;

@@ -1,0 +1,40 @@
+"""cajal: tensors with reverse-mode autograd, nn, optim and data, under PyTorch's names.
+
+Code written for PyTorch ports by changing the import: ``import cajal as torch`` runs the common
+subset (tensors, autograd, nn.Module subclasses, nn.functional, optim, lr_scheduler,
+utils.data). Tensors share memory with NumPy both ways (``cajal.from_numpy``,
+``Tensor.numpy()``). Errors raise ValueError / TypeError / IndexError / RuntimeError with the C++
+message; file-format errors raise ``cajal.CajalIOError`` (an OSError and a ValueError).
+"""
+import builtins as _builtins
+
+from ._ext import _C
+
+# Every public function and class of the extension: Tensor, dtype, Generator, creation functions
+# (tensor, zeros, randn, arange, ...), every op of the op table (add, exp, sum, matmul, softmax,
+# cat, where, ...), manual_seed, set_num_threads, is_grad_enabled.
+globals().update({_k: _v for _k, _v in vars(_C).items() if not _k.startswith("_")})
+
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from . import autograd, datasets, models, nn, optim, utils  # noqa: E402,F401
+
+# dtypes, with PyTorch's aliases. NB: these names shadow builtins inside this module only.
+float32 = dtype.float32  # noqa: F821
+float64 = dtype.float64  # noqa: F821
+int64 = dtype.int64  # noqa: F821
+uint8 = dtype.uint8  # noqa: F821
+bool = getattr(dtype, "bool")  # noqa: A001,F821
+float = float32  # noqa: A001
+double = float64
+long = int64
+
+Size = _builtins.tuple
+
+
+def _op_table():
+    """Names of every row of cajal's op table (include/cajal/ops/op_list.h), in order."""
+    return _C._op_table()
+
+
+__version__ = "0.1.0"

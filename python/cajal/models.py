@@ -1,0 +1,30 @@
+"""cajal.models: the model zoo's registry (the models `cajal train MODEL` knows), as nn.Modules."""
+from ._ext import _C
+from . import nn as _nn
+
+_M = _C._models
+
+
+def names():
+    """The registered model names."""
+    return list(_M.names())
+
+
+def info(name):
+    """{'name', 'description', 'input_shape', 'default_config'} of a registered model."""
+    return _M.info(name)
+
+
+def build(name, **config):
+    """A freshly initialised model (default config overridden by keyword arguments), wrapped as a
+    cajal.nn.Module whose parameters are the C++ model's own tensors."""
+    return _nn._wrap_cpp(_M.build(name, config))
+
+
+def train(**config):
+    """Runs `cajal train` (epochs, validation, test evaluation, optional runs/NAME files) and returns
+    its final report. Options are cajal::train::TrainConfig's fields: model, model_config, data,
+    epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
+    resume, max_steps_per_epoch, progress, quiet."""
+    config.setdefault("progress", False)
+    return _C._data.run_training(config)

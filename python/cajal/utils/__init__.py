@@ -1,0 +1,2 @@
+"""cajal.utils: data loading (cajal.utils.data)."""
+from . import data  # noqa: F401

@@ -1,0 +1,43 @@
+// OpenBLAS kernel selection (see include/cajal/core/blas_env.h).
+#include "cajal/core/blas_env.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+extern "C" char* openblas_get_corename(void);
+
+namespace cajal {
+
+std::string blas_core_name() {
+  const char* n = openblas_get_corename();
+  return n ? n : "unknown";
+}
+
+const char* preferred_blas_core() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  return nullptr;
+}
+
+bool blas_core_is_fallback() {
+  std::string core = blas_core_name();
+  for (auto& c : core) c = char(std::tolower(c));
+  const bool old_kernels = core == "prescott" || core == "core2" || core == "penryn" || core == "dunnington" ||
+                           core == "nehalem" || core == "atom" || core == "katmai" || core == "coppermine" ||
+                           core == "northwood" || core == "banias" || core == "generic";
+  return old_kernels && preferred_blas_core() != nullptr;
+}
+
+void reexec_with_blas_coretype(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("CAJAL_NO_REEXEC")) return;
+  if (!blas_core_is_fallback()) return;
+  setenv("OPENBLAS_CORETYPE", preferred_blas_core(), 1);
+  setenv("CAJAL_NO_REEXEC", "1", 1);  // never loop, whatever happens
+  execv("/proc/self/exe", argv);
+  // execv failed: carry on with the slow kernels.
+}
+
+}  // namespace cajal
