@@ -7,16 +7,21 @@
 # Environment (all optional):
 #   WORKLOADS   workloads to run; default "gemm mlp" plus every other one `cajal bench --list` marks available
 #   RUNS        separate processes per configuration (default 3; figures are medians over them)
+#   STEPS       pass --steps N to both sides: a quick smoke run whose records say standard: false
 #   MICRO=0     skip the micro-benchmarks (cajal_bench and bench/torch_overhead.py)
 #   DOC         the document to regenerate (default docs/PERFORMANCE.md; DOC= writes nothing)
-#   SECTION     which generated section of DOC to replace (default "main"; docs/PERFORMANCE.md also
-#               has "skylakex", measured with OPENBLAS_CORETYPE=SkylakeX exported for both sides)
+#   SECTION     which generated section of DOC to replace (default "main")
 #   OPENBLAS_CORETYPE and the OpenMP/OpenBLAS variables pass through to cajal and torch alike.
 #
 # Per workload the runs are INTERLEAVED, cajal / torch default / torch best / cajal / ..., so slow
-# drifts of a shared machine hit every configuration alike. "torch best" is the threading
-# environment WORKLOADS.md section 3 names for that workload; for gemm and conv it is the default,
-# which is then run once per round only. Raw records go to BUILD_DIR/bench-results/.
+# drifts of a shared machine hit every configuration alike. "torch default" is the script with no
+# environment variables. "torch best" is the threading environment WORKLOADS.md section 3 names
+# for that workload, plus the OpenBLAS kernels cajal runs with: Debian's OpenBLAS 0.3.21 falls back
+# to its SSE3 "Prescott" kernels on CPUs newer than itself, and the cajal binaries then re-execute
+# themselves with OPENBLAS_CORETYPE=SkylakeX/Haswell (src/core/blas_env.cpp); torch, which loads
+# the same library, gets the same OPENBLAS_CORETYPE in its best environment. When the best
+# environment is the default one (gemm, conv on a CPU OpenBLAS knows), it is run once per round.
+# Raw records go to BUILD_DIR/bench-results/.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -28,6 +33,7 @@ PY=/usr/bin/python3
 CAJAL=$BUILD/cajal
 RUNS=${RUNS:-3}
 MICRO=${MICRO:-1}
+STEP_ARGS=${STEPS:+--steps $STEPS}
 DOC=${DOC-$REPO/docs/PERFORMANCE.md}
 SECTION=${SECTION:-main}
 
@@ -42,14 +48,28 @@ if [ -z "$WORKLOADS_FROM_USER" ]; then
   done
 fi
 
-# The torch environment of the "best" anchor (WORKLOADS.md section 3): "ENV=VALUE ... | extra args".
+# The OpenBLAS kernels each side gets: what OpenBLAS detects (torch default), and what cajal runs
+# with after its re-execution (OPENBLAS_VERBOSE=2 prints "Core: NAME" at each library load).
+cores=$(OPENBLAS_VERBOSE=2 "$CAJAL" bench --list 2>&1 | sed -n 's/^Core: //p')
+DETECTED_CORE=$(printf '%s\n' "$cores" | head -n 1)
+CAJAL_CORE=$(printf '%s\n' "$cores" | tail -n 1)
+CORE_ENV=""
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -n "$CAJAL_CORE" ] && [ "$CAJAL_CORE" != "$DETECTED_CORE" ]; then
+  CORE_ENV="OPENBLAS_CORETYPE=$CAJAL_CORE"
+fi
+
+# The torch environment of the "best" anchor (WORKLOADS.md section 3): "ENV=VALUE ... | extra args";
+# empty when it is the default environment.
 torch_best() {
+  local envs="" args=""
   case $1 in
-    mlp | gpt) echo "OMP_WAIT_POLICY=passive |" ;;
-    lenet) echo "OPENBLAS_NUM_THREADS=1 |" ;;
-    charlstm) echo "| --threads 1" ;;
-    *) echo "" ;;  # gemm, conv: the default environment is the best one
+    mlp | gpt) envs="OMP_WAIT_POLICY=passive" ;;
+    lenet) envs="OPENBLAS_NUM_THREADS=1" ;;
+    charlstm) args="--threads 1" ;;
   esac
+  envs="$envs${CORE_ENV:+ $CORE_ENV}"
+  envs=${envs# }
+  if [ -n "$envs$args" ]; then echo "$envs | $args"; fi
 }
 
 OUT_DIR=$BUILD/bench-results
@@ -81,13 +101,11 @@ run_one() {
 record meta "$($PY -c 'import json,os,sys; print(json.dumps({"loadavg_start": open("/proc/loadavg").read().split()[:3], "runs": int(sys.argv[1]), "workloads": sys.argv[2], "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}))' "$RUNS" "$WORKLOADS")"
 echo "compare.sh: workloads [$WORKLOADS], $RUNS interleaved runs each; records in $RESULTS"
 
-# OpenBLAS 0.3.21 falls back to its SSE3 kernels on CPUs newer than itself; torch loads the same
-# library (libblas.so.3 -> OpenBLAS), so the comparison stays fair, but both run far below peak.
-core=$(OPENBLAS_VERBOSE=2 "$CAJAL" bench --list 2>&1 | sed -n 's/^Core: //p' | head -n 1)
-if [ "$core" = Prescott ] && grep -qw avx2 /proc/cpuinfo; then
-  echo "compare.sh: NOTE: OpenBLAS picked its SSE3 'Prescott' kernels on this AVX2 CPU (it does not know the model);"
-  echo "            export OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) to measure with vector kernels."
+if [ -n "$CORE_ENV" ]; then
+  echo "compare.sh: OpenBLAS detects '$DETECTED_CORE' kernels here; cajal re-executes itself with '$CAJAL_CORE';"
+  echo "            torch best runs with $CORE_ENV, torch default with '$DETECTED_CORE'."
 fi
+record meta "$($PY -c 'import json,sys; print(json.dumps({"openblas_detected_core": sys.argv[1], "cajal_core": sys.argv[2], "core_env": sys.argv[3]}))' "$DETECTED_CORE" "$CAJAL_CORE" "$CORE_ENV")"
 
 if [ -x "$BUILD/bench/peak_fma" ]; then
   echo "peak_fma"
@@ -104,12 +122,13 @@ for w in $WORKLOADS; do
   best=$(torch_best "$w")
   best_env=${best%%|*}
   best_args=${best#*|}
+  record meta "$($PY -c 'import json,sys; print(json.dumps({"torch_best_env": {sys.argv[1]: " ".join(sys.argv[2].split()) or "default env"}}))' "$w" "$best_env $best_args")"
   for r in $(seq "$RUNS"); do
-    run_one cajal "" -- "$CAJAL" bench "$w" --json
-    run_one torch-default "" -- $PY "$TORCH_REF" "$w" --json
+    # shellcheck disable=SC2086  # the flags word-split on purpose
+    run_one cajal "" -- "$CAJAL" bench "$w" --json $STEP_ARGS
+    run_one torch-default "" -- $PY "$TORCH_REF" "$w" --json $STEP_ARGS
     if [ -n "$best" ]; then
-      # shellcheck disable=SC2086  # the flags word-split on purpose
-      run_one torch-best "$best_env" -- $PY "$TORCH_REF" "$w" --json $best_args
+      run_one torch-best "$best_env" -- $PY "$TORCH_REF" "$w" --json $best_args $STEP_ARGS
     fi
   done
 done
@@ -127,6 +146,7 @@ record meta "$($PY -c 'import json; print(json.dumps({"loadavg_end": open("/proc
 
 COMMAND="bash bench/compare.sh $BUILD"
 [ -n "${WORKLOADS_FROM_USER:-}" ] && COMMAND="WORKLOADS=\"$WORKLOADS\" $COMMAND"
+[ -n "${STEPS:-}" ] && COMMAND="STEPS=$STEPS $COMMAND"
 [ "$RUNS" != 3 ] && COMMAND="RUNS=$RUNS $COMMAND"
 [ -n "${OPENBLAS_CORETYPE:-}" ] && COMMAND="OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE $COMMAND"
 [ "$SECTION" != main ] && COMMAND="SECTION=$SECTION $COMMAND"

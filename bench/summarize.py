@@ -281,7 +281,12 @@ def main():
     meta = {}
     for config, r in recs:
         if config == "meta":
-            meta.update(r)
+            for k, v in r.items():
+                if isinstance(v, dict):
+                    meta.setdefault(k, {}).update(v)
+                else:
+                    meta[k] = v
+    TORCH_BEST_ENV.update(meta.get("torch_best_env", {}))
     table, notes, by = main_table(recs)
     cajal_gemm = [r for r in by.get("gemm", {}).get("cajal", []) if "error" not in r]
     peaks = [r for c, r in recs if c == "peak_fma" and "error" not in r]
@@ -306,12 +311,18 @@ def main():
         out.append(s + ".")
         out.append("")
     if any_torch or any_cajal:
-        coretype = meta.get("openblas_coretype") or "unset (OpenBLAS detects the CPU)"
         same_blas = bool(any_cajal.get("blas")) and set(any_cajal["blas"]) <= set(any_torch.get("blas", []))
         out.append(f"BLAS: cajal maps {', '.join(any_cajal.get('blas', [])) or '?'}; "
-                   f"torch ({any_torch.get('impl', '?')}) maps {', '.join(any_torch.get('blas', [])) or '?'}. "
-                   f"OpenBLAS kernels in use by cajal: {any_cajal.get('blas_core', '?')} (OPENBLAS_CORETYPE {coretype})"
-                   + ("; torch maps the same library, so it runs the same kernels." if same_blas else "."))
+                   f"torch ({any_torch.get('impl', '?')}) maps {', '.join(any_torch.get('blas', [])) or '?'}"
+                   + (" (the same OpenBLAS)." if same_blas else "."))
+        if meta.get("openblas_coretype"):
+            out.append(f"OPENBLAS_CORETYPE={meta['openblas_coretype']} was set for every run.")
+        elif meta.get("core_env"):
+            out.append(f"OpenBLAS kernels: OpenBLAS detects **{meta.get('openblas_detected_core')}** on this CPU (what torch default "
+                       f"runs); cajal re-executes itself with **{meta.get('cajal_core')}** (src/core/blas_env.cpp), and torch best "
+                       f"gets the same `{meta['core_env']}`.")
+        else:
+            out.append(f"OpenBLAS kernels: {any_cajal.get('blas_core', '?')} on both sides (detected).")
         out.append("")
     out.append("Ratios are cajal / torch of the medians. `better` says which direction favours cajal: for "
                "`lower` rows a ratio below 1 means cajal is faster; for `higher` rows (GFLOP/s, samples/s) "

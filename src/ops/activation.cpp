@@ -5,11 +5,13 @@
 // sigmoid, tanh, relu; else the input) by pointwise_grad(): a fused binary_loop normally, and the
 // same formula in cajal ops when the backward itself is being recorded (create_graph; grad mode is
 // then on inside backward), so higher derivatives exist. Integer inputs are computed in float32.
+// Lambdas call std:: math unconditionally (both sides of a select) so the loops vectorise (vec_math.h).
 #include <cmath>
 
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/loops.h"
 #include "kernels/cpu/softmax.h"
+#include "kernels/cpu/vec_math.h"
 
 namespace cajal {
 
@@ -125,13 +127,15 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
       [beta, threshold](auto v) {
         using T = decltype(v);
         const T bx = T(beta) * v;
-        return bx > T(threshold) ? v : T(std::log1p(std::exp(bx)) / T(beta));
+        const T smooth = std::log1p(std::exp(bx)) / T(beta);  // NB: unconditional calls vectorise
+        return bx > T(threshold) ? v : smooth;
       },
       /*save_output=*/false,
       [beta, threshold](auto g, auto v) {  // d/dx = sigmoid(beta x)
         using T = decltype(v);
         const T bx = T(beta) * v;
-        return bx > T(threshold) ? g : g / (T(1) + std::exp(-bx));
+        const T smooth = g / (T(1) + std::exp(-bx));
+        return bx > T(threshold) ? g : smooth;
       },
       [beta, threshold](const Tensor& g, const Tensor& v) {
         Tensor linear_part = step(mul(v, beta), threshold);
@@ -230,12 +234,14 @@ Tensor scaled_elu(const Tensor& x, double alpha, double scale, const char* name)
       x, name,
       [alpha, scale](auto v) {
         using T = decltype(v);
-        return v > T(0) ? T(scale) * v : T(scale * alpha) * std::expm1(v);
+        const T negative = T(scale * alpha) * std::expm1(v);
+        return v > T(0) ? T(scale) * v : negative;
       },
       /*save_output=*/false,
       [alpha, scale](auto g, auto v) {
         using T = decltype(v);
-        return v > T(0) ? T(scale) * g : T(scale * alpha) * std::exp(v) * g;
+        const T negative = T(scale * alpha) * std::exp(v) * g;
+        return v > T(0) ? T(scale) * g : negative;
       },
       [alpha, scale](const Tensor& g, const Tensor& v) {
         // NB: exp of the clamped input, so that large positive x (masked out) cannot produce inf * 0.

@@ -10,6 +10,7 @@
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/cross_entropy.h"
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/vec_math.h"
 
 namespace cajal {
 
@@ -172,7 +173,8 @@ Tensor kl_div(const Tensor& log_q, const Tensor& p, Reduction r, bool log_target
       "kl_div", log_q, p, r,
       [](auto x, auto t) {
         using T = decltype(x);
-        return t > T(0) ? t * (std::log(t) - x) : T(0);
+        const T term = t * (std::log(t) - x);  // NaN at t = 0, selected away (unconditional: vectorises)
+        return t > T(0) ? term : T(0);
       },
       [](auto g, auto x, auto t) { return -t * g; },
       // NB: d/dp = log p + 1 - log q is -inf at p = 0 (PyTorch reports NaN there).

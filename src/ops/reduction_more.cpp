@@ -57,9 +57,10 @@ bool reduce_rows_if_inner(const Tensor& a, const ReducePlan& p, Tensor& keep, co
   return true;
 }
 
-// NaN wins (PyTorch propagates NaN through max/min); otherwise the strictly larger/smaller.
-constexpr auto kMaxCombine = [](auto acc, auto x) { return (x > acc || x != x) ? x : acc; };
-constexpr auto kMinCombine = [](auto acc, auto x) { return (x < acc || x != x) ? x : acc; };
+// Plain comparison chains (they vectorise; NaN-aware ones do not): NaN is handled by the callers.
+constexpr auto kMaxCombine = [](auto acc, auto x) { return x > acc ? x : acc; };
+constexpr auto kMinCombine = [](auto acc, auto x) { return x < acc ? x : acc; };
+constexpr auto kIsNan = [](auto x) { return x != x ? decltype(x)(1) : decltype(x)(0); };
 constexpr auto kLowest = []<class T>() { return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest(); };
 constexpr auto kHighest = []<class T>() { return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max(); };
 constexpr auto kZero = []<class T>() { return T(0); };
@@ -121,6 +122,8 @@ Tensor extreme_all(const Tensor& a, bool is_max) {
   ReducePlan p = make_reduce_plan(a, {}, false, op);
   Tensor out = as_out(is_max ? fold(a, p, op, kLowest, kMaxCombine) : fold(a, p, op, kHighest, kMinCombine), p);
   if (!a.is_floating_point()) return out;
+  // NaN propagates (PyTorch): a second vectorised pass counts NaNs.
+  if (fold<true>(a, p, op, kZero, kPlus, kIsNan).item() > 0) out.fill_(NAN);
   Saved sa(a), so(out, true);
   return record(out, op, {a}, [sa, so](const Tensor& g) {
     Tensor x = sa.get();
@@ -152,13 +155,10 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
       const scalar_t* px = x.data_ptr<scalar_t>();
       scalar_t* pv = static_cast<scalar_t*>(values.raw_data());
       int64_t* pi = indices.data_ptr<int64_t>();
-      // Strict comparison keeps the first occurrence; a NaN beats any number and the first NaN stays.
       if (is_max)
-        k::arg_reduce_kernel(pv, pi, px, outer, n, inner,
-                             [](scalar_t x, scalar_t best) { return x > best || (x != x && best == best); });
+        k::arg_reduce_kernel<true>(pv, pi, px, outer, n, inner);
       else
-        k::arg_reduce_kernel(pv, pi, px, outer, n, inner,
-                             [](scalar_t x, scalar_t best) { return x < best || (x != x && best == best); });
+        k::arg_reduce_kernel<false>(pv, pi, px, outer, n, inner);
     });
   }
   Shape out_shape = keep;

@@ -14,7 +14,8 @@ namespace cajal::train {
 #ifdef CAJAL_HAVE_PLPLOT
 namespace {
 
-void panel(const char* xlabel, const char* ylabel, const char* title, const std::vector<Curve>& curves) {
+// legend_top: losses fall (legend top right), accuracies rise (legend bottom right).
+void panel(const char* xlabel, const char* ylabel, const char* title, const std::vector<Curve>& curves, bool legend_top) {
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   for (const auto& c : curves)
     for (size_t i = 0; i < c.x.size(); ++i) {
@@ -54,7 +55,7 @@ void panel(const char* xlabel, const char* ylabel, const char* title, const std:
     std::vector<PLINT> zeros_i(curves.size(), 0);
     std::vector<PLFLT> zeros_f(curves.size(), 0.0);
     std::vector<const char*> empty(curves.size(), "");
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE,
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, (legend_top ? PL_POSITION_TOP : PL_POSITION_BOTTOM) | PL_POSITION_RIGHT | PL_POSITION_INSIDE,
              0.02, 0.02, 0.1, 0, 15, 1, 0, 0, PLINT(curves.size()), opts.data(), 1.0, 1.0, 2.0, 1.0,
              text_colors.data(), texts.data(), zeros_i.data(), zeros_i.data(), zeros_f.data(), zeros_f.data(),
              line_colors.data(), line_styles.data(), line_widths.data(), zeros_i.data(), zeros_f.data(),
@@ -77,8 +78,8 @@ bool plot_curves(const std::string& path, const std::string& title, const std::v
   plscol0(15, 0, 0, 0);  // foreground black on white
   plstar(2, 1);
   if (plsetopt("quiet", "") != 0) {}
-  panel("epoch", "loss", (title + ": loss").c_str(), losses);
-  panel("epoch", "accuracy", (title + ": accuracy").c_str(), accuracies);
+  panel("epoch", "loss", (title + ": loss").c_str(), losses, true);
+  panel("epoch", "accuracy", (title + ": accuracy").c_str(), accuracies, false);
   plend();
   return true;
 #else

@@ -237,8 +237,9 @@ TEST(Activation, WorkedExampleSoftmaxJacobians) {
     EXPECT_TRUE(tensors_close(softmax(x), json_tensor(ex["outputs"]["softmax"]), tol.abs, tol.rel)) << id;
     Tensor jac = autograd::jacobian([](const Tensor& v) { return softmax(v); }, x);
     EXPECT_TRUE(tensors_close(jac, json_tensor(ex["outputs"]["jacobian"]), tol.abs, tol.rel)) << id;
-    if (ex["outputs"].contains("jacobian_row_sums"))
+    if (ex["outputs"].contains("jacobian_row_sums")) {
       EXPECT_TRUE(tensors_close(sum(jac, {1}), json_tensor(ex["outputs"]["jacobian_row_sums"]), tol.abs, tol.rel));
+    }
     Tol tol32 = spec_tol(id, /*float32=*/true);
     EXPECT_TRUE(tensors_close(softmax(x.to(DType::f32)), json_tensor(ex["outputs"]["softmax"]), tol32.abs, tol32.rel));
   }
@@ -322,4 +323,18 @@ TEST(Activation, WorkedExampleCausalMaskSoftmax) {
   EXPECT_TRUE(gradcheck_ok(
       [future, inf](const std::vector<Tensor>& v) { return softmax(masked_fill(v[0], future, -inf), -1); },
       {rand_input({4, 4}, -1, 1, 9)}));
+}
+
+TEST(Activation, SavedOutputsDoNotLeakWithoutBackward) {
+  // Ops that save their own output (sigmoid, tanh, relu, softmax) must not form a reference cycle
+  // output -> node -> saved output: dropping the output frees everything even if no backward runs.
+  Tensor x = rand_input({256});
+  for (const UnaryFn& f :
+       {UnaryFn([](const Tensor& v) { return sigmoid(v); }), UnaryFn([](const Tensor& v) { return tanh(v); }),
+        UnaryFn([](const Tensor& v) { return relu(v); }), UnaryFn([](const Tensor& v) { return softmax(v); }),
+        UnaryFn([](const Tensor& v) { return log_softmax(v); })}) {
+    const uint64_t before = allocator::stats().bytes_in_use;
+    { Tensor y = f(x); }
+    EXPECT_EQ(allocator::stats().bytes_in_use, before);
+  }
 }

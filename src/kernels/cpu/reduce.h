@@ -4,6 +4,8 @@
 //  * otherwise: input visited in memory order, accumulating into out[o] (o with stride 0 on the
 //    reduced dims): cache-friendly for column reductions such as a bias gradient.
 #pragma once
+#include <type_traits>
+
 #include "kernels/cpu/loops.h"
 
 namespace cajal::kernels::cpu {
@@ -108,30 +110,42 @@ void reduce_rows(T* out, const T* x, int64_t rows, int64_t run, Row row) {
   }
 }
 
-// Index-tracking reduction over one dim of a contiguous tensor viewed as (outer, n, inner):
-// values/indices (contiguous, outer*inner elements) receive the best element of each run and its
-// position along the dim. better(x, best) must be strict so the first occurrence wins on ties.
-// Rows of the inner>1 case are scanned in memory order (one pass, vectorisable), split over threads
-// by (outer, column block) tasks, so no two threads write the same output.
-template <class T, class Better>
-void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, int64_t n, int64_t inner,
-                       Better better) {
+// Index-tracking max (kMax) or min over one dim of a contiguous tensor viewed as (outer, n, inner):
+// values/indices (contiguous, outer*inner elements) receive the extreme of each run and its
+// position along the dim. The first occurrence wins ties; a NaN beats every number and the first
+// NaN is reported (PyTorch). Work is split over threads so no two threads write one output.
+template <bool kMax, class T>
+void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, int64_t n, int64_t inner) {
   if (outer * inner == 0 || n == 0) return;
+  auto better = [](T v, T best) { return kMax ? v > best : v < best; };  // strict: keeps the first
   const int threads = get_num_threads();
   const bool parallel = threads > 1 && outer * n * inner >= kParallelGrain && !omp_in_parallel();
   if (inner == 1) {
-    // Two passes over the (cached) row: the best value by a vectorised lane fold, then the first
-    // position holding it (a NaN best matches the first NaN).
+    // Two passes over each (cached) row: the extreme value and a NaN count in 16 vectorised lanes
+    // (a plain comparison chain: NaN-aware compares do not vectorise), then the first position
+    // holding the result (the first NaN when there is one).
     auto one = [&](int64_t o) {
       const T* p = x + o * n;
-      const T best = lane_fold<T>(p, n, p[0], [&](T acc, T v) { return better(v, acc) ? v : acc; });
+      constexpr int L = 16;
+      T lane[L], nans[L];
+      for (int l = 0; l < L; ++l) lane[l] = p[0], nans[l] = T(0);
+      int64_t j = 0;
+      for (; j + L <= n; j += L)
+        for (int l = 0; l < L; ++l) {
+          const T v = p[j + l];
+          lane[l] = better(v, lane[l]) ? v : lane[l];
+          if constexpr (std::is_floating_point_v<T>) nans[l] += v != v ? T(1) : T(0);
+        }
+      T best = lane[0], any_nan = nans[0];
+      for (int l = 1; l < L; ++l) best = better(lane[l], best) ? lane[l] : best, any_nan += nans[l];
+      for (; j < n; ++j) best = better(p[j], best) ? p[j] : best, any_nan += p[j] != p[j] ? T(1) : T(0);
       int64_t at = 0;
-      if (best == best) {
-        while (p[at] != best) ++at;
-      } else {
+      if (any_nan != T(0)) {
         while (p[at] == p[at]) ++at;
+      } else {
+        while (p[at] != best) ++at;
       }
-      values[o] = best;
+      values[o] = p[at];
       indices[o] = at;
     };
     if (parallel && outer > 1) {
@@ -142,6 +156,8 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
     }
     return;
   }
+  // inner > 1: rows of the run are visited in memory order, each updating `inner` running
+  // extremes; tasks are (outer slice, column block) pairs.
   constexpr int64_t kBlock = 256;
   const int64_t blocks = (inner + kBlock - 1) / kBlock;
   auto task = [&](int64_t t) {
@@ -156,7 +172,7 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
     for (int64_t k = 1; k < n; ++k) {
       row += inner;
       for (int64_t j = j0; j < j1; ++j) {
-        const bool b = better(row[j], v[j]);
+        const bool b = better(row[j], v[j]) || (row[j] != row[j] && v[j] == v[j]);
         v[j] = b ? row[j] : v[j];
         ix[j] = b ? k : ix[j];
       }
