@@ -9,6 +9,8 @@
 #include "cajal/core/generator.h"
 #include "cajal/core/tensor.h"
 #include "cajal/core/threading.h"
+#include "cajal/data/data.h"
+#include "cajal/io/io.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/optim.h"

@@ -71,7 +71,7 @@ def save(obj, path, metadata=None):
 
     _check_state_dict(obj)
     path = os.fspath(path)
-    arrays = OrderedDict((k, np.ascontiguousarray(_as_numpy(v, k))) for k, v in obj.items())
+    arrays = OrderedDict((k, np.asarray(_as_numpy(v, k), order="C")) for k, v in obj.items())
     if path.endswith(".npz"):
         _atomic_write(path, lambda f: np.savez(f, **arrays))
         return
@@ -161,7 +161,7 @@ def load(path):
 
         try:
             with np.load(io.BytesIO(bytes(raw)), allow_pickle=False) as z:
-                return OrderedDict((k, _C.from_numpy(np.ascontiguousarray(z[k]))) for k in z.files)
+                return OrderedDict((k, _C.from_numpy(np.asarray(z[k], order="C"))) for k in z.files)
         except (ValueError, OSError, zipfile.BadZipFile) as e:
             raise CajalIOError(f"load: {path}: not a readable .npz file ({e})") from None
     return _load_safetensors(path, raw)

@@ -141,7 +141,8 @@ Tensor tensor_from_python(const py::handle& data, std::optional<DType> dtype) {
                  std::string(py::str(arr.dtype())));
   }
   const DType target = dtype.value_or(inferred);
-  py::array c = np.attr("ascontiguousarray")(arr, numpy_dtype(target));
+  // NB: np.asarray(order="C") keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
+  py::array c = np.attr("asarray")(arr, numpy_dtype(target), "C");
   Tensor out = make_tensor(Shape(c.shape(), c.shape() + c.ndim()), target);
   if (out.numel() > 0) std::memcpy(out.raw_data(), c.data(), size_t(out.numel()) * out.element_size());
   return out;

@@ -88,13 +88,17 @@ Tensor read_idx(const std::string& path) {
   std::vector<unsigned char> dims_raw(static_cast<size_t>(ndim) * 4);
   r.read_exact(dims_raw.data(), dims_raw.size(), fmt::format("sizes of {} dimensions", ndim));
   Shape shape(static_cast<size_t>(ndim));
-  uint64_t bytes = type->size;
+  // NB: the bound applies to the product of the non-zero sizes too: an empty [0, 2^32, 2^32] tensor
+  // would still overflow its strides.
+  uint64_t bytes = type->size, span = type->size;
   for (int d = 0; d < ndim; ++d) {
     shape[d] = load_be32(&dims_raw[size_t(d) * 4]);
-    if (bytes != 0 && uint64_t(shape[d]) > kMaxIdxBytes / bytes)
+    const uint64_t size = uint64_t(shape[d]);
+    if (std::max<uint64_t>(size, 1) > kMaxIdxBytes / span)
       r.fail("absurd dimensions {} in the header (bytes 4-{}): more than {} bytes of {}", shape_str(shape),
              3 + 4 * ndim, kMaxIdxBytes, type->name);
-    bytes *= uint64_t(shape[d]);
+    span *= std::max<uint64_t>(size, 1);
+    bytes *= size;
   }
   const uint64_t header = 4 + 4 * uint64_t(ndim);
   const std::string what = fmt::format("data after the {}-byte header", header);

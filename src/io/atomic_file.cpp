@@ -18,7 +18,8 @@ AtomicFile::AtomicFile(std::string path, std::string op)
   tmp_path_.append(path_).append(".tmp.").append(std::to_string(::getpid()));
   f_ = std::fopen(tmp_path_.c_str(), "wb");
   if (!f_)
-    CAJAL_FAIL(IO, op_, "cannot write {}: cannot create {}: {}", path_, tmp_path_, std::strerror(errno));
+    CAJAL_FAIL(IO, op_, "cannot write {}: cannot create {}: {} (the previous file, if any, is unchanged)", path_,
+               tmp_path_, std::strerror(errno));
 }
 
 AtomicFile::~AtomicFile() {

@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <set>
@@ -181,10 +182,13 @@ Tensor read_npy_from(detail::ByteReader& r) {
   if (!type || !(order == '<' || order == '>' || order == '=' || (order == '|' && single_byte)))
     r.fail("unsupported dtype '{}' in the header at byte {} (cajal reads <f4, <f8, <i8, |u1 and |b1)", descr, header_at);
 
-  uint64_t bytes = dtype_size(type->dtype);
-  for (int64_t d : shape)
-    if (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) || bytes > uint64_t(INT64_MAX))
+  // NB: the product of the non-zero sizes is bounded too: an empty [0, 2^40, 2^40] would overflow its strides.
+  uint64_t bytes = dtype_size(type->dtype), span = bytes;
+  for (int64_t d : shape) {
+    if (__builtin_mul_overflow(span, std::max<uint64_t>(uint64_t(d), 1), &span) || span > uint64_t(INT64_MAX))
       r.fail("absurd shape {} in the header at byte {}", shape_str(shape), header_at);
+    bytes *= uint64_t(d);
+  }
   const uint64_t data_at = r.offset();
   if (auto total = r.size(); total && *total - data_at < bytes)
     r.fail("truncated at byte {}: expected {} bytes of data after the {}-byte header, got {}", *total, bytes, data_at,

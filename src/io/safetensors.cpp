@@ -86,12 +86,14 @@ Entry parse_entry(const detail::ByteReader& r, const std::string& name, const nl
 
   const auto& shape = j["shape"];
   if (!shape.is_array()) throw bad(fmt::format("expected shape as a list of sizes, got {}", shape.dump()));
-  uint64_t bytes = dtype_size(e.dtype);
+  // NB: the product of the non-zero sizes is bounded too: an empty [0, 2^40, 2^40] would overflow its strides.
+  uint64_t bytes = dtype_size(e.dtype), span = bytes;
   for (const auto& s : shape) {
     uint64_t size = 0;
     if (!as_u64(s, size) || size > uint64_t(INT64_MAX)) throw bad(fmt::format("invalid shape {}", shape.dump()));
-    if (__builtin_mul_overflow(bytes, size, &bytes) || bytes > uint64_t(INT64_MAX))
+    if (__builtin_mul_overflow(span, std::max<uint64_t>(size, 1), &span) || span > uint64_t(INT64_MAX))
       throw bad(fmt::format("shape {} is absurdly large", shape.dump()));
+    bytes *= size;
     e.shape.push_back(int64_t(size));
   }
   const auto& offsets = j["data_offsets"];

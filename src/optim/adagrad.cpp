@@ -12,12 +12,10 @@ constexpr const char* kBufferNames[] = {"sum"};
 }
 
 Adagrad::Adagrad(const std::vector<Tensor>& params, const AdagradOptions& options) {
-  add_param_group({params, options});
+  add_param_groups({{params, options}});
 }
 
-Adagrad::Adagrad(const std::vector<ParamGroup<AdagradOptions>>& groups) {
-  for (const auto& g : groups) add_param_group(g);
-}
+Adagrad::Adagrad(const std::vector<ParamGroup<AdagradOptions>>& groups) { add_param_groups(groups); }
 
 std::span<const char* const> Adagrad::buffer_names() const { return kBufferNames; }
 

@@ -18,15 +18,15 @@ struct AdamCoef {
   T decay;         // AdamW: 1 - lr wd; Adam: 1
   T weight_decay;  // Adam: wd (added to the gradient); AdamW: 0
   T beta1, one_minus_beta1, beta2, one_minus_beta2;
-  T step_size;            // lr / (1 - b1^t)
+  T step_size;              // lr / (1 - b1^t)
   T bias_correction2_sqrt;  // sqrt(1 - b2^t)
   T eps;
 };
 
 // p, g, m, v, vmax: n contiguous elements (vmax only with kAmsgrad).
 template <class T, bool kAmsgrad>
-void adam_loop(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,
-               T* __restrict vmax, AdamCoef<T> c) {
+void adam_loop(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
+               AdamCoef<T> c) {
   parallel_elements(n, [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const T gi = g[i] + c.weight_decay * p[i];

@@ -91,15 +91,20 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
   double total = 0.0;
   for (const Tensor& g : grads) {
     if (inf_norm)
-      total = nan_max(total, reduce_tensor(g, [](double x) { return std::abs(x); }, nan_max));
+      total = nan_max(total, reduce_tensor(
+                                 g, [](double x) { return std::abs(x); }, nan_max));
     else if (norm_type == 2.0)
-      total += reduce_tensor(g, [](double x) { return x * x; }, add);
+      total += reduce_tensor(
+          g, [](double x) { return x * x; }, add);
     else if (norm_type == 1.0)
-      total += reduce_tensor(g, [](double x) { return std::abs(x); }, add);
+      total += reduce_tensor(
+          g, [](double x) { return std::abs(x); }, add);
     else
-      total += reduce_tensor(g, [norm_type](double x) { return std::pow(std::abs(x), norm_type); }, add);
+      total += reduce_tensor(
+          g, [norm_type](double x) { return std::pow(std::abs(x), norm_type); }, add);
   }
-  if (!inf_norm) total = norm_type == 2.0 ? std::sqrt(total) : norm_type == 1.0 ? total : std::pow(total, 1.0 / norm_type);
+  if (!inf_norm)
+    total = norm_type == 2.0 ? std::sqrt(total) : norm_type == 1.0 ? total : std::pow(total, 1.0 / norm_type);
 
   CAJAL_CHECK_KIND(!error_if_nonfinite || std::isfinite(total), Runtime, op,
                    "the total norm of order {} of the gradients is non-finite ({}), so it cannot be clipped; pass "

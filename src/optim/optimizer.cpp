@@ -117,8 +117,8 @@ void Optimizer::load_state_dict(const StateBundle& state) {
   CAJAL_CHECK(saved_by == name(), op, "the state was saved by {}, this optimizer is {}", saved_by, name());
   const json& groups = meta["param_groups"];
   CAJAL_CHECK(groups.is_array(), op, "'param_groups' must be a list, got {}", groups.type_name());
-  CAJAL_CHECK(groups.size() == num_param_groups(), op,
-              "the state has {} parameter groups, this optimizer has {}", groups.size(), num_param_groups());
+  CAJAL_CHECK(groups.size() == num_param_groups(), op, "the state has {} parameter groups, this optimizer has {}",
+              groups.size(), num_param_groups());
   size_t saved_total = 0;
   for (size_t g = 0; g < groups.size(); ++g) {
     CAJAL_CHECK(groups[g].is_object(), op, "param group {} must be an object, got {}", g, groups[g].type_name());
@@ -141,8 +141,8 @@ void Optimizer::load_state_dict(const StateBundle& state) {
       auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), i);
       CAJAL_CHECK(ec == std::errc() && ptr == key.data() + key.size() && i < params_.size(), op,
                   "state entry '{}' does not name one of the {} parameters", key, params_.size());
-      CAJAL_CHECK(value.contains("step") && value["step"].is_number_integer() && value["step"].get<int64_t>() >= 0,
-                  op, "state of parameter {} needs a non-negative integer 'step', got {}", i, value.dump());
+      CAJAL_CHECK(value.contains("step") && value["step"].is_number_integer() && value["step"].get<int64_t>() >= 0, op,
+                  "state of parameter {} needs a non-negative integer 'step', got {}", i, value.dump());
       steps[i] = value["step"].get<int64_t>();
     }
   }
@@ -153,8 +153,8 @@ void Optimizer::load_state_dict(const StateBundle& state) {
   for (const auto& [tensor_name, t] : state.tensors) {
     size_t i = 0;
     std::string buffer;
-    CAJAL_CHECK(parse_state_name(tensor_name, i, buffer), op, "unexpected tensor '{}' (expected state.<index>.<buffer>)",
-                tensor_name);
+    CAJAL_CHECK(parse_state_name(tensor_name, i, buffer), op,
+                "unexpected tensor '{}' (expected state.<index>.<buffer>)", tensor_name);
     CAJAL_CHECK(i < params_.size(), op, "tensor '{}' refers to parameter {}, this optimizer has {} parameters",
                 tensor_name, i, params_.size());
     size_t k = 0;

@@ -46,12 +46,10 @@ void rmsprop_loop(int64_t n, T* __restrict p, const T* __restrict g, T* __restri
 }  // namespace
 
 RMSprop::RMSprop(const std::vector<Tensor>& params, const RMSpropOptions& options) {
-  add_param_group({params, options});
+  add_param_groups({{params, options}});
 }
 
-RMSprop::RMSprop(const std::vector<ParamGroup<RMSpropOptions>>& groups) {
-  for (const auto& g : groups) add_param_group(g);
-}
+RMSprop::RMSprop(const std::vector<ParamGroup<RMSpropOptions>>& groups) { add_param_groups(groups); }
 
 std::span<const char* const> RMSprop::buffer_names() const { return kBufferNames; }
 

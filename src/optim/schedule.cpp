@@ -33,14 +33,15 @@ std::vector<double> read_lr_list(const json& meta, const char* key, size_t n, co
 
 int64_t read_count(const json& meta, const char* key, const std::string& op) {
   CAJAL_CHECK(meta.contains(key) && meta[key].is_number_integer() && meta[key].get<int64_t>() >= 0, op,
-              "the state needs a non-negative integer '{}', got {}", key, meta.contains(key) ? meta[key].dump() : "none");
+              "the state needs a non-negative integer '{}', got {}", key,
+              meta.contains(key) ? meta[key].dump() : "none");
   return meta[key].get<int64_t>();
 }
 
 void check_saved_by(const json& meta, const char* name, const std::string& op) {
-  const std::string saved_by =
-      meta.is_object() && meta.contains("scheduler") && meta["scheduler"].is_string() ? meta["scheduler"].get<std::string>()
-                                                                                        : "?";
+  const std::string saved_by = meta.is_object() && meta.contains("scheduler") && meta["scheduler"].is_string()
+                                   ? meta["scheduler"].get<std::string>()
+                                   : "?";
   CAJAL_CHECK(saved_by == name, op, "the state was saved by {}, this scheduler is {}", saved_by, name);
 }
 
@@ -219,7 +220,8 @@ void ReduceLROnPlateau::load_state_dict(const StateBundle& state) {
   const int64_t bad = read_count(meta, "num_bad_epochs", op);
   const int64_t cooldown = read_count(meta, "cooldown_counter", op);
   CAJAL_CHECK(meta.contains("best") && (meta["best"].is_number() || meta["best"].is_null()), op,
-              "the state needs a number (or null) 'best', got {}", meta.contains("best") ? meta["best"].dump() : "none");
+              "the state needs a number (or null) 'best', got {}",
+              meta.contains("best") ? meta["best"].dump() : "none");
   std::vector<double> last = read_lr_list(meta, "last_lr", optimizer_.num_param_groups(), op);
   set_lrs(optimizer_, last);
   best_ = meta["best"].is_null() ? worst_value(options_.mode) : meta["best"].get<double>();

@@ -34,11 +34,9 @@ void sgd_loop(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict b
 }
 }  // namespace
 
-SGD::SGD(const std::vector<Tensor>& params, const SGDOptions& options) { add_param_group({params, options}); }
+SGD::SGD(const std::vector<Tensor>& params, const SGDOptions& options) { add_param_groups({{params, options}}); }
 
-SGD::SGD(const std::vector<ParamGroup<SGDOptions>>& groups) {
-  for (const auto& g : groups) add_param_group(g);
-}
+SGD::SGD(const std::vector<ParamGroup<SGDOptions>>& groups) { add_param_groups(groups); }
 
 std::span<const char* const> SGD::buffer_names() const { return kBufferNames; }
 
@@ -48,8 +46,8 @@ void SGD::validate(const SGDOptions& o) const {
   detail::check_option(o.momentum >= 0, name(), "momentum value", o.momentum, "momentum >= 0");
   detail::check_option(o.weight_decay >= 0, name(), "weight_decay value", o.weight_decay, "weight_decay >= 0");
   CAJAL_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0), name(),
-              "Nesterov momentum requires a momentum and zero dampening, got momentum {} and dampening {}",
-              o.momentum, o.dampening);
+              "Nesterov momentum requires a momentum and zero dampening, got momentum {} and dampening {}", o.momentum,
+              o.dampening);
 }
 
 void SGD::update(const SGDOptions& o, Tensor& p, const Tensor& grad, ParamState& st, unsigned fresh) {

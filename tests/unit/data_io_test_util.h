@@ -3,6 +3,7 @@
 // Fixtures are generated inside the tests; no binary file is committed.
 #pragma once
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -15,10 +16,14 @@
 
 namespace cajal::test {
 
+// A fresh directory, in RAM (/dev/shm) when the machine has it: the fuzz tests write thousands of
+// small files, and on a disk mounted with `discard` every truncation costs milliseconds.
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cajal-test-XXXXXX").string();
+    const std::filesystem::path base =
+        ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
+    std::string tmpl = (base / "cajal-test-XXXXXX").string();
     char* p = ::mkdtemp(tmpl.data());
     if (!p) throw std::runtime_error("mkdtemp failed");
     path_ = p;
@@ -66,6 +71,46 @@ inline Bytes idx_bytes(uint8_t type, const std::vector<uint32_t>& dims, const By
   Bytes b{char(0), char(0), char(type), char(dims.size())};
   for (uint32_t d : dims) put_be32(b, d);
   return b + data;
+}
+
+// A zip archive whose entries are DEFLATE-compressed (what np.savez_compressed writes), built
+// with zlib so the DEFLATED reader is tested without numpy.
+inline Bytes deflated_zip(const std::vector<std::pair<std::string, Bytes>>& entries) {
+  auto put16 = [](Bytes& b, uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); };
+  auto put32 = [](Bytes& b, uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); };
+  Bytes out, central;
+  for (const auto& [name, data] : entries) {
+    z_stream zs{};
+    deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);  // raw deflate, as zip wants
+    Bytes packed(deflateBound(&zs, uLong(data.size())), '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = uInt(data.size());
+    zs.next_out = reinterpret_cast<Bytef*>(packed.data());
+    zs.avail_out = uInt(packed.size());
+    deflate(&zs, Z_FINISH);
+    packed.resize(zs.total_out);
+    deflateEnd(&zs);
+    const uint32_t crc = uint32_t(crc32(0, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size())));
+    const uint32_t offset = uint32_t(out.size());
+    auto common = [&](Bytes& b) {
+      put16(b, 20), put16(b, 0), put16(b, 8), put16(b, 0), put16(b, 0x21), put32(b, crc);
+      put32(b, uint32_t(packed.size())), put32(b, uint32_t(data.size())), put16(b, uint16_t(name.size())), put16(b, 0);
+    };
+    put32(out, 0x04034b50);
+    common(out);
+    out += name + packed;
+    put32(central, 0x02014b50);
+    put16(central, 20);
+    common(central);
+    put16(central, 0), put16(central, 0), put16(central, 0), put32(central, 0), put32(central, offset);
+    central += name;
+  }
+  const uint32_t cd_at = uint32_t(out.size());
+  out += central;
+  put32(out, 0x06054b50);
+  put16(out, 0), put16(out, 0), put16(out, uint16_t(entries.size())), put16(out, uint16_t(entries.size()));
+  put32(out, uint32_t(central.size())), put32(out, cd_at), put16(out, 0);
+  return out;
 }
 
 // True when /usr/bin/python3 can import numpy.

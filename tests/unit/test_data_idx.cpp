@@ -98,6 +98,8 @@ TEST(ReadIdx, CorruptHeadersAndTrailingBytes) {
   EXPECT_CAJAL_ERROR(read_idx(p), p.c_str(), "truncated at byte 2: expected 4 bytes of IDX magic, got 2");
   write_bytes(p, idx_bytes(0x0E, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, ""));
   EXPECT_CAJAL_ERROR(read_idx(p), p.c_str(), "absurd dimensions");
+  write_bytes(p, idx_bytes(0x08, {0, 0xFFFFFFFF, 0xFFFFFFFF}, ""));  // empty, yet its strides would overflow
+  EXPECT_CAJAL_ERROR(read_idx(p), p.c_str(), "absurd dimensions [0, 4294967295, 4294967295]");
   write_bytes(p, idx_bytes(0x08, {2}, Bytes{char(1), char(2), char(3), char(4)}));
   EXPECT_CAJAL_ERROR(read_idx(p), p.c_str(), "2 unexpected bytes after the data at byte 10");
   write_gzip(p, idx_bytes(0x08, {2}, Bytes{char(1), char(2), char(3)}));

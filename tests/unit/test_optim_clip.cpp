@@ -64,8 +64,9 @@ TEST(OptimClip, GradNormScalesAllGradientsTogether) {
   // torch's clipped gradients for p = 2: [1.0252290140776612, -1.366972018770215, ...]
   std::vector<Tensor> ps = with_grads();
   optim::clip_grad_norm_(ps, 2.0);
-  expect_close(grads_of(ps), {1.0252290140776612, -1.366972018770215, 0.34174300469255375, 0.6834860093851075,
-                              -0.6834860093851075, 0.17087150234627688},
+  expect_close(grads_of(ps),
+               {1.0252290140776612, -1.366972018770215, 0.34174300469255375, 0.6834860093851075, -0.6834860093851075,
+                0.17087150234627688},
                1e-15);
 }
 
@@ -130,14 +131,23 @@ TEST(OptimClip, Penalties) {
 
   // Gradients: sign(w) and 2w; gradcheck with a transposed (non-contiguous) operand.
   Tensor x = rand_input({3, 2}, 0.2, 1.0, 7), y = rand_input({4}, -1.0, -0.2, 8);
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& in) { return optim::l1_penalty({in[0].t(), in[1]}); }, {x, y}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& in) { return optim::l2_penalty({in[0].t(), in[1]}); }, {x, y}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& in) {
+        return optim::l1_penalty({in[0].t(), in[1]});
+      },
+      {x, y}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& in) {
+        return optim::l2_penalty({in[0].t(), in[1]});
+      },
+      {x, y}));
   a.requires_grad_();
   optim::l2_penalty({a}).backward();
   EXPECT_EQ(a.grad().to_vector<double>(), (Vec{1.0, -0.6, 1.6}));
 
   EXPECT_CAJAL_ERROR(optim::l1_penalty({}), "l1_penalty", "expected at least one tensor");
-  EXPECT_CAJAL_ERROR(optim::l2_penalty({a, zeros({2}, DType::i64)}), "l2_penalty", "tensor 1 must be float32 or float64");
+  EXPECT_CAJAL_ERROR(optim::l2_penalty({a, zeros({2}, DType::i64)}), "l2_penalty",
+                     "tensor 1 must be float32 or float64");
 }
 
 namespace {
@@ -222,6 +232,7 @@ TEST(OptimEarlyStopping, NamedWeightsStateRoundTripAndNoAllocationPerEpoch) {
   EXPECT_EQ(w2.to_vector<double>(), Vec(3, 2.0));
 
   optim::EarlyStopping other(StateDict{{"w", w2}}, {});
-  EXPECT_CAJAL_ERROR(other.load_state_dict(saved), "EarlyStopping.load_state_dict", "the state has 2 tensors, 1 are watched");
+  EXPECT_CAJAL_ERROR(other.load_state_dict(saved), "EarlyStopping.load_state_dict",
+                     "the state has 2 tensors, 1 are watched");
   EXPECT_CAJAL_ERROR(optim::EarlyStopping({.patience = -1}), "EarlyStopping", "expected patience >= 0, got -1");
 }

@@ -185,8 +185,9 @@ Vec plateau_reference(const Vec& metrics, double lr, bool min_mode, bool rel, do
 TEST(OptimSchedule, ReduceLROnPlateauMinRel) {
   const Vec metrics = {1.0, 0.9, 0.895, 0.899, 0.91, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93};
   Fixture f;
-  optim::ReduceLROnPlateau s(*f.opt, {.mode = optim::Mode::Min, .factor = 0.5, .patience = 2, .threshold = 0.01,
-                                      .cooldown = 1, .min_lr = 0.02});
+  optim::ReduceLROnPlateau s(
+      *f.opt,
+      {.mode = optim::Mode::Min, .factor = 0.5, .patience = 2, .threshold = 0.01, .cooldown = 1, .min_lr = 0.02});
   Vec got;
   for (double m : metrics) {
     s.step(m);
@@ -205,8 +206,11 @@ TEST(OptimSchedule, ReduceLROnPlateauMinRel) {
 TEST(OptimSchedule, ReduceLROnPlateauMaxAbsAndResume) {
   const Vec metrics = {0.5, 0.6, 0.65, 0.6, 0.62, 0.64, 0.7, 0.69, 0.68};
   Fixture f;
-  const optim::ReduceLROnPlateauOptions o{
-      .mode = optim::Mode::Max, .factor = 0.1, .patience = 1, .threshold = 0.05, .threshold_mode = optim::ThresholdMode::Abs};
+  const optim::ReduceLROnPlateauOptions o{.mode = optim::Mode::Max,
+                                          .factor = 0.1,
+                                          .patience = 1,
+                                          .threshold = 0.05,
+                                          .threshold_mode = optim::ThresholdMode::Abs};
   optim::ReduceLROnPlateau s(*f.opt, o);
   Vec got;
   for (double m : metrics) {

@@ -50,12 +50,8 @@ std::span<const char* const> adam_buffer_names();
 template <class Options, bool Decoupled>
 class AdamFamily : public OptimizerWith<Options> {
  public:
-  AdamFamily(const std::vector<Tensor>& params, const Options& options) {
-    this->add_param_group({params, options});
-  }
-  explicit AdamFamily(const std::vector<ParamGroup<Options>>& groups) {
-    for (const auto& g : groups) this->add_param_group(g);
-  }
+  AdamFamily(const std::vector<Tensor>& params, const Options& options) { this->add_param_groups({{params, options}}); }
+  explicit AdamFamily(const std::vector<ParamGroup<Options>>& groups) { this->add_param_groups(groups); }
 
   const char* name() const override { return Decoupled ? "AdamW" : "Adam"; }
   std::span<const char* const> buffer_names() const override { return detail::adam_buffer_names(); }

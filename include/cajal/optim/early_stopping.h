@@ -39,7 +39,7 @@ class EarlyStopping {
   // Records this epoch's metric. Returns should_stop().
   bool step(double metric);
   bool should_stop() const { return num_bad_epochs_ > 0 && num_bad_epochs_ >= options_.patience; }
-  bool improved() const { return improved_; }        // whether the last step improved
+  bool improved() const { return improved_; }         // whether the last step improved
   int64_t epochs_seen() const { return epoch_; }      // step() calls so far
   int64_t best_epoch() const { return best_epoch_; }  // -1 before any improvement
   double best() const { return best_; }

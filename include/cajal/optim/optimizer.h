@@ -15,13 +15,12 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cajal/core/state_dict.h"
 #include "cajal/core/tensor.h"
@@ -159,6 +158,11 @@ class OptimizerWith : public Optimizer {
   }
 
  protected:
+  // For constructors: adds the groups; an optimizer needs at least one parameter (torch's rule).
+  void add_param_groups(const std::vector<ParamGroup<Options>>& groups) {
+    for (const auto& g : groups) add_param_group(g);
+    CAJAL_CHECK(!params_.empty(), name(), "got an empty parameter list");
+  }
   // Throws cajal::Error naming the optimizer and the bad hyper-parameter.
   virtual void validate(const Options& o) const = 0;
   // Updates p in place from its dense gradient; st.step is already the 1-based step number.
@@ -176,8 +180,7 @@ class OptimizerWith : public Optimizer {
       try {
         o = groups[g].get<Options>();
       } catch (const nlohmann::json::exception& e) {
-        CAJAL_FAIL(Value, std::string(name()) + ".load_state_dict", "param group {} has bad options: {}", g,
-                   e.what());
+        CAJAL_FAIL(Value, std::string(name()) + ".load_state_dict", "param group {} has bad options: {}", g, e.what());
       }
       validate(o);
       parsed.push_back(o);

@@ -6,7 +6,6 @@
 // metric always improves; a NaN metric never does.
 #pragma once
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 namespace cajal::optim {

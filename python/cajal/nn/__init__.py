@@ -54,7 +54,7 @@ def _to_tensor(value, name):
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         value = value.detach().cpu().numpy()
     try:
-        return _C.from_numpy(np.ascontiguousarray(value))
+        return _C.from_numpy(np.asarray(value, order="C"))
     except TypeError:
         return _C.tensor(np.asarray(value))
     except Exception as e:  # pragma: no cover - message carries the key

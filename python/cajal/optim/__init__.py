@@ -168,7 +168,7 @@ class Optimizer:
                 else:  # NumPy arrays, torch tensors
                     if hasattr(v, "detach"):
                         v = v.detach().cpu().numpy()
-                    tensors[f"state.{int(idx)}.{k}"] = _C.from_numpy(np.ascontiguousarray(v))
+                    tensors[f"state.{int(idx)}.{k}"] = _C.from_numpy(np.asarray(v, order="C"))
         groups = []
         for g in state_dict["param_groups"]:
             g = {k: _to_json(v) for k, v in g.items() if k not in self._ignored_options and k != "initial_lr"}

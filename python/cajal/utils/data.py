@@ -78,7 +78,7 @@ def default_collate(batch):
     if type(elem).__module__ == "numpy":
         import numpy as np
 
-        return _C.from_numpy(np.ascontiguousarray(np.stack(batch)))
+        return _C.from_numpy(np.stack(batch))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, dict):

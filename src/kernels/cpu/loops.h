@@ -129,12 +129,13 @@ template <class O, class A, class F>
 void unary_loop(Tensor& out, const Tensor& a, F f) {
   auto plan = make_plan<2>(out.shape(), {&out, &a});
   run_plan<2>(plan, [f](char** p, const int64_t* s, int64_t n) {
+    const F fn = f;  // NB: a local copy: captured scalars cannot alias the output, so loops vectorise
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     if (s[0] == 1 && s[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i]);
     } else {
-      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = f(x[i * s[1]]);
+      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = fn(x[i * s[1]]);
     }
   });
 }
@@ -144,19 +145,20 @@ template <class O, class A, class B, class F>
 void binary_loop(Tensor& out, const Tensor& a, const Tensor& b, F f) {
   auto plan = make_plan<3>(out.shape(), {&out, &a, &b});
   run_plan<3>(plan, [f](char** p, const int64_t* s, int64_t n) {
+    const F fn = f;  // NB: a local copy: captured scalars cannot alias the output, so loops vectorise
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     const B* y = reinterpret_cast<const B*>(p[2]);
     if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], y[i]);
     } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {
       const B yv = *y;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+      for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], yv);
     } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
       const A xv = *x;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = fn(xv, y[i]);
     } else {
-      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = f(x[i * s[1]], y[i * s[2]]);
+      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = fn(x[i * s[1]], y[i * s[2]]);
     }
   });
 }
@@ -166,14 +168,15 @@ template <class O, class A, class B, class C, class F>
 void ternary_loop(Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, F f) {
   auto plan = make_plan<4>(out.shape(), {&out, &a, &b, &c});
   run_plan<4>(plan, [f](char** p, const int64_t* s, int64_t n) {
+    const F fn = f;  // NB: a local copy: captured scalars cannot alias the output, so loops vectorise
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
     const B* y = reinterpret_cast<const B*>(p[2]);
     const C* z = reinterpret_cast<const C*>(p[3]);
     if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], y[i], z[i]);
     } else {
-      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = f(x[i * s[1]], y[i * s[2]], z[i * s[3]]);
+      for (int64_t i = 0; i < n; ++i) o[i * s[0]] = fn(x[i * s[1]], y[i * s[2]], z[i * s[3]]);
     }
   });
 }

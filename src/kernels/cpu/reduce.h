@@ -34,6 +34,7 @@ Acc lane_fold(const T* p, int64_t n, Acc init, Combine combine, Map map = Map())
   for (int l = 0; l < L; ++l) lanes[l] = init;
   int64_t j = 0;
   for (; j + L <= n; j += L)
+#pragma omp simd  // NB: without it GCC leaves comparison chains (max/min) scalar
     for (int l = 0; l < L; ++l) lanes[l] = combine(lanes[l], map(Acc(p[j + l])));
   Acc acc = init;
   for (int l = 0; l < L; ++l) acc = combine(acc, lanes[l]);
@@ -110,6 +111,21 @@ void reduce_rows(T* out, const T* x, int64_t rows, int64_t run, Row row) {
   }
 }
 
+// First j in [0, n) with hit(p[j]) (one must exist): whole chunks of 16 are tested at once.
+template <class T, class Hit>
+int64_t first_index(const T* p, int64_t n, Hit hit) {
+  constexpr int L = 16;
+  int64_t j = 0;
+  for (; j + L <= n; j += L) {
+    bool any = false;
+#pragma omp simd reduction(| : any)
+    for (int l = 0; l < L; ++l) any |= hit(p[j + l]);
+    if (any) break;
+  }
+  while (!hit(p[j])) ++j;
+  return j;
+}
+
 // Index-tracking max (kMax) or min over one dim of a contiguous tensor viewed as (outer, n, inner):
 // values/indices (contiguous, outer*inner elements) receive the extreme of each run and its
 // position along the dim. The first occurrence wins ties; a NaN beats every number and the first
@@ -121,30 +137,18 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
   const int threads = get_num_threads();
   const bool parallel = threads > 1 && outer * n * inner >= kParallelGrain && !omp_in_parallel();
   if (inner == 1) {
-    // Two passes over each (cached) row: the extreme value and a NaN count in 16 vectorised lanes
-    // (a plain comparison chain: NaN-aware compares do not vectorise), then the first position
-    // holding the result (the first NaN when there is one).
+    // Each (cached) row is swept by vectorised lane folds: the extreme value by a plain comparison
+    // chain (NaN-aware compares do not vectorise) and, for floats, the NaN count; then the first
+    // position holding the result (the first NaN when there is one) is searched chunk by chunk.
     auto one = [&](int64_t o) {
       const T* p = x + o * n;
-      constexpr int L = 16;
-      T lane[L], nans[L];
-      for (int l = 0; l < L; ++l) lane[l] = p[0], nans[l] = T(0);
-      int64_t j = 0;
-      for (; j + L <= n; j += L)
-        for (int l = 0; l < L; ++l) {
-          const T v = p[j + l];
-          lane[l] = better(v, lane[l]) ? v : lane[l];
-          if constexpr (std::is_floating_point_v<T>) nans[l] += v != v ? T(1) : T(0);
-        }
-      T best = lane[0], any_nan = nans[0];
-      for (int l = 1; l < L; ++l) best = better(lane[l], best) ? lane[l] : best, any_nan += nans[l];
-      for (; j < n; ++j) best = better(p[j], best) ? p[j] : best, any_nan += p[j] != p[j] ? T(1) : T(0);
-      int64_t at = 0;
-      if (any_nan != T(0)) {
-        while (p[at] == p[at]) ++at;
-      } else {
-        while (p[at] != best) ++at;
-      }
+      const T best = lane_fold<T>(p, n, p[0], [&](T acc, T v) { return better(v, acc) ? v : acc; });
+      bool find_nan = false;
+      if constexpr (std::is_floating_point_v<T>)
+        find_nan = lane_fold<T>(p, n, T(0), [](T acc, T v) { return acc + v; },
+                                [](T v) { return v != v ? T(1) : T(0); }) != T(0);
+      const int64_t at = find_nan ? first_index(p, n, [](T v) { return v != v; })
+                                  : first_index(p, n, [best](T v) { return v == best; });
       values[o] = p[at];
       indices[o] = at;
     };
