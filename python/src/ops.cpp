@@ -195,27 +195,48 @@ void init_ops(py::module_& m, py::class_<Tensor>& cls) {
 #undef CAJAL_CMP
 
   // in-place arithmetic: t += x writes into t (what `p -= lr * p.grad` under no_grad needs)
-  cls.def("add_", [](Tensor& a, py::object b, double alpha) -> Tensor {
-    if (auto v = scalar_from_object(b)) return a.copy_(add(a.detach(), *v * alpha));
-    return a.add_(py::cast<Tensor>(b), alpha);
+  // Each returns the Python object it was called on (see tensor.cpp's in-place methods).
+  cls.def("add_", [](py::object self, py::object b, double alpha) {
+    Tensor& a = py::cast<Tensor&>(self);
+    if (auto v = scalar_from_object(b))
+      a.copy_(add(a.detach(), *v * alpha));
+    else
+      a.add_(py::cast<Tensor>(b), alpha);
+    return self;
   }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1.0);
-  cls.def("sub_", [](Tensor& a, py::object b, double alpha) -> Tensor {
-    if (auto v = scalar_from_object(b)) return a.copy_(sub(a.detach(), *v * alpha));
-    return a.add_(py::cast<Tensor>(b), -alpha);
+  cls.def("sub_", [](py::object self, py::object b, double alpha) {
+    Tensor& a = py::cast<Tensor&>(self);
+    if (auto v = scalar_from_object(b))
+      a.copy_(sub(a.detach(), *v * alpha));
+    else
+      a.add_(py::cast<Tensor>(b), -alpha);
+    return self;
   }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1.0);
-  cls.def("mul_", [](Tensor& a, py::object b) -> Tensor {
-    if (auto v = scalar_from_object(b)) return a.mul_(*v);
-    return a.mul_(py::cast<Tensor>(b));
+  cls.def("mul_", [](py::object self, py::object b) {
+    Tensor& a = py::cast<Tensor&>(self);
+    if (auto v = scalar_from_object(b))
+      a.mul_(*v);
+    else
+      a.mul_(py::cast<Tensor>(b));
+    return self;
   }, py::arg("other"));
-  cls.def("div_", [](Tensor& a, py::object b) -> Tensor {
-    if (auto v = scalar_from_object(b)) return a.mul_(1.0 / *v);
-    return a.copy_(div(a.detach(), py::cast<Tensor>(b)));
+  cls.def("div_", [](py::object self, py::object b) {
+    Tensor& a = py::cast<Tensor&>(self);
+    if (auto v = scalar_from_object(b))
+      a.copy_(div(a.detach(), *v));
+    else
+      a.copy_(div(a.detach(), py::cast<Tensor>(b)));
+    return self;
   }, py::arg("other"));
-  cls.def("clamp_", [](Tensor& a, std::optional<double> lo, std::optional<double> hi) -> Tensor {
-    return a.copy_(clamp(a.detach(), lo, hi));
+  cls.def("clamp_", [](py::object self, std::optional<double> lo, std::optional<double> hi) {
+    Tensor& a = py::cast<Tensor&>(self);
+    a.copy_(clamp(a.detach(), lo, hi));
+    return self;
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
-  cls.def("masked_fill_", [](Tensor& a, const Tensor& mask, double v) -> Tensor {
-    return a.copy_(masked_fill(a.detach(), mask, v));
+  cls.def("masked_fill_", [](py::object self, const Tensor& mask, double v) {
+    Tensor& a = py::cast<Tensor&>(self);
+    a.copy_(masked_fill(a.detach(), mask, v));
+    return self;
   }, py::arg("mask"), py::arg("value"));
   cls.attr("__iadd__") = cls.attr("add_");
   cls.attr("__isub__") = cls.attr("sub_");

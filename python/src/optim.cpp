@@ -171,7 +171,9 @@ void init_optim(py::module_& m) {
   om.def("clip_grad_norm_", [](py::object params, double max_norm, double norm_type, bool error_if_nonfinite) {
     std::vector<Tensor> ps = py::isinstance<Tensor>(params) ? std::vector<Tensor>{py::cast<Tensor>(params)}
                                                             : params_from(params, "clip_grad_norm_");
-    return scalar_tensor(optim::clip_grad_norm_(ps, max_norm, norm_type, error_if_nonfinite));
+    // torch returns the norm as a 0-D tensor of the gradients' dtype.
+    const DType dt = ps.empty() ? DType::f32 : ps.front().dtype();
+    return scalar_tensor(optim::clip_grad_norm_(ps, max_norm, norm_type, error_if_nonfinite), dt);
   }, py::arg("parameters"), py::arg("max_norm"), py::arg("norm_type") = 2.0, py::arg("error_if_nonfinite") = false);
   om.def("clip_grad_value_", [](py::object params, double clip_value) {
     std::vector<Tensor> ps = py::isinstance<Tensor>(params) ? std::vector<Tensor>{py::cast<Tensor>(params)}

@@ -516,8 +516,10 @@ void init_tensor(py::module_& m) {
   // autograd fields
   cls.def_property("requires_grad", &Tensor::requires_grad,
                    [](Tensor& t, bool on) { t.requires_grad_(on); })
-      .def("requires_grad_", [](Tensor& t, bool on) -> Tensor { return t.requires_grad_(on); },
-           py::arg("requires_grad") = true)
+      .def("requires_grad_", [](py::object self, bool on) {
+        py::cast<Tensor&>(self).requires_grad_(on);
+        return self;
+      }, py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def_property("grad", [](const Tensor& t) { return opt_tensor(t.grad()); },
                     [](Tensor& t, const py::object& g) { t.set_grad(g.is_none() ? Tensor() : py::cast<Tensor>(g)); })
@@ -541,10 +543,11 @@ void init_tensor(py::module_& m) {
         t.backward(g, retain, create_graph);
       }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(), py::arg("create_graph") = false)
       .def("detach", &Tensor::detach)
-      .def("detach_", [](Tensor& t) -> Tensor {
+      .def("detach_", [](py::object self) {
+        Tensor& t = py::cast<Tensor&>(self);
         t.impl()->grad_fn = nullptr;
         t.impl()->requires_grad = false;
-        return t;
+        return self;
       })
       .def_property("data", &Tensor::detach, &set_data);
 
@@ -579,16 +582,28 @@ void init_tensor(py::module_& m) {
       .def("__setitem__", [](Tensor& t, py::object index, py::object value) { set_index(t, index, value); });
 
   // in-place
-  cls.def("fill_", [](Tensor& t, double v) -> Tensor { return t.fill_(v); }, py::arg("value"))
-      .def("zero_", [](Tensor& t) -> Tensor { return t.zero_(); })
-      .def("copy_", [](Tensor& t, const py::object& src) -> Tensor {
-        return t.copy_(py::isinstance<Tensor>(src) ? py::cast<Tensor>(src) : tensor_from_python(src, t.dtype()));
+  // In-place methods return the very Python object they were called on, as torch's do (so
+  // `p = nn.Parameter(x).requires_grad_(False)` stays a Parameter and `t += 1` keeps `t`).
+  cls.def("fill_", [](py::object self, double v) {
+        py::cast<Tensor&>(self).fill_(v);
+        return self;
+      }, py::arg("value"))
+      .def("zero_", [](py::object self) {
+        py::cast<Tensor&>(self).zero_();
+        return self;
+      })
+      .def("copy_", [](py::object self, const py::object& src) {
+        Tensor& t = py::cast<Tensor&>(self);
+        t.copy_(py::isinstance<Tensor>(src) ? py::cast<Tensor>(src) : tensor_from_python(src, t.dtype()));
+        return self;
       }, py::arg("src"))
-      .def("uniform_", [](Tensor& t, double a, double b, py::object gen) -> Tensor {
-        return uniform_(t, a, b, generator_arg(gen));
+      .def("uniform_", [](py::object self, double a, double b, py::object gen) {
+        uniform_(py::cast<Tensor&>(self), a, b, generator_arg(gen));
+        return self;
       }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), py::arg("generator") = py::none())
-      .def("normal_", [](Tensor& t, double mean, double std, py::object gen) -> Tensor {
-        return normal_(t, mean, std, generator_arg(gen));
+      .def("normal_", [](py::object self, double mean, double std, py::object gen) {
+        normal_(py::cast<Tensor&>(self), mean, std, generator_arg(gen));
+        return self;
       }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
 
   // ---- construction functions

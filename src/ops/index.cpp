@@ -30,8 +30,9 @@ void check_index_dtype(const Tensor& index, const char* op) {
 void check_index_range(const Tensor& index, int64_t size, int64_t dim, const char* op) {
   const int64_t* p = index.data_ptr<int64_t>();
   const int64_t n = index.numel();
-  bool bad = false;
-  for (int64_t i = 0; i < n; ++i) bad |= uint64_t(p[i]) >= uint64_t(size);
+  int64_t bad = 0;
+#pragma omp simd reduction(| : bad)
+  for (int64_t i = 0; i < n; ++i) bad |= int64_t(uint64_t(p[i]) >= uint64_t(size));
   if (!bad) return;
   for (int64_t i = 0; i < n; ++i)
     CAJAL_CHECK_INDEX(p[i] >= 0 && p[i] < size, op, "index {} is out of bounds for dimension {} with size {}", p[i],

@@ -13,10 +13,7 @@
 #include "cajal/io/checkpoint.h"
 #include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
-#include "cajal/optim/adagrad.h"
-#include "cajal/optim/adam.h"
-#include "cajal/optim/rmsprop.h"
-#include "cajal/optim/sgd.h"
+#include "cajal/optim/optim.h"
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
 #include "cajal/core/threading.h"
@@ -151,19 +148,10 @@ EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& cfg, const std::vector<Tensor>& params) {
-  const std::string& n = cfg.optimizer;
-  if (n == "sgd")
-    return std::make_unique<optim::SGD>(params,
-                                        optim::SGDOptions{.lr = cfg.lr, .momentum = cfg.momentum, .weight_decay = cfg.weight_decay});
-  if (n == "adam") return std::make_unique<optim::Adam>(params, optim::AdamOptions{.lr = cfg.lr, .weight_decay = cfg.weight_decay});
-  if (n == "adamw")
-    return std::make_unique<optim::AdamW>(params, optim::AdamWOptions{.lr = cfg.lr, .weight_decay = cfg.weight_decay});
-  if (n == "adagrad")
-    return std::make_unique<optim::Adagrad>(params, optim::AdagradOptions{.lr = cfg.lr, .weight_decay = cfg.weight_decay});
-  if (n == "rmsprop")
-    return std::make_unique<optim::RMSprop>(
-        params, optim::RMSpropOptions{.lr = cfg.lr, .weight_decay = cfg.weight_decay, .momentum = cfg.momentum});
-  CAJAL_FAIL(Value, "train", "unknown optimizer '{}'; valid optimizers: sgd, adam, adamw, adagrad, rmsprop", n);
+  // Only the options the CLI exposes; momentum exists for sgd and rmsprop alone.
+  nlohmann::json opt{{"lr", cfg.lr}, {"weight_decay", cfg.weight_decay}};
+  if (cfg.optimizer == "sgd" || cfg.optimizer == "rmsprop") opt["momentum"] = cfg.momentum;
+  return optim::make_optimizer(cfg.optimizer, params, opt);
 }
 
 TrainReport run_training(const TrainConfig& cfg_in) {

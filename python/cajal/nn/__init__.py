@@ -295,14 +295,15 @@ class Module:
 
         The tensors share storage with the module's (detached unless keep_vars)."""
         out = OrderedDict() if destination is None else destination
-        for mprefix, m in self.named_modules(prefix=prefix.rstrip(".")):
-            p = mprefix + ("." if mprefix else "")
-            for name, t in m._parameters.items():
-                if t is not None:
-                    out[p + name] = t if keep_vars else t.detach()
-            for name, t in m._buffers.items():
-                if t is not None and name not in m._non_persistent:
-                    out[p + name] = t if keep_vars else t.detach()
+        for name, t in self._parameters.items():
+            if t is not None:
+                out[prefix + name] = t if keep_vars else t.detach()
+        for name, t in self._buffers.items():
+            if t is not None and name not in self._non_persistent:
+                out[prefix + name] = t if keep_vars else t.detach()
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(out, prefix + name + ".", keep_vars)
         return out
 
     def load_state_dict(self, state_dict, strict=True):
@@ -492,7 +493,21 @@ ELU = _activation("ELU", _cnn.ELU, "x if x > 0 else alpha (exp(x) - 1)")
 SELU = _activation("SELU", _cnn.SELU, "scale * elu(x, alpha) with the self-normalising constants")
 SiLU = _activation("SiLU", _cnn.SiLU, "x * sigmoid(x)")
 Flatten = _activation("Flatten", _cnn.Flatten, "Flattens dims start_dim..end_dim (default 1..-1)")
-Dropout = _activation("Dropout", _cnn.Dropout, "Inverted dropout: zeroes with probability p in training, scales by 1/(1-p)")
+
+
+class Dropout(_CppModule):
+    """Inverted dropout: zeroes each element with probability p in training and scales the rest
+    by 1 / (1 - p); the identity in eval mode."""
+
+    def __init__(self, p=0.5, inplace=False):
+        _CppModule.__init__(self, _cnn.Dropout(p))
+
+    @property
+    def p(self):
+        return self._cpp.p
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace=False"
 
 
 class Identity(_CppModule):
@@ -570,7 +585,7 @@ class Sequential(Module):
 
     def _cpp_chain(self):
         mods = list(self._modules.values())
-        key = tuple(id(m) for m in mods)
+        key = tuple((id(m), len(m._forward_hooks), len(m._forward_pre_hooks)) for m in mods if m is not None)
         if self._chain is not None and self._chain[0] == key:
             return self._chain[1]
         chain = None
