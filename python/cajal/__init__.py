@@ -32,6 +32,29 @@ long = int64
 Size = _builtins.tuple
 
 
+def _rebuild_tensor(array, requires_grad):
+    t = _C.from_numpy(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _tensor_reduce(self):
+    # Pickling and copy.deepcopy copy the values (through NumPy) and the requires_grad flag.
+    return _rebuild_tensor, (self.detach().numpy().copy(), self.requires_grad)
+
+
+def _tensor_deepcopy(self, memo):
+    if not self.is_leaf:
+        raise RuntimeError("only tensors created explicitly by the user (graph leaves) support deepcopy")
+    if id(self) not in memo:
+        rebuild, args = _tensor_reduce(self)
+        memo[id(self)] = rebuild(*args)
+    return memo[id(self)]
+
+
+Tensor.__reduce__ = _tensor_reduce  # noqa: F821
+Tensor.__deepcopy__ = _tensor_deepcopy  # noqa: F821
+
+
 def _op_table():
     """Names of every row of cajal's op table (include/cajal/ops/op_list.h), in order."""
     return _C._op_table()

@@ -64,8 +64,10 @@ py::object binary(const Tensor& a, const py::handle& other, TT tensor_op, TS sca
 
 void init_ops(py::module_& m, py::class_<Tensor>& cls) {
   py::module_ collections = py::module_::import("collections");
-  static py::object max_result = collections.attr("namedtuple")("max", py::make_tuple("values", "indices"));
-  static py::object min_result = collections.attr("namedtuple")("min", py::make_tuple("values", "indices"));
+  // torch.return_types.max / min: (values, indices) with attribute access. NB: handles, not
+  // py::objects, so no reference is dropped after the interpreter has shut down (static destructors).
+  static py::handle max_result = collections.attr("namedtuple")("max", py::make_tuple("values", "indices")).release();
+  static py::handle min_result = collections.attr("namedtuple")("min", py::make_tuple("values", "indices")).release();
 
   // ------------------------------------------------------------ pointwise arithmetic
   def_both(m, cls, "add", [](const Tensor& a, py::object b, double alpha) {

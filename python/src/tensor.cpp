@@ -417,9 +417,11 @@ void init_tensor(py::module_& m) {
   m.def("initial_seed", [] { return default_generator().seed(); });
 
   // ---- Tensor
-  static py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(),
-                                "A strided view of shared storage with autograd fields (PyTorch's torch.Tensor).");
-  g_tensor_class = &cls;
+  // NB: allocated once and never destroyed: a static py::class_ would drop its reference after the
+  // interpreter has shut down.
+  g_tensor_class = new py::class_<Tensor>(m, "Tensor", py::buffer_protocol(),
+                                          "A strided view of shared storage with autograd fields (PyTorch's torch.Tensor).");
+  py::class_<Tensor>& cls = *g_tensor_class;
   // Tensor(other) aliases other (same impl): what Python subclasses such as nn.Parameter build on.
   cls.def(py::init([](const Tensor& t) { return t; }), py::arg("other"));
   cls.def_buffer([](const Tensor& t) -> py::buffer_info {

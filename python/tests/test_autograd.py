@@ -132,3 +132,25 @@ def test_vjp_matches_torch():
     out_t, g_t = torch.autograd.functional.vjp(lambda x: (x * x).sum(1), torch.from_numpy(a.copy()), torch.from_numpy(v))
     check_close("vjp out", out_c, out_t)
     check_close("vjp", g_c, g_t)
+
+
+def test_backward_in_threads_with_python_hooks():
+    # backward releases the GIL; Python hooks called from it take the GIL back.
+    import threading
+
+    def work(out, k):
+        x = cajal.ones(64, 64, requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: calls.append(1) or g * 2)
+        for _ in range(20):
+            (x @ x).sum().backward()
+        out[k] = (x.grad.sum().item(), len(calls))
+
+    out = {}
+    threads = [threading.Thread(target=work, args=(out, k)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 4 and all(v == out[0] for v in out.values())
+    assert out[0] == (20 * 2 * 2 * 64 * 64 * 64, 20)

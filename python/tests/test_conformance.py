@@ -16,6 +16,9 @@ import pytest
 import cajal
 from conftest import CAJAL, TORCH, check_close, dtype_name, torch
 
+# torch deprecates F.sigmoid / F.tanh, x.T on 3-D tensors and kl_div's 'mean': the rows check them anyway.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 
 # ---------------------------------------------------------------------------- input specs
 class X:
@@ -345,6 +348,34 @@ row("where",
     Case("from comparison", [X(3, 4), X(3, 4)], lambda L, x, y: L.where(x > y, x, y * 2)))
 
 
+# ---------------------------------------------------------------------------- random shapes
+def _random_shapes(seed, count):
+    """Seeded random broadcastable shape pairs: up to 4 dims of sizes in {0, 1, 2, 3, 5} (size 0
+    rarely); the second operand drops leading dims and turns some sizes into 1."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(count):
+        nd = int(rng.integers(0, 5))
+        a = [int(rng.choice([1, 2, 3, 5, 0], p=[0.25, 0.3, 0.25, 0.15, 0.05])) for _ in range(nd)]
+        b = [1 if rng.random() < 0.3 else s for s in a][int(rng.integers(0, nd + 1)):]
+        pairs.append((tuple(a), tuple(b)) if rng.random() < 0.5 else (tuple(b), tuple(a)))
+    return pairs
+
+
+for op, kind in (("add", "n"), ("sub", "n"), ("mul", "n"), ("div", "away"), ("pow", "pos"), ("minimum", "n"),
+                 ("maximum", "n")):
+    row(op, *[Case(f"random {a} {b}", [X(*a, kind="pos" if op == "pow" else "n"), X(*b, kind=kind)],
+                   lambda L, x, y, op=op: getattr(L, op)(x, y)) for a, b in _random_shapes(zlib.crc32(op.encode()), 4)])
+for op, kind in (("exp", "n"), ("log", "pos"), ("tanh", "n"), ("sigmoid", "n")):
+    row(op, *[Case(f"random {a}", [X(*a, kind=kind)], lambda L, x, op=op: getattr(L, op)(x))
+              for a, _ in _random_shapes(zlib.crc32(op.encode()), 3)])
+for op in ("sum", "mean", "var"):
+    for a, _ in _random_shapes(zlib.crc32(op.encode()), 4):
+        if len(a) and all(a):
+            dims = tuple(int(d) for d in np.random.default_rng(len(a)).permutation(len(a))[: max(1, len(a) // 2)])
+            row(op, Case(f"random {a} dims {dims}", [X(*a)], lambda L, x, op=op, dims=dims: getattr(L, op)(x, dims)))
+
+
 # ---------------------------------------------------------------------------- the runner
 LAYOUTS = ("contiguous", "transposed", "sliced")
 
@@ -439,6 +470,22 @@ def test_every_op_has_a_conformance_row():
     assert len(table) == len(set(table)) and len(table) > 0
     missing = [op for op in table if op not in ROWS]
     assert not missing, f"ops of the op table without a conformance row in test_conformance.py: {missing}"
+
+
+# How each op-table row is reached from Python when it has no function of its own name.
+REACHED_AS = {"slice": "Tensor.__getitem__", "to_dtype": "Tensor.to", "expand": "Tensor.expand"}
+
+
+def test_every_op_is_bound():
+    import cajal.nn.functional as F
+
+    for op in cajal._op_table():
+        where = REACHED_AS.get(op, op)
+        if where.startswith("Tensor."):
+            assert hasattr(cajal.Tensor, where.split(".")[1]), op
+        else:
+            assert hasattr(cajal, op) or hasattr(F, op), f"op {op} has no Python binding"
+            assert hasattr(F, op), f"op {op} is missing from cajal.nn.functional"
 
 
 @pytest.mark.parametrize("op,index", CASES, ids=[f"{op}-{ROWS[op][i].label}" for op, i in CASES])

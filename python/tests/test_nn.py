@@ -323,3 +323,17 @@ def test_cajal_weights_load_into_torch(tmp_path):
     x = np.random.default_rng(3).standard_normal((5, 10)).astype(np.float32)
     with cajal.no_grad(), torch.no_grad():
         check_close("cajal -> torch", cm(cajal.from_numpy(x)), tm(torch.from_numpy(x)))
+
+
+def test_deepcopy_of_modules_copies_parameters(L):
+    import copy
+
+    net = make_net(L)
+    twin = copy.deepcopy(net)
+    x = L.randn(2, 6)
+    with L.no_grad():
+        assert L.equal(net(x), twin(x))
+        next(twin.parameters()).add_(1.0)
+        assert not L.equal(net(x), twin(x))
+    assert list(twin.state_dict()) == list(net.state_dict())
+    assert all(a.data_ptr() != b.data_ptr() for a, b in zip(net.parameters(), twin.parameters()))

@@ -64,11 +64,10 @@ def _trajectory(L, name, opts, dtype, steps=20, groups=False):
 def test_optimizer_trajectory_matches_torch(name, opts, dtype):
     tc, _, _ = _trajectory(CAJAL, name, opts, dtype)
     tt, _, _ = _trajectory(TORCH, name, opts, dtype)
-    # float32: each step adds rounding, and Adam-like updates divide by sqrt of tiny moments.
-    rtol = 1e-10 if dtype == "float64" else 1e-4
+    # Parameters (and the loss) after every step, at the op tolerances: float32 1e-5, float64 1e-10.
     for step, (c, t) in enumerate(zip(tc, tt)):
         for k, (a, b) in enumerate(zip(c, t)):
-            check_close(f"{name}{opts} {dtype} step {step + 1} tensor {k}", a, b, rtol=rtol)
+            check_close(f"{name}{opts} {dtype} step {step + 1} tensor {k}", a, b)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])

@@ -294,3 +294,18 @@ def test_error_kinds_map_to_python_exceptions():
     with pytest.raises(ValueError, match="reduction must be"):
         cajal.nn.functional.mse_loss(x, x, reduction="avg")
     assert issubclass(cajal.CajalIOError, OSError) and issubclass(cajal.CajalIOError, ValueError)
+
+
+def test_pickle_and_deepcopy_copy_values():
+    import copy
+    import pickle
+
+    x = cajal.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    for y in (pickle.loads(pickle.dumps(x)), copy.deepcopy(x)):
+        assert y.tolist() == x.tolist() and y.requires_grad and y.data_ptr() != x.data_ptr()
+    p = cajal.nn.Parameter(cajal.ones(3))
+    q = copy.deepcopy(p)
+    assert isinstance(q, cajal.nn.Parameter) and q.requires_grad and q.data_ptr() != p.data_ptr()
+    assert isinstance(pickle.loads(pickle.dumps(p)), cajal.nn.Parameter)
+    sd = copy.deepcopy(cajal.nn.Linear(3, 2).state_dict())
+    assert list(sd) == ["weight", "bias"]

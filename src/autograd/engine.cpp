@@ -20,9 +20,9 @@ void accumulate(Tensor& slot, const Tensor& g) {
     slot = g;
   } else if (GradMode::is_enabled()) {
     slot = add(slot, g);
-  } else if (slot.impl_ptr().use_count() == 1 && slot.is_contiguous() && !slot.requires_grad() &&
-             slot.shape() == g.shape()) {
-    slot.add_(g);  // NB: only when nobody else holds this buffer
+  } else if (slot.impl_ptr().use_count() == 1 && slot.storage().use_count() == 1 && slot.is_contiguous() &&
+             !slot.requires_grad() && slot.shape() == g.shape()) {
+    slot.add_(g);  // NB: only when nobody else holds this buffer (nor a view of it)
   } else {
     slot = add(slot, g);
   }
@@ -43,7 +43,10 @@ void accumulate_into_leaf(Node& node, const Tensor& g_in, bool create_graph) {
   if (!leaf->grad) {
     // Steal the buffer when we are its only holder; otherwise copy so later in-place
     // accumulation cannot write into somebody else's tensor.
-    Tensor owned = (create_graph || (g.impl_ptr().use_count() <= 2 && g.is_contiguous() && !g.requires_grad()))
+    // NB: a gradient may be a view of the caller's upstream gradient (reshape/permute backward):
+    // then its storage is shared and it must be copied, or the next backward would add into it.
+    Tensor owned = (create_graph || (g.impl_ptr().use_count() <= 2 && g.storage().use_count() == 1 &&
+                                     g.is_contiguous() && !g.requires_grad()))
                        ? g
                        : g.clone();
     if (!create_graph && owned.requires_grad()) owned = owned.detach();
@@ -161,6 +164,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     for (auto& g : grads_out) any = any || g.defined();
     Grads grads_in;
     if (any) {
+      detail::CurrentNodeScope scope(node);
       grads_in = node->backward(grads_out);
       CAJAL_CHECK_KIND(grads_in.size() == node->next.size(), Runtime, "backward",
                        "{} returned {} gradients for {} inputs", node->name, grads_in.size(), node->next.size());

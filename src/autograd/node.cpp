@@ -39,12 +39,18 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   return node;
 }
 
+namespace {
+thread_local Node* t_current_node = nullptr;
+}
+Node* current_node() { return t_current_node; }
+detail::CurrentNodeScope::CurrentNodeScope(Node* n) : prev(t_current_node) { t_current_node = n; }
+detail::CurrentNodeScope::~CurrentNodeScope() { t_current_node = prev; }
+
 Saved::Saved(const Tensor& t, bool is_output) : is_output_(is_output) {
   if (!t.defined()) return;
   version_ = t.storage()->version();
-  if (is_output && t.grad_fn()) {
-    fn_ = t.grad_fn();
-    output_nr_ = t.impl()->output_nr;
+  if (is_output) {
+    output_nr_ = t.grad_fn() ? t.impl()->output_nr : 0;
     t_ = t.detach();
   } else {
     t_ = t;
@@ -58,7 +64,8 @@ Tensor Saved::get() const {
                    "operation: it is at version {}, expected version {}",
                    shape_str(t_.shape()), t_.storage()->version(), version_);
   if (is_output_ && GradMode::is_enabled()) {
-    if (auto fn = fn_.lock()) {
+    if (Node* node = current_node()) {
+      std::shared_ptr<Node> fn = node->shared_from_this();
       // Re-attach the output to its node so a recorded backward differentiates through it.
       auto impl = std::make_shared<TensorImpl>(*t_.impl());
       impl->requires_grad = true;

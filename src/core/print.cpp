@@ -10,11 +10,13 @@ namespace {
 
 struct Fmt {
   bool floating;
+  bool boolean = false;
   bool sci = false;
   bool all_int = true;
 };
 
 std::string fmt_value(double v, const Fmt& f) {
+  if (f.boolean) return v != 0 ? "True" : "False";
   if (!f.floating) return fmt::format("{}", int64_t(v));
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -59,6 +61,7 @@ std::string Tensor::to_string() const {
   if (!defined()) return "tensor(undefined)";
   std::vector<double> v = to_vector<double>();
   Fmt f{is_floating_point()};
+  f.boolean = dtype() == DType::b8;
   double amax = 0, amin = INFINITY;
   for (double x : v) {
     if (!std::isfinite(x)) continue;
@@ -77,7 +80,7 @@ std::string Tensor::to_string() const {
     os << "[]";
   else
     print_rec(os, v, shape(), 0, idx, f, 7, width);
-  if (dtype() != DType::f32 && dtype() != DType::i64) os << ", dtype=" << dtype_name(dtype());
+  if (dtype() != DType::f32 && dtype() != DType::i64 && dtype() != DType::b8) os << ", dtype=" << dtype_name(dtype());
   if (numel() == 0 && dim() != 1) os << ", size=" << shape_str(shape());
   if (grad_fn()) {
     os << ", grad_fn=<" << grad_fn()->name << ">";

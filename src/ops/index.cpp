@@ -2,10 +2,11 @@
 // where, one_hot. Each differentiable op has its backward right below, written in these same ops.
 // Convention: index tensors are int64 and every value is checked here, before a kernel runs; an
 // out-of-range index is an IndexError that names the value, the dim and its size.
+#include "kernels/cpu/index.h"
+
 #include <cmath>
 
 #include "cajal/ops/ops.h"
-#include "kernels/cpu/index.h"
 #include "kernels/cpu/loops.h"
 
 namespace cajal {
@@ -22,7 +23,8 @@ void check_defined(const Tensor& t, const char* op, const char* what) {
 
 void check_index_dtype(const Tensor& index, const char* op) {
   check_defined(index, op, "index");
-  CAJAL_CHECK_TYPE(index.dtype() == DType::i64, op, "expected an int64 index tensor, got {}", dtype_name(index.dtype()));
+  CAJAL_CHECK_TYPE(index.dtype() == DType::i64, op, "expected an int64 index tensor, got {}",
+                   dtype_name(index.dtype()));
 }
 
 // Every value of the contiguous int64 tensor `index` must lie in [0, size). The scan is one
@@ -46,9 +48,12 @@ struct Split3 {
 Split3 split3(const Shape& shape, int64_t d) {
   Split3 s;
   for (int64_t i = 0; i < int64_t(shape.size()); ++i) {
-    if (i < d) s.outer *= shape[i];
-    else if (i == d) s.n = shape[i];
-    else s.inner *= shape[i];
+    if (i < d)
+      s.outer *= shape[i];
+    else if (i == d)
+      s.n = shape[i];
+    else
+      s.inner *= shape[i];
   }
   return s;
 }
@@ -87,9 +92,10 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
   size_t ref_pos = 0;
   for (size_t i = 0; i < ts.size(); ++i) {
     CAJAL_CHECK(ts[i].defined(), "cat", "tensor {} is undefined", i);
-    CAJAL_CHECK_TYPE(ts[i].dtype() == ts[0].dtype(), "cat",
-                     "expected all tensors to have dtype {} (that of tensor 0), got {} for tensor {}; convert with .to()",
-                     dtype_name(ts[0].dtype()), dtype_name(ts[i].dtype()), i);
+    CAJAL_CHECK_TYPE(
+        ts[i].dtype() == ts[0].dtype(), "cat",
+        "expected all tensors to have dtype {} (that of tensor 0), got {} for tensor {}; convert with .to()",
+        dtype_name(ts[0].dtype()), dtype_name(ts[i].dtype()), i);
     if (!ref && !skipped(ts[i])) {
       ref = &ts[i];
       ref_pos = i;
@@ -103,8 +109,9 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
   for (size_t i = 0; i < ts.size(); ++i) {
     if (skipped(ts[i])) continue;
     const Tensor& t = ts[i];
-    CAJAL_CHECK(t.dim() == ref->dim(), "cat", "expected tensors with {} dims, got {} dims for tensor {} (shapes {} and {})",
-                ref->dim(), t.dim(), i, shape_str(ref->shape()), shape_str(t.shape()));
+    CAJAL_CHECK(t.dim() == ref->dim(), "cat",
+                "expected tensors with {} dims, got {} dims for tensor {} (shapes {} and {})", ref->dim(), t.dim(), i,
+                shape_str(ref->shape()), shape_str(t.shape()));
     for (int64_t k = 0; k < t.dim(); ++k)
       CAJAL_CHECK(k == d || t.shape()[k] == ref->shape()[k], "cat",
                   "sizes of tensors must match except in dimension {}: expected size {} but got size {} for tensor {} "
@@ -221,9 +228,8 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   k::index_select_rows(out, x, idx.data_ptr<int64_t>(), s.outer, s.n, idx.numel(), s.inner);
   Saved si(idx);
   Shape in_shape = a.shape();
-  return record(out, "index_select", {a}, [si, in_shape, d](const Tensor& g) {
-    return Grads{index_select_backward(g, in_shape, d, si.get())};
-  });
+  return record(out, "index_select", {a},
+                [si, in_shape, d](const Tensor& g) { return Grads{index_select_backward(g, in_shape, d, si.get())}; });
 }
 
 // ---------------------------------------------------------------- gather / scatter_add
@@ -323,8 +329,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Tensor x = a.detach().to(t).expand(shape), y = b.detach().to(t).expand(shape);
   Tensor out = make_tensor(shape, t);
   CAJAL_DISPATCH_ALL(t, "where", [&] {
-    k::ternary_loop<scalar_t, uint8_t, scalar_t, scalar_t>(out, c, x, y,
-                                                          [](uint8_t take_a, scalar_t p, scalar_t q) { return take_a ? p : q; });
+    k::ternary_loop<scalar_t, uint8_t, scalar_t, scalar_t>(
+        out, c, x, y, [](uint8_t take_a, scalar_t p, scalar_t q) { return take_a ? p : q; });
   });
   Saved sc(cond);
   Shape sa = a.shape(), sb = b.shape();

@@ -61,8 +61,12 @@ bool reduce_rows_if_inner(const Tensor& a, const ReducePlan& p, Tensor& keep, co
 constexpr auto kMaxCombine = [](auto acc, auto x) { return x > acc ? x : acc; };
 constexpr auto kMinCombine = [](auto acc, auto x) { return x < acc ? x : acc; };
 constexpr auto kIsNan = [](auto x) { return x != x ? decltype(x)(1) : decltype(x)(0); };
-constexpr auto kLowest = []<class T>() { return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest(); };
-constexpr auto kHighest = []<class T>() { return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max(); };
+constexpr auto kLowest = []<class T>() {
+  return std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+};
+constexpr auto kHighest = []<class T>() {
+  return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+};
 constexpr auto kZero = []<class T>() { return T(0); };
 constexpr auto kOne = []<class T>() { return T(1); };
 constexpr auto kPlus = [](auto acc, auto x) { return decltype(acc)(acc + x); };
@@ -117,8 +121,7 @@ Tensor var_or_std(const Tensor& a, const Shape& dims, bool unbiased, bool keepdi
 Tensor extreme_all(const Tensor& a, bool is_max) {
   const char* op = is_max ? "max" : "min";
   CAJAL_CHECK(a.defined(), op, "expected a defined tensor");
-  CAJAL_CHECK(a.numel() > 0, op, "expected a non-empty tensor (got shape {}); use the dim overload or check numel",
-              shape_str(a.shape()));
+  CAJAL_CHECK(a.numel() > 0, op, "expected a non-empty tensor (got shape {})", shape_str(a.shape()));
   ReducePlan p = make_reduce_plan(a, {}, false, op);
   Tensor out = as_out(is_max ? fold(a, p, op, kLowest, kMaxCombine) : fold(a, p, op, kHighest, kMinCombine), p);
   if (!a.is_floating_point()) return out;

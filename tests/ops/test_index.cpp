@@ -64,7 +64,8 @@ TEST(Index, CatValues) {
   EXPECT_TRUE(equal(cat({zeros({0, 4}, DType::f64), a, zeros({0}, DType::f64)}, 0), a));
   EXPECT_EQ(cat({zeros({0}), zeros({0})}).shape(), (Shape{0}));
   // Integers and a single input.
-  EXPECT_EQ(cat({tensor({1, 2}, DType::i64), tensor({3}, DType::i64)}).to_vector<int64_t>(), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(cat({tensor({1, 2}, DType::i64), tensor({3}, DType::i64)}).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 2, 3}));
   EXPECT_TRUE(equal(cat({a}, 1), a));
 }
 
@@ -155,7 +156,8 @@ TEST(Index, SplitGradcheck) {
 
 TEST(Index, IndexSelectValues) {
   Tensor a = A();
-  EXPECT_EQ(vals(index_select(a, 0, i64({2, 0, 2}, {3}))), (std::vector<double>{8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11}));
+  EXPECT_EQ(vals(index_select(a, 0, i64({2, 0, 2}, {3}))),
+            (std::vector<double>{8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11}));
   // torch.index_select(A, 1, torch.tensor([3, 0, 3]))
   EXPECT_EQ(vals(index_select(a, -1, i64({3, 0, 3}, {3}))), (std::vector<double>{3, 0, 3, 7, 4, 7, 11, 8, 11}));
   // Non-contiguous input: rows of A^T are columns of A.
@@ -172,8 +174,10 @@ TEST(Index, IndexSelectValues) {
 }
 
 TEST(Index, IndexSelectErrors) {
-  EXPECT_CAJAL_ERROR(index_select(A(), 0, i64({0, 5}, {2})), "index_select", "index 5 is out of bounds for dimension 0 with size 3");
-  EXPECT_CAJAL_ERROR(index_select(A(), 1, i64({-1}, {1})), "index_select", "index -1 is out of bounds for dimension 1 with size 4");
+  EXPECT_CAJAL_ERROR(index_select(A(), 0, i64({0, 5}, {2})), "index_select",
+                     "index 5 is out of bounds for dimension 0 with size 3");
+  EXPECT_CAJAL_ERROR(index_select(A(), 1, i64({-1}, {1})), "index_select",
+                     "index -1 is out of bounds for dimension 1 with size 4");
   EXPECT_EQ(error_kind([] { index_select(A(), 0, i64({3}, {1})); }), ErrorKind::Index);
   EXPECT_CAJAL_ERROR(index_select(A(), 0, tensor({0.0})), "index_select", "int64", "float32");
   EXPECT_CAJAL_ERROR(index_select(A(), 0, i64({0, 1}, {1, 2})), "index_select", "1-D index", "[1, 2]");
@@ -182,8 +186,10 @@ TEST(Index, IndexSelectErrors) {
 
 TEST(Index, IndexSelectGradcheck) {
   Tensor rows = i64({2, 0, 2, 2}, {4});  // repeated rows accumulate in the backward
-  EXPECT_TRUE(gradcheck_ok([rows](const std::vector<Tensor>& v) { return index_select(v[0], 0, rows); }, {rand_input({3, 4})}));
-  EXPECT_TRUE(gradcheck_ok([rows](const std::vector<Tensor>& v) { return index_select(v[0], -1, rows); }, {rand_input({2, 3})}));
+  EXPECT_TRUE(
+      gradcheck_ok([rows](const std::vector<Tensor>& v) { return index_select(v[0], 0, rows); }, {rand_input({3, 4})}));
+  EXPECT_TRUE(gradcheck_ok([rows](const std::vector<Tensor>& v) { return index_select(v[0], -1, rows); },
+                           {rand_input({2, 3})}));
   EXPECT_TRUE(gradcheck_ok([rows](const std::vector<Tensor>& v) { return index_select(v[0].transpose(0, 1), 1, rows); },
                            {rand_input({3, 2, 2})}));
   // The backward's own backward (index_select again).
@@ -243,11 +249,13 @@ TEST(Index, GatherValues) {
   EXPECT_EQ(vals(gather(A().t(), 1, i64({2, 0}, {1, 2}))), (std::vector<double>{8, 0}));
   Tensor idx_t = i64({0, 2, 1, 0}, {2, 2}).t();
   EXPECT_EQ(vals(gather(A(), 1, idx_t)), (std::vector<double>{0, 1, 6, 4}));
-  EXPECT_EQ(gather(tensor({5, 6, 7}, DType::i64), 0, i64({2, 2}, {2})).to_vector<int64_t>(), (std::vector<int64_t>{7, 7}));
+  EXPECT_EQ(gather(tensor({5, 6, 7}, DType::i64), 0, i64({2, 2}, {2})).to_vector<int64_t>(),
+            (std::vector<int64_t>{7, 7}));
 }
 
 TEST(Index, GatherErrors) {
-  EXPECT_CAJAL_ERROR(gather(A(), 1, i64({0, 4}, {1, 2})), "gather", "index 4 is out of bounds for dimension 1 with size 4");
+  EXPECT_CAJAL_ERROR(gather(A(), 1, i64({0, 4}, {1, 2})), "gather",
+                     "index 4 is out of bounds for dimension 1 with size 4");
   EXPECT_EQ(error_kind([] { gather(A(), 0, i64({-1}, {1, 1})); }), ErrorKind::Index);
   EXPECT_CAJAL_ERROR(gather(A(), 0, i64({0}, {1})), "gather", "as many dims", "[1]", "[3, 4]");
   EXPECT_CAJAL_ERROR(gather(A(), 0, zeros({1, 5}, DType::i64)), "gather", "index size 5 exceeds input size 4 at dim 1");
@@ -257,9 +265,11 @@ TEST(Index, GatherErrors) {
 TEST(Index, GatherGradcheck) {
   Tensor idx = i64({0, 2, 2, 1, 2, 2, 0, 0}, {2, 4});
   EXPECT_TRUE(gradcheck_ok([idx](const std::vector<Tensor>& v) { return gather(v[0], 0, idx); }, {rand_input({3, 4})}));
-  EXPECT_TRUE(gradcheck_ok([idx](const std::vector<Tensor>& v) { return gather(v[0].t(), 1, idx); }, {rand_input({4, 3})}));
+  EXPECT_TRUE(
+      gradcheck_ok([idx](const std::vector<Tensor>& v) { return gather(v[0].t(), 1, idx); }, {rand_input({4, 3})}));
   Tensor idx1 = i64({1, 1, 0, 2}, {2, 2});
-  EXPECT_TRUE(gradcheck_ok([idx1](const std::vector<Tensor>& v) { return gather(v[0], -1, idx1); }, {rand_input({3, 3})}));
+  EXPECT_TRUE(
+      gradcheck_ok([idx1](const std::vector<Tensor>& v) { return gather(v[0], -1, idx1); }, {rand_input({3, 3})}));
   // Double backward: gather -> scatter_add -> gather.
   EXPECT_TRUE(gradcheck_ok(
       [idx](const std::vector<Tensor>& v) {
@@ -332,12 +342,15 @@ TEST(Index, MaskedFillGradient) {
   masked_fill(x, b8({0, 1, 0}, {3}), 9.0).sum().backward();
   EXPECT_EQ(vals(x.grad()), (std::vector<double>{1, 0, 1, 1, 0, 1}));  // zero where masked
   Tensor mask = b8({1, 0, 0, 1, 1, 0}, {3, 2});
-  EXPECT_TRUE(gradcheck_ok([mask](const std::vector<Tensor>& v) { return masked_fill(v[0].t(), mask, 2.0); }, {rand_input({2, 3})}));
+  EXPECT_TRUE(gradcheck_ok([mask](const std::vector<Tensor>& v) { return masked_fill(v[0].t(), mask, 2.0); },
+                           {rand_input({2, 3})}));
   Tensor row = b8({0, 1}, {1, 2});
-  EXPECT_TRUE(gradcheck_ok([row](const std::vector<Tensor>& v) { return masked_fill(v[0], row, -3.0); }, {rand_input({3, 2})}));
+  EXPECT_TRUE(
+      gradcheck_ok([row](const std::vector<Tensor>& v) { return masked_fill(v[0], row, -3.0); }, {rand_input({3, 2})}));
   // Input broadcast by the mask: its gradient is summed back.
   Tensor big = b8({1, 0, 0, 0, 1, 0}, {2, 3});
-  EXPECT_TRUE(gradcheck_ok([big](const std::vector<Tensor>& v) { return masked_fill(v[0], big, 0.0); }, {rand_input({3})}));
+  EXPECT_TRUE(
+      gradcheck_ok([big](const std::vector<Tensor>& v) { return masked_fill(v[0], big, 0.0); }, {rand_input({3})}));
 }
 
 TEST(Index, WhereValues) {

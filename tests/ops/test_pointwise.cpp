@@ -1,7 +1,8 @@
 // Pointwise ops: arithmetic (add, sub, mul, div, neg, pow), transcendental (exp, log, sqrt, rsqrt,
 // sin, cos), piecewise (abs, sign, clamp, minimum, maximum); broadcasting, dtype promotion, errors.
 // Reference values from PyTorch 1.13, float64, with a = [0.5, -1.2, 2.0, 3.3] and b = [[1.5], [-0.4]]:
-//   /usr/bin/python3 -c "import torch; a = torch.tensor([0.5, -1.2, 2.0, 3.3], dtype=torch.float64); print(torch.exp(a))"
+//   /usr/bin/python3 -c "import torch; a = torch.tensor([0.5, -1.2, 2.0, 3.3], dtype=torch.float64);
+//   print(torch.exp(a))"
 // (the op printed is named next to each number).
 #include <cmath>
 
@@ -52,7 +53,8 @@ void gradcheck_binary(const std::function<Tensor(const Tensor&, const Tensor&)>&
 // Gradchecks a unary op on a contiguous and a transposed input in [lo, hi].
 void gradcheck_unary(const std::function<Tensor(const Tensor&)>& op, double lo, double hi) {
   EXPECT_TRUE(gradcheck_ok([op](const std::vector<Tensor>& v) { return op(v[0]); }, {rand_input({2, 3}, lo, hi, 11)}));
-  EXPECT_TRUE(gradcheck_ok([op](const std::vector<Tensor>& v) { return op(v[0].t()); }, {rand_input({3, 2}, lo, hi, 12)}));
+  EXPECT_TRUE(
+      gradcheck_ok([op](const std::vector<Tensor>& v) { return op(v[0].t()); }, {rand_input({3, 2}, lo, hi, 12)}));
 }
 
 }  // namespace
@@ -164,7 +166,8 @@ TEST(Pointwise, PowValues) {
   EXPECT_TENSOR_NEAR(pow(a(), 2.0), a() * a(), 0);
   EXPECT_TENSOR_NEAR(square(a()), a() * a(), 0);
   EXPECT_TENSOR_NEAR(pow(abs(a()), 0.5), f64({0.707106781187, 1.09544511501, 1.41421356237, 1.81659021246}, {4}), kTol);
-  EXPECT_TENSOR_NEAR(pow(2.0, a()), f64({1.41421356237, 0.435275281648, 4.0, 9.84915530676}, {4}), kTol);  // torch.pow(2.0, a)
+  EXPECT_TENSOR_NEAR(pow(2.0, a()), f64({1.41421356237, 0.435275281648, 4.0, 9.84915530676}, {4}),
+                     kTol);  // torch.pow(2.0, a)
   EXPECT_EQ(pow(a(), 0.0).to_vector<double>(), (std::vector<double>{1, 1, 1, 1}));
   EXPECT_EQ(pow(tensor({2, 3}, DType::i64), 2.0).to_vector<float>(), (std::vector<float>{4, 9}));
 }

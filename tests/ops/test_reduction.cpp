@@ -24,10 +24,10 @@ CAJAL_OP_COVERED(min);
 namespace {
 
 // X: the 3x4 input of every value test.
-Tensor X() {
-  return tensor({{0.5, -1.2, 2.0, 0.3}, {1.5, 0.7, -0.4, 2.2}, {-0.9, 1.1, 0.6, -1.7}}, DType::f64);
+Tensor X() { return tensor({{0.5, -1.2, 2.0, 0.3}, {1.5, 0.7, -0.4, 2.2}, {-0.9, 1.1, 0.6, -1.7}}, DType::f64); }
+Tensor f64(std::initializer_list<double> v, const Shape& shape) {
+  return from_vector(std::vector<double>(v), shape, DType::f64);
 }
-Tensor f64(std::initializer_list<double> v, const Shape& shape) { return from_vector(std::vector<double>(v), shape, DType::f64); }
 Tensor i64(std::initializer_list<int64_t> v, const Shape& shape) { return from_vector(std::vector<int64_t>(v), shape); }
 
 template <class F>
@@ -64,7 +64,8 @@ TEST(Reduction, SumGradcheck) {
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return sum(v[0], {0, -1}); }, {rand_input({2, 3, 4})}));
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return sum(v[0].transpose(0, 2), {1}, true); },
                            {rand_input({2, 3, 4})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return sum(v[0].slice(1, 0, 4, 2)); }, {rand_input({3, 4})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return sum(v[0].slice(1, 0, 4, 2)); }, {rand_input({3, 4})}));
 }
 
 TEST(Reduction, MeanValuesAndGradcheck) {
@@ -72,7 +73,8 @@ TEST(Reduction, MeanValuesAndGradcheck) {
   EXPECT_TENSOR_NEAR(mean(X().t(), {-1}), f64({0.366666666667, 0.2, 0.733333333333, 0.266666666667}, {4}), 1e-11);
   EXPECT_NEAR(mean(X()).item(), 4.7 / 12, 1e-12);
   EXPECT_EQ(mean(X(), {1}, true).shape(), (Shape{3, 1}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return mean(v[0].t(), {0}, true); }, {rand_input({3, 5})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return mean(v[0].t(), {0}, true); }, {rand_input({3, 5})}));
   EXPECT_CAJAL_ERROR(mean(tensor({1, 2}, DType::i64)), "mean", "floating", "int64");
 }
 
@@ -91,8 +93,8 @@ TEST(Reduction, VarStdValues) {
   // torch.var(X, dim=1)
   EXPECT_TENSOR_NEAR(var(X(), {1}), f64({1.713333333333, 1.246666666667, 1.689166666667}, {3}), 1e-11);
   // torch.var(X, dim=0, unbiased=False, keepdim=True)
-  EXPECT_TENSOR_NEAR(var(X(), {0}, false, true), f64({0.968888888889, 1.006666666667, 0.968888888889, 2.535555555556}, {1, 4}),
-                     1e-11);
+  EXPECT_TENSOR_NEAR(var(X(), {0}, false, true),
+                     f64({0.968888888889, 1.006666666667, 0.968888888889, 2.535555555556}, {1, 4}), 1e-11);
   EXPECT_NEAR(var(X()).item(), 1.540833333333, 1e-11);  // torch.var(X)
   EXPECT_NEAR(var(X(), {0, 1}).item(), 1.540833333333, 1e-11);
   // torch.var(X.t(), dim=1): a transposed (non-contiguous) input
@@ -112,8 +114,11 @@ TEST(Reduction, VarStdGradcheck) {
     for (bool keepdim : {true, false}) {
       EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return var(v[0], {-1}, unbiased, keepdim); },
                                {rand_input({3, 4})}));
-      EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return cajal::std(v[0], {0, 2}, unbiased, keepdim); },
-                               {rand_input({2, 3, 4})}));
+      EXPECT_TRUE(gradcheck_ok(
+          [=](const std::vector<Tensor>& v) {
+            return cajal::std(v[0], {0, 2}, unbiased, keepdim);
+          },
+          {rand_input({2, 3, 4})}));
     }
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return var(v[0].t()); }, {rand_input({3, 4})}));
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return cajal::std(v[0].slice(0, 0, 4, 2), {0}); },
@@ -138,7 +143,7 @@ TEST(Reduction, VarStdRejectIntegers) {
 
 TEST(Reduction, ProdValues) {
   EXPECT_TENSOR_NEAR(prod(X(), {1}), f64({-0.36, -0.924, 1.0098}, {3}), 1e-12);  // torch.prod(X, dim=1)
-  EXPECT_NEAR(prod(X()).item(), 0.335899872, 1e-12);                               // torch.prod(X)
+  EXPECT_NEAR(prod(X()).item(), 0.335899872, 1e-12);                             // torch.prod(X)
   EXPECT_TENSOR_NEAR(prod(X().t(), {0}, true), f64({-0.36, -0.924, 1.0098}, {1, 3}), 1e-12);
   Tensor pi = prod(tensor({{1, 2, 3}, {4, 5, 6}}, DType::i64), {1});
   EXPECT_EQ(pi.dtype(), DType::i64);
@@ -161,8 +166,13 @@ TEST(Reduction, ProdGradientWithZeros) {
 
 TEST(Reduction, ProdGradcheck) {
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return prod(v[0], {1}); }, {rand_input({3, 4})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return prod(v[0].t(), {0, 1}, true); }, {rand_input({3, 2})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return prod(v[0], {-1}, true); }, {rand_input({2, 2, 3})}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& v) {
+        return prod(v[0].t(), {0, 1}, true);
+      },
+      {rand_input({3, 2})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return prod(v[0], {-1}, true); }, {rand_input({2, 2, 3})}));
   // With exact zeros in the input (one zero in a row, two zeros in another): prod is
   // multilinear, so central differences are exact there.
   Tensor z = f64({0.5, 0.0, -1.5, 0.0, 2.0, 0.0, 1.0, -0.7, 1.2}, {3, 3});
@@ -178,8 +188,8 @@ TEST(Reduction, LogsumexpValues) {
   EXPECT_TENSOR_NEAR(logsumexp(X(), {1}), f64({2.369199307369, 2.784441655566, 1.689272230666}, {3}), 1e-11);
   EXPECT_NEAR(logsumexp(X(), {0, 1}).item(), 3.474916869715, 1e-11);
   EXPECT_NEAR(logsumexp(X(), {}).item(), 3.474916869715, 1e-11);
-  EXPECT_TENSOR_NEAR(logsumexp(X(), {0}, true), f64({1.877475285238, 1.671306549475, 2.290663810572, 2.356841796096}, {1, 4}),
-                     1e-11);
+  EXPECT_TENSOR_NEAR(logsumexp(X(), {0}, true),
+                     f64({1.877475285238, 1.671306549475, 2.290663810572, 2.356841796096}, {1, 4}), 1e-11);
   EXPECT_TENSOR_NEAR(logsumexp(X().t(), {-2}), f64({2.369199307369, 2.784441655566, 1.689272230666}, {3}), 1e-11);
 }
 
@@ -190,14 +200,20 @@ TEST(Reduction, LogsumexpIsStable) {
   const double inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(logsumexp(f64({-inf, -inf}, {2}), {0}).item(), -inf);
   EXPECT_EQ(logsumexp(f64({inf, 1.0}, {2}), {0}).item(), inf);
+  EXPECT_TRUE(std::isnan(logsumexp(f64({1.0, NAN}, {2}), {0}).item()));
+  EXPECT_TRUE(std::isnan(logsumexp(f64({1.0, NAN}, {2, 1}), {0}).item()));  // the unfused path
   EXPECT_CAJAL_ERROR(logsumexp(tensor({1, 2}, DType::i64), {0}), "logsumexp", "floating");
 }
 
 TEST(Reduction, LogsumexpGradcheck) {
   for (bool keepdim : {true, false}) {
-    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return logsumexp(v[0], {-1}, keepdim); }, {rand_input({3, 4})}));
-    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return logsumexp(v[0].transpose(0, 2), {0, 1}, keepdim); },
-                             {rand_input({2, 3, 4})}));
+    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return logsumexp(v[0], {-1}, keepdim); },
+                             {rand_input({3, 4})}));
+    EXPECT_TRUE(gradcheck_ok(
+        [=](const std::vector<Tensor>& v) {
+          return logsumexp(v[0].transpose(0, 2), {0, 1}, keepdim);
+        },
+        {rand_input({2, 3, 4})}));
   }
 }
 
@@ -227,8 +243,10 @@ TEST(Reduction, NormGradientAtZeroIsZero) {
 TEST(Reduction, NormGradcheck) {
   for (double p : {1.0, 2.0})
     for (bool keepdim : {true, false}) {
-      EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return norm(v[0], p, {-1}, keepdim); }, {rand_input({3, 4})}));
-      EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return norm(v[0].t(), p, {}, keepdim); }, {rand_input({3, 4})}));
+      EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return norm(v[0], p, {-1}, keepdim); },
+                               {rand_input({3, 4})}));
+      EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return norm(v[0].t(), p, {}, keepdim); },
+                               {rand_input({3, 4})}));
     }
 }
 
@@ -247,9 +265,10 @@ TEST(Reduction, MaxMinAllValues) {
   EXPECT_EQ(max(tensor({3, -7, 5}, DType::i64)).item(), 5.0);
   EXPECT_EQ(min(tensor({3, -7, 5}, DType::i64)).dtype(), DType::i64);
   EXPECT_EQ(min(tensor({3, -7, 5}, DType::i64)).item(), -7.0);
-  // NaN propagates, as in PyTorch.
+  // NaN propagates, as in PyTorch (contiguous and strided inputs).
   EXPECT_TRUE(std::isnan(max(f64({1, NAN, 3}, {3})).item()));
   EXPECT_TRUE(std::isnan(min(f64({1, NAN, 3}, {3})).item()));
+  EXPECT_TRUE(std::isnan(max(f64({1, 2, NAN, 3}, {2, 2}).t()).item()));
 }
 
 TEST(Reduction, MaxMinAllTiesSplitTheGradient) {
@@ -310,8 +329,11 @@ TEST(Reduction, MaxDimTiesPickTheFirst) {
   EXPECT_EQ(max(t, 1).second.to_vector<int64_t>(), (std::vector<int64_t>{0, 2}));
   EXPECT_EQ(min(t, 1).second.to_vector<int64_t>(), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(max(t.t(), 1).second.to_vector<int64_t>(), (std::vector<int64_t>{0, 0, 0}));
-  // NaN wins and the first NaN is reported.
+  // NaN wins and the first NaN is reported, along the last dim and along an outer one.
   EXPECT_EQ(max(f64({1, NAN, 5, NAN}, {4}), 0).second.item(), 1.0);
+  auto [vn, in] = min(f64({1, NAN, 3, 4, NAN, 0}, {3, 2}), 0);
+  EXPECT_EQ(in.to_vector<int64_t>(), (std::vector<int64_t>{2, 0}));
+  EXPECT_TRUE(std::isnan(vn.to_vector<double>()[0]) && std::isnan(vn.to_vector<double>()[1]));
 }
 
 TEST(Reduction, MaxDimGradientGoesToTheArgmax) {
@@ -324,9 +346,12 @@ TEST(Reduction, MaxDimGradientGoesToTheArgmax) {
 
 TEST(Reduction, MaxMinDimGradcheck) {
   for (bool keepdim : {true, false}) {
-    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return max(v[0], -1, keepdim).first; }, {rand_input({3, 4})}));
-    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return min(v[0], 1, keepdim).first; }, {rand_input({2, 3, 4})}));
-    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return max(v[0].t(), 0, keepdim).first; }, {rand_input({3, 4})}));
+    EXPECT_TRUE(
+        gradcheck_ok([=](const std::vector<Tensor>& v) { return max(v[0], -1, keepdim).first; }, {rand_input({3, 4})}));
+    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return min(v[0], 1, keepdim).first; },
+                             {rand_input({2, 3, 4})}));
+    EXPECT_TRUE(gradcheck_ok([=](const std::vector<Tensor>& v) { return max(v[0].t(), 0, keepdim).first; },
+                             {rand_input({3, 4})}));
   }
 }
 
@@ -365,7 +390,7 @@ TEST(Reduction, ArgmaxArgmin) {
   EXPECT_EQ(argmin(X(), 0).to_vector<int64_t>(), (std::vector<int64_t>{2, 0, 1, 2}));  // torch.argmin(X, dim=0)
   EXPECT_EQ(argmax(X(), 1, true).shape(), (Shape{3, 1}));
   EXPECT_EQ(X().argmax(-1).to_vector<int64_t>(), (std::vector<int64_t>{2, 3, 1}));
-  EXPECT_EQ(argmax(X().t()).item(), 10.0);  // flattened in the transposed (logical) order
+  EXPECT_EQ(argmax(X().t()).item(), 10.0);                // flattened in the transposed (logical) order
   EXPECT_EQ(argmax(f64({2, 5, 5, 1}, {4})).item(), 1.0);  // first occurrence
   EXPECT_EQ(argmin(tensor({{4, 1}, {1, 4}}, DType::i64), 1).to_vector<int64_t>(), (std::vector<int64_t>{1, 0}));
   // The result never requires grad.

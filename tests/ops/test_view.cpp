@@ -71,7 +71,11 @@ TEST(View, ReshapeErrors) {
 }
 
 TEST(View, ReshapeGradcheck) {
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return reshape(v[0], {3, 2}) * 2.0; }, {rand_input({2, 3})}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& v) {
+        return reshape(v[0], {3, 2}) * 2.0;
+      },
+      {rand_input({2, 3})}));
   // Through a transpose (the reshape copies): gradient flows back through the copy.
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return reshape(v[0].t(), {-1}) * v[0].reshape({-1}); },
                            {rand_input({2, 3})}));
@@ -106,9 +110,13 @@ TEST(View, PermuteTransposeErrors) {
 }
 
 TEST(View, PermuteTransposeGradcheck) {
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return permute(v[0], {2, 0, 1}) * permute(v[0], {2, 0, 1}); },
-                           {rand_input({2, 3, 2})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return transpose(v[0], -1, 0).exp(); }, {rand_input({3, 2})}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& v) {
+        return permute(v[0], {2, 0, 1}) * permute(v[0], {2, 0, 1});
+      },
+      {rand_input({2, 3, 2})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return transpose(v[0], -1, 0).exp(); }, {rand_input({3, 2})}));
 }
 
 // ---------------------------------------------------------------- slice / narrow / select
@@ -151,10 +159,12 @@ TEST(View, SliceSelectErrors) {
 }
 
 TEST(View, SliceSelectGradcheck) {
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return slice(v[0], 1, 0, 5, 2) * 3.0; }, {rand_input({2, 5})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return slice(v[0], 1, 0, 5, 2) * 3.0; }, {rand_input({2, 5})}));
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return select(v[0].t(), 0, -1) * select(v[0], 1, 0); },
                            {rand_input({3, 3})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return narrow(v[0], -1, 1, 2).pow(2.0); }, {rand_input({2, 4})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return narrow(v[0], -1, 1, 2).pow(2.0); }, {rand_input({2, 4})}));
   // Second derivative through slice (slice_backward's own backward).
   EXPECT_TRUE(gradcheck_ok(
       [](const std::vector<Tensor>& v) {
@@ -184,8 +194,16 @@ TEST(View, ExpandValues) {
 TEST(View, ExpandGradcheck) {
   // The gradient of a broadcast is summed over the broadcast dims.
   Tensor w = rand_input({2, 3, 2}, -1, 1, 9).detach();
-  EXPECT_TRUE(gradcheck_ok([w](const std::vector<Tensor>& v) { return expand(v[0], {2, 3, 2}) * w; }, {rand_input({3, 1})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return expand(v[0].t(), {2, 2, 3}).exp(); }, {rand_input({3, 2})}));
+  EXPECT_TRUE(gradcheck_ok(
+      [w](const std::vector<Tensor>& v) {
+        return expand(v[0], {2, 3, 2}) * w;
+      },
+      {rand_input({3, 1})}));
+  EXPECT_TRUE(gradcheck_ok(
+      [](const std::vector<Tensor>& v) {
+        return expand(v[0].t(), {2, 2, 3}).exp();
+      },
+      {rand_input({3, 2})}));
 }
 
 TEST(View, SqueezeUnsqueezeValues) {
@@ -249,11 +267,15 @@ TEST(View, ContiguousCloneToDtype) {
 }
 
 TEST(View, ContiguousCloneToDtypeGradcheck) {
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return contiguous(v[0].t()) * 2.0; }, {rand_input({2, 3})}));
-  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return clone(v[0].slice(1, 0, 3, 2)).exp(); }, {rand_input({2, 3})}));
+  EXPECT_TRUE(
+      gradcheck_ok([](const std::vector<Tensor>& v) { return contiguous(v[0].t()) * 2.0; }, {rand_input({2, 3})}));
+  EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& v) { return clone(v[0].slice(1, 0, 3, 2)).exp(); },
+                           {rand_input({2, 3})}));
   // float64 -> float32 -> float64 is the identity up to float32 rounding: a wide step (eps 1e-2)
   // keeps the rounding out of the central differences.
-  auto round_trip = [](const std::vector<Tensor>& v) { return to_dtype(to_dtype(v[0].t(), DType::f32), DType::f64) * 3.0; };
+  auto round_trip = [](const std::vector<Tensor>& v) {
+    return to_dtype(to_dtype(v[0].t(), DType::f32), DType::f64) * 3.0;
+  };
   auto r = autograd::gradcheck(round_trip, {rand_input({2, 3})}, 1e-2, 1e-4, 1e-3);
   EXPECT_TRUE(r.ok) << r.message;
   Tensor x = rand_input({3});

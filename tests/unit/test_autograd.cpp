@@ -193,3 +193,25 @@ TEST(Autograd, GradcheckDetectsAWrongDerivative) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.message.find("analytical"), std::string::npos);
 }
+
+TEST(Autograd, LeafGradDoesNotAliasTheUpstreamGradient) {
+  // reshape's backward returns a view of the incoming gradient; .grad must not share its storage,
+  // or the second backward would accumulate into the caller's tensor.
+  Tensor x = rand_input({4});
+  Tensor G = ones({4}, DType::f64);
+  x.reshape({2, 2}).backward(G.reshape({2, 2}));
+  x.reshape({2, 2}).backward(G.reshape({2, 2}));
+  EXPECT_TENSOR_NEAR(G, ones({4}, DType::f64), 0);
+  EXPECT_TENSOR_NEAR(x.grad(), full({4}, 2.0, DType::f64), 0);
+}
+
+TEST(Autograd, DroppedOutputsDoNotLeakWithoutBackward) {
+  // exp saves its own output; the graph must not keep it alive once the user drops it.
+  Tensor x = rand_input({1000});
+  std::weak_ptr<TensorImpl> watch;
+  {
+    Tensor y = exp(x);
+    watch = y.impl_ptr();
+  }
+  EXPECT_TRUE(watch.expired());
+}

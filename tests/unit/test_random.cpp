@@ -195,5 +195,6 @@ TEST(Creation, FromData) {
   EXPECT_EQ(fv[2][0].item(), 5.0);
   EXPECT_EQ(from_vector(std::vector<float>{1, 2}, {2}).dtype(), DType::f32);
   EXPECT_EQ(from_vector(std::vector<int64_t>{7, 8}, {1, 2}).to_vector<int64_t>(), (std::vector<int64_t>{7, 8}));
-  EXPECT_CAJAL_ERROR(from_vector(std::vector<double>{1, 2, 3}, {2, 2}), "from_vector", "shape [2, 2] needs 4 values, got 3");
+  EXPECT_CAJAL_ERROR(from_vector(std::vector<double>{1, 2, 3}, {2, 2}), "from_vector",
+                     "shape [2, 2] needs 4 values, got 3");
 }

@@ -32,7 +32,7 @@ struct InputMeta {
   DType dtype;
 };
 
-struct Node {
+struct Node : std::enable_shared_from_this<Node> {
   enum class Kind : uint8_t { Function, AccumulateGrad };
   Kind kind = Kind::Function;
   const char* name = "";
@@ -55,8 +55,10 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
 bool any_requires_grad(std::initializer_list<Tensor> inputs);
 bool any_requires_grad(const std::vector<Tensor>& inputs);
 
-// A tensor saved for backward. Saving an op's own output keeps a detached alias (no cycle) and
-// re-attaches its grad_fn when the backward itself is being recorded (create_graph).
+// A tensor saved for backward. Saving an op's own output keeps a detached alias (no reference
+// cycle through the node, whether it is saved before or after record()) and, when the backward
+// itself is being recorded (create_graph), re-attaches it to the node whose backward is running:
+// an output is only ever read by its own op's backward.
 class Saved {
  public:
   Saved() = default;
@@ -68,9 +70,18 @@ class Saved {
   Tensor t_;
   uint32_t version_ = 0;
   bool is_output_ = false;
-  std::weak_ptr<Node> fn_;
   uint32_t output_nr_ = 0;
 };
+
+// The node whose backward the engine is running on this thread (null outside backward).
+Node* current_node();
+namespace detail {
+struct CurrentNodeScope {
+  explicit CurrentNodeScope(Node* n);
+  ~CurrentNodeScope();
+  Node* prev;
+};
+}  // namespace detail
 
 namespace detail {
 std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t n_inputs, uint32_t num_outputs,

@@ -22,7 +22,7 @@ namespace cajal::data {
 struct CsvOptions {
   // The label column: none (monostate), an index (negative counts from the end: -1 is the last
   // column) or a header name (needs has_header).
-  std::variant<std::monostate, int64_t, std::string> label_column;
+  std::variant<std::monostate, int64_t, std::string> label_column = std::monostate{};
   bool has_header = true;
   char delimiter = ',';
 };

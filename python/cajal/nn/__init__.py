@@ -8,6 +8,7 @@ parameters ARE the C++ tensors (no copy), so optimizers, state dicts and the C++
 same values. A Sequential made only of C++ layers runs as one C++ nn::Sequential call.
 """
 from collections import OrderedDict, namedtuple
+import copy
 import itertools
 
 from .._ext import _C
@@ -41,8 +42,22 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + Tensor.__repr__(self)
 
+    def __reduce__(self):
+        return Parameter, (self.detach(), self.requires_grad)  # the tensor pickles by value
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = Parameter(self.detach().clone(), self.requires_grad)
+        return memo[id(self)]
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict(strict=False) skipped (torch's return value)."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
 
 
 def _to_tensor(value, name):
@@ -54,11 +69,13 @@ def _to_tensor(value, name):
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         value = value.detach().cpu().numpy()
     try:
-        return _C.from_numpy(np.asarray(value, order="C"))
-    except TypeError:
-        return _C.tensor(np.asarray(value))
-    except Exception as e:  # pragma: no cover - message carries the key
+        a = np.asarray(value, order="C")
+    except Exception as e:
         raise TypeError(f"load_state_dict: entry '{name}' cannot be converted to a tensor: {e}") from None
+    try:
+        return _C.from_numpy(a)  # shares memory
+    except (TypeError, ValueError):  # a dtype cajal lacks (int32, float16, ...): a converted copy
+        return _C.tensor(a)
 
 
 class Module:
@@ -336,6 +353,16 @@ class Module:
                 dst.copy_(src)
         return _IncompatibleKeys(missing, unexpected)
 
+    # ------------------------------------------------------------------ copying
+    _transient = frozenset()  # attributes that are caches, rebuilt on demand (not copied)
+
+    def __deepcopy__(self, memo):
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            object.__setattr__(new, k, None if k in self._transient else copy.deepcopy(v, memo))
+        return new
+
     # ------------------------------------------------------------------ calling
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -440,6 +467,23 @@ class _CppModule(Module):
     def extra_repr(self):
         return self._cpp.extra_repr()
 
+    def _remember_args(self, *args, **kwargs):
+        """Keeps the constructor arguments, so copy.deepcopy can build a fresh C++ layer."""
+        object.__setattr__(self, "_ctor", (args, kwargs))
+
+    def __deepcopy__(self, memo):
+        ctor = self.__dict__.get("_ctor")
+        if ctor is None:
+            raise TypeError(f"copy.deepcopy of a {self._get_name()} built in C++ (cajal.models.build) is not "
+                            "supported; build a new model and load_state_dict(old.state_dict())")
+        new = type(self)(*ctor[0], **ctor[1])
+        memo[id(self)] = new
+        new.load_state_dict(self.state_dict())
+        for name, p in self._parameters.items():
+            new._parameters[name].requires_grad_(p.requires_grad)
+        new.train(self.training)
+        return new
+
 
 def _wrap_cpp(cpp):
     """The Python wrapper of a C++ module object (its class when known, else a generic one)."""
@@ -461,6 +505,7 @@ class Linear(_CppModule):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, generator=None):
         _CppModule.__init__(self, _cnn.Linear(in_features, out_features, bias, dtype=dtype, generator=generator))
+        self._remember_args(in_features, out_features, bias, dtype=dtype)
 
     @property
     def in_features(self):
@@ -477,6 +522,7 @@ class Linear(_CppModule):
 def _activation(name, cpp_cls, doc):
     def __init__(self, *args, inplace=False, **kwargs):
         _CppModule.__init__(self, cpp_cls(*args, **kwargs))
+        self._remember_args(*args, **kwargs)
 
     return type(name, (_CppModule,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
@@ -501,6 +547,7 @@ class Dropout(_CppModule):
 
     def __init__(self, p=0.5, inplace=False):
         _CppModule.__init__(self, _cnn.Dropout(p))
+        self._remember_args(p)
 
     @property
     def p(self):
@@ -515,6 +562,7 @@ class Identity(_CppModule):
 
     def __init__(self, *args, **kwargs):
         _CppModule.__init__(self, _cnn.Identity())
+        self._remember_args()
 
 
 class _SoftmaxBase(_CppModule):
@@ -525,6 +573,7 @@ class _SoftmaxBase(_CppModule):
     def __init__(self, dim=None):
         _CppModule.__init__(self, type(self)._cpp_cls(-1 if dim is None else dim))
         object.__setattr__(self, "_implicit_dim", dim is None)
+        self._remember_args(dim)
 
     def forward(self, input):
         if self._implicit_dim:
@@ -551,6 +600,7 @@ class Perceptron(_CppModule):
 
     def __init__(self, in_features, threshold=0.0, strict=True, bias=True):
         _CppModule.__init__(self, _cnn.Perceptron(in_features, threshold=threshold, strict=strict, bias=bias))
+        self._remember_args(in_features, threshold, strict, bias)
 
     def fit(self, X, T, alpha, max_epochs):
         return self._cpp.fit(X, T, alpha, max_epochs)
@@ -564,6 +614,8 @@ class Sequential(Module):
 
     When every child is a C++ layer with its own forward, the whole chain runs as one C++
     nn::Sequential call (no Python between layers)."""
+
+    _transient = frozenset({"_chain"})
 
     def __init__(self, *args):
         Module.__init__(self)

@@ -5,6 +5,8 @@ from .._ext import _C
 
 _F = _C._functional
 globals().update({_k: _v for _k, _v in vars(_F).items() if not _k.startswith("_")})
+# Every other op of the op table (add, sum, matmul, cat, where, ...) is reachable here too.
+globals().update({_k: getattr(_C, _k) for _k in _C._op_table() if _k not in globals() and hasattr(_C, _k)})
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):

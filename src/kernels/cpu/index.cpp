@@ -16,9 +16,12 @@ namespace {
 template <class F>
 void dispatch_bits(size_t elem_size, const char* op, F f) {
   switch (elem_size) {
-    case 1: return f.template operator()<uint8_t>();
-    case 4: return f.template operator()<uint32_t>();
-    case 8: return f.template operator()<uint64_t>();
+    case 1:
+      return f.template operator()<uint8_t>();
+    case 4:
+      return f.template operator()<uint32_t>();
+    case 8:
+      return f.template operator()<uint64_t>();
   }
   CAJAL_FAIL(Type, op, "unsupported element size {}", elem_size);
 }
