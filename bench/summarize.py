@@ -251,7 +251,9 @@ def micro_table(micro_path, torch_over):
             ("tiny add (1 element), recording grad: ns/op", ns("BM_TinyAdd_Grad"), t.get("tiny_add_grad_ns"), "lower"),
             ("100-op chain forward + backward: µs", (ns("BM_Chain100_ForwardBackward") or 0) / 1e3 or None,
              t.get("chain100_fwd_bwd_us"), "lower"),
-            ("memcpy 4 MiB: GB/s (read + write)", gbps("BM_Memcpy/real_time"), t.get("memcpy_gbps"), "higher")]
+            ("memcpy 4 MiB, 1 thread (cajal) / tensor.copy_ (torch): GB/s (read + write)", gbps("BM_Memcpy/real_time"),
+             t.get("memcpy_gbps"), "higher"),
+            ("memcpy 4 MiB split over the pool's threads: GB/s", gbps("BM_MemcpyThreads/real_time"), None, "higher")]
     for op in ("add", "mul", "relu", "exp"):
         rows.append((f"{op}, 1M f32: GB/s (read + write)", gbps(f"BM_{op.capitalize()}/real_time"), t.get(f"{op}_gbps"), "higher"))
     lines = ["| micro-benchmark | better | cajal (C++) | torch (from Python) | cajal / torch |", "|---|---|---|---|---|"]

@@ -2,7 +2,9 @@
 // (SetBytesProcessed counts every byte read and written) beside memcpy of the same bytes: a
 // memory-bound op should run near memcpy's rate. cajal threads these above kParallelGrain.
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <vector>
@@ -41,6 +43,24 @@ void BM_Memcpy(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * 2 * kBytes);  // read + write, as the ops count
 }
 BENCHMARK(BM_Memcpy)->UseRealTime();
+
+void BM_MemcpyThreads(benchmark::State& state) {
+  std::vector<float> src(kElems, 1.0f), dst(kElems);
+  const int threads = get_num_threads();
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads)
+    {
+      const int64_t chunk = (kElems + omp_get_num_threads() - 1) / omp_get_num_threads();
+      const int64_t begin = std::min(kElems, chunk * omp_get_thread_num());
+      const int64_t end = std::min(kElems, begin + chunk);
+      std::memcpy(dst.data() + begin, src.data() + begin, size_t(end - begin) * sizeof(float));
+    }
+    benchmark::DoNotOptimize(dst.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * 2 * kBytes);
+}
+BENCHMARK(BM_MemcpyThreads)->UseRealTime();
 
 void BM_Add(benchmark::State& state) {
   Tensor a = randn({kElems}), b = randn({kElems});

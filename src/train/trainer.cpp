@@ -179,8 +179,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
+  auto opt = make_optimizer(cfg, model->parameters());  // bad names fail before the data loads
   Datasets data = load_data(cfg, spec.input_shape);
-  auto opt = make_optimizer(cfg, model->parameters());
 
   TrainReport report;
   report.parameters = model->num_parameters();
