@@ -4,6 +4,8 @@
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::error_kind;
+using cajal::test::vals;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
@@ -22,18 +24,7 @@ Tensor A() { return arange(12.0, DType::f64).reshape({3, 4}); }
 Tensor f64(std::vector<double> v, const Shape& shape) { return from_vector(v, shape, DType::f64); }
 Tensor i64(std::vector<int64_t> v, const Shape& shape) { return from_vector(v, shape); }
 Tensor b8(std::vector<double> v, const Shape& shape) { return from_vector(v, shape, DType::b8); }
-std::vector<double> vals(const Tensor& t) { return t.to_vector<double>(); }
 
-template <class F>
-ErrorKind error_kind(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "expected a cajal::Error";
-  return ErrorKind::Runtime;
-}
 
 // Gradcheck of the gradient itself (create_graph): checks the backward's own backward.
 // Records even inside gradcheck's no-grad numerical pass.

@@ -8,6 +8,8 @@
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::error_kind;
+using cajal::test::vals;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
@@ -30,16 +32,6 @@ Tensor f64(std::initializer_list<double> v, const Shape& shape) {
 }
 Tensor i64(std::initializer_list<int64_t> v, const Shape& shape) { return from_vector(std::vector<int64_t>(v), shape); }
 
-template <class F>
-ErrorKind error_kind(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "expected a cajal::Error";
-  return ErrorKind::Runtime;
-}
 
 }  // namespace
 

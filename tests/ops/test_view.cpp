@@ -4,6 +4,8 @@
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::error_kind;
+using cajal::test::vals;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
@@ -22,18 +24,7 @@ CAJAL_OP_COVERED(to_dtype);
 namespace {
 
 Tensor A() { return arange(24.0, DType::f64).reshape({2, 3, 4}); }
-std::vector<double> vals(const Tensor& t) { return t.to_vector<double>(); }
 
-template <class F>
-ErrorKind error_kind(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "expected a cajal::Error";
-  return ErrorKind::Runtime;
-}
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // Implementation of the shared test helpers.
 #include "support/test_support.h"
 
+#include "examples/json_tensor.h"
+
 #include <cmath>
 #include <fstream>
 
@@ -24,23 +26,7 @@ Tol spec_tol(const std::string& id, bool float32) {
   return tol;
 }
 
-namespace {
-void flatten_json(const nlohmann::json& j, std::vector<double>& out, Shape& shape, size_t depth) {
-  if (j.is_array()) {
-    if (shape.size() <= depth) shape.push_back(int64_t(j.size()));
-    for (const auto& e : j) flatten_json(e, out, shape, depth + 1);
-  } else {
-    out.push_back(j.get<double>());
-  }
-}
-}  // namespace
-
-Tensor json_tensor(const nlohmann::json& j, DType dtype) {
-  std::vector<double> v;
-  Shape shape;
-  flatten_json(j, v, shape, 0);
-  return from_vector(v, shape, dtype);
-}
+Tensor json_tensor(const nlohmann::json& j, DType dtype) { return examples::from_json(j, dtype); }
 
 ::testing::AssertionResult tensors_close(const Tensor& actual, const Tensor& expected, double abs_tol,
                                          double rel_tol) {

@@ -34,6 +34,21 @@ Tensor json_tensor(const nlohmann::json& j, DType dtype = DType::f64);
 // Float64 random input that requires grad, uniform in [lo, hi).
 Tensor rand_input(const Shape& shape, double lo = -1.0, double hi = 1.0, uint64_t seed = 1);
 
+// Row-major values as doubles, for EXPECT_EQ against a literal vector.
+inline std::vector<double> vals(const Tensor& t) { return t.to_vector<double>(); }
+
+// The ErrorKind f() throws (a failure when it throws nothing).
+template <class F>
+ErrorKind error_kind(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "expected a cajal::Error";
+  return ErrorKind::Runtime;
+}
+
 // Op coverage: each test file marks the ops it covers (value + gradcheck) with CAJAL_OP_COVERED.
 std::set<std::string>& covered_ops();
 struct CoverOp {
