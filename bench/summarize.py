@@ -301,6 +301,19 @@ def main():
                f"{meta.get('runs', '?')} interleaved runs per configuration (separate processes), figures are "
                f"median (min–max). Load average (1/5/15 min) at start {' '.join(meta.get('loadavg_start', []))}, "
                f"at end {' '.join(meta.get('loadavg_end', []))}.")
+    try:
+        cpus = os.cpu_count() or 1
+        start = float(meta.get("loadavg_start", ["0"])[0])
+        end = float(meta.get("loadavg_end", ["0"])[0])
+        # Before the run the machine should be idle; at the end the 1-minute average includes this
+        # benchmark's own threads.
+        if start > 1.0 or end > cpus + 1:
+            out.append("")
+            out.append(f"**Warning: the machine was busy during this measurement** (1-minute load {start} at start, "
+                       f"{end} at end, {cpus} CPUs): other processes competed for the cores, and fork-join "
+                       "parallel code (both libraries) slows down disproportionately. Re-run on an idle machine.")
+    except (ValueError, IndexError):
+        pass
     out.append("")
     out.append(f"Command: `{args.command}`")
     out.append("")

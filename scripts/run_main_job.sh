@@ -4,6 +4,10 @@
 set -euo pipefail
 BUILD=${1:-build}
 OUT=${OUT:-runs/mlp}
+# libgomp spins 300k iterations at each barrier by default: fastest on an idle machine, but 10-40x
+# slower when another process wants the cores (ctest -j2, a busy CI host). 10k spins costs nothing
+# measurable when idle (docs/PERFORMANCE.md). Only a default: an explicit setting wins.
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 "$BUILD"/cajal train mlp --data fashion-mnist --epochs 3 --batch-size 64 --optimizer adam --lr 1e-3 --seed 0 \
   --out "$OUT"
 echo

@@ -5,6 +5,7 @@
 
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/vec_math.h"  // vectorised exp/log/sin/cos in the loops below
 
 namespace cajal {
 
