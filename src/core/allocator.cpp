@@ -13,6 +13,8 @@ namespace {
 
 // Above this many cached bytes, freed buffers go straight back to the system.
 constexpr uint64_t kMaxCachedBytes = uint64_t(2) << 30;
+// Freed buffers of this size class or larger go straight back to the system (see allocator.h).
+constexpr size_t kMaxCachedClass = size_t(32) << 20;
 
 struct State {
   std::mutex mu;
@@ -72,7 +74,7 @@ void deallocate(void* ptr, size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(s.mu);
     s.stats.bytes_in_use -= cls;
-    if (s.stats.bytes_cached + cls <= kMaxCachedBytes) {
+    if (cls < kMaxCachedClass && s.stats.bytes_cached + cls <= kMaxCachedBytes) {
       s.free_lists[cls].push_back(ptr);
       s.stats.bytes_cached += cls;
       return;

@@ -1,5 +1,7 @@
 // Fashion-MNIST loader: IDX files -> (float32 images in [0,1], int64 labels), with a seeded
-// validation split. Rows are selected on the uint8 data first, so only kept images are converted.
+// validation split. Without a validation split the images are decoded straight to float32 (the
+// uint8 file is never held whole); with one, rows are selected on the uint8 data first, so only
+// kept images are converted.
 #include "cajal/data/fashion_mnist.h"
 
 #include <algorithm>
@@ -25,13 +27,15 @@ std::string locate(const std::string& dir, const std::string& stem) {
   throw Error(ErrorKind::IO, kOp, gz + " not found; install it with: apt-get install dataset-fashion-mnist");
 }
 
+constexpr float kUnitScale = 1.0f / 255.0f;
+
 Tensor to_unit_float(const Tensor& bytes) {
   Tensor out = make_tensor(bytes.shape(), DType::f32);
   const uint8_t* src = bytes.data_ptr<uint8_t>();
   float* dst = out.data_ptr<float>();
   const int64_t n = bytes.numel();
 #pragma omp parallel for schedule(static) if (n > kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) dst[i] = float(src[i]) * (1.0f / 255.0f);
+  for (int64_t i = 0; i < n; ++i) dst[i] = float(src[i]) * kUnitScale;
   return out;
 }
 

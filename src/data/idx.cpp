@@ -1,5 +1,6 @@
 // IDX reader (see cajal/data/idx.h). Elements are big-endian on disk: multi-byte types are
 // byte-swapped after reading (uint8, the common case, is read straight into the tensor).
+// Both entry points share read_header, so every header check and message lives in one place.
 #include "cajal/data/idx.h"
 
 #include <algorithm>
@@ -65,11 +66,16 @@ void convert_from_big_endian(const IdxType& type, const unsigned char* src, Tens
   }
 }
 
-}  // namespace
+// What the header says, validated. A raw file's size is known, so a truncation is reported here,
+// before anything is allocated.
+struct IdxHeader {
+  const IdxType* type;
+  Shape shape;
+  uint64_t bytes;    // payload bytes on disk
+  std::string what;  // "data after the N-byte header", for truncation messages
+};
 
-Tensor read_idx(const std::string& path) {
-  auto reader = detail::open_file(path, "read_idx");
-  detail::ByteReader& r = *reader;
+IdxHeader read_header(detail::ByteReader& r) {
   unsigned char magic[4];
   r.read_exact(magic, 4, "IDX magic");
   if (magic[0] != 0 || magic[1] != 0)
@@ -101,10 +107,18 @@ Tensor read_idx(const std::string& path) {
     bytes *= size;
   }
   const uint64_t header = 4 + 4 * uint64_t(ndim);
-  const std::string what = fmt::format("data after the {}-byte header", header);
-  // A raw file's size is known: report a truncation before allocating anything.
+  std::string what = fmt::format("data after the {}-byte header", header);
   if (auto total = r.size(); total && *total - header < bytes)
     r.fail("truncated at byte {}: expected {} bytes of {}, got {}", *total, bytes, what, *total - header);
+  return {type, std::move(shape), bytes, std::move(what)};
+}
+
+// The payload after read_header, as a tensor of the type's dtype; checks the stream ends there.
+Tensor read_payload(detail::ByteReader& r, const IdxHeader& h) {
+  const IdxType* type = h.type;
+  const Shape& shape = h.shape;
+  const uint64_t bytes = h.bytes;
+  const std::string& what = h.what;
 
   // Same width on disk and in memory: read straight into the tensor. Otherwise (widened integer
   // types, or a gzip stream claiming more than kDirectGzipBytes, whose real length is unknown until
@@ -129,6 +143,48 @@ Tensor read_idx(const std::string& path) {
     if (type->size == dtype_size(type->dtype)) std::memcpy(out.raw_data(), staged.data(), staged.size());
   }
   convert_from_big_endian(*type, direct ? static_cast<const unsigned char*>(out.raw_data()) : staged.data(), out);
+  r.expect_end("the data");
+  return out;
+}
+
+void scale_u8(const unsigned char* src, size_t n, float scale, float* dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = float(src[i]) * scale;
+}
+
+}  // namespace
+
+Tensor read_idx(const std::string& path) {
+  auto reader = detail::open_file(path, "read_idx");
+  const IdxHeader h = read_header(*reader);
+  return read_payload(*reader, h);
+}
+
+Tensor read_idx_u8_as_f32(const std::string& path, float scale) {
+  auto reader = detail::open_file(path, "read_idx");
+  detail::ByteReader& r = *reader;
+  const IdxHeader h = read_header(r);
+  if (h.type->code != 0x08) r.fail("expected uint8 elements (type code 0x08 at byte 2), got {}", h.type->name);
+  // A gzip stream's real length is unknown until it is read: one claiming more than
+  // kDirectGzipBytes goes through read_idx's staged path, so a corrupt header cannot make us
+  // allocate gigabytes of floats up front.
+  if (!r.size() && h.bytes > kDirectGzipBytes) {
+    const Tensor bytes = read_payload(r, h);
+    Tensor out = make_tensor(h.shape, DType::f32);
+    scale_u8(bytes.data_ptr<uint8_t>(), size_t(h.bytes), scale, out.data_ptr<float>());
+    return out;
+  }
+  Tensor out = make_tensor(h.shape, DType::f32);
+  float* dst = out.data_ptr<float>();
+  unsigned char chunk[64 << 10];
+  for (uint64_t done = 0; done < h.bytes;) {
+    const size_t want = size_t(std::min<uint64_t>(sizeof chunk, h.bytes - done));
+    const size_t got = r.read(chunk, want);
+    if (got < want)
+      r.fail("truncated at byte {}: expected {} bytes of {}, got {}", r.offset(), h.bytes, h.what, done + got);
+    scale_u8(chunk, got, scale, dst);
+    dst += got;
+    done += got;
+  }
   r.expect_end("the data");
   return out;
 }

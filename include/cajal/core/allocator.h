@@ -3,6 +3,10 @@
 // back without calling the system allocator, so a training step at steady state makes no malloc.
 // Size classes: 4 per power of two (waste <= 25%). Thread-safe (the DataLoader allocates on a
 // background thread).
+// Not cached: buffers of size class >= 32 MiB go back to the system when freed (counted in
+// system_frees), and so do buffers that would push the cache past 2 GiB. Such blocks are loading
+// transients (a whole dataset file decoded, then converted); a training step does not churn them,
+// and caching one would keep its memory resident for the rest of the process.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -18,4 +18,9 @@ namespace cajal::data {
 // header, got 4080"), and trailing bytes after the data.
 Tensor read_idx(const std::string& path);
 
+// Reads a uint8 IDX file as float32, element = byte * scale (Fashion-MNIST: scale 1/255), decoding
+// the payload in 64 KiB chunks straight into the output, so the uint8 tensor is never held whole.
+// Same checks and messages as read_idx; a type other than uint8 throws "expected uint8 elements".
+Tensor read_idx_u8_as_f32(const std::string& path, float scale);
+
 }  // namespace cajal::data
