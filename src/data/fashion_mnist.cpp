@@ -54,11 +54,14 @@ TensorDataset load_fashion_mnist(Split split, const FashionMnistOptions& options
   const std::string prefix = split == Split::Test ? "t10k" : "train";
   const std::string images_path = locate(options.dir, prefix + "-images-idx3-ubyte");
   const std::string labels_path = locate(options.dir, prefix + "-labels-idx1-ubyte");
-  Tensor images = read_idx(images_path);
+  // Without a validation split every image is kept, so they decode straight to float32.
+  const bool select_rows = split != Split::Test && options.validation_size > 0;
+  Tensor images = select_rows ? read_idx(images_path) : read_idx_u8_as_f32(images_path, kUnitScale);
   Tensor labels = read_idx(labels_path);
-  CAJAL_CHECK_KIND(images.dtype() == DType::u8 && images.dim() == 3, IO, kOp,
-                   "{}: expected uint8 images [N, H, W], got {} {}", images_path, dtype_name(images.dtype()),
-                   shape_str(images.shape()));
+  // NB: read_idx_u8_as_f32 already rejects a file whose elements are not uint8.
+  CAJAL_CHECK_KIND((!select_rows || images.dtype() == DType::u8) && images.dim() == 3, IO, kOp,
+                   "{}: expected uint8 images [N, H, W], got {} {}", images_path,
+                   select_rows ? dtype_name(images.dtype()) : "uint8", shape_str(images.shape()));
   CAJAL_CHECK_KIND(labels.dtype() == DType::u8 && labels.dim() == 1, IO, kOp,
                    "{}: expected uint8 labels [N], got {} {}", labels_path, dtype_name(labels.dtype()),
                    shape_str(labels.shape()));
@@ -87,7 +90,7 @@ TensorDataset load_fashion_mnist(Split split, const FashionMnistOptions& options
     labels = gather_rows(labels, keep, kOp);
   }
 
-  Tensor x = to_unit_float(images);
+  Tensor x = select_rows ? to_unit_float(images) : images;
   const int64_t m = x.size(0), h = x.size(1), w = x.size(2);
   x = options.flatten ? x.view({m, h * w}) : x.view({m, 1, h, w});
   return TensorDataset(x, labels.to(DType::i64));

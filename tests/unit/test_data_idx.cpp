@@ -1,5 +1,7 @@
 // read_idx: every IDX element type, raw and gzip (detected by magic bytes), and each corruption
 // reported with the path and the byte offset.
+#include <algorithm>
+
 #include "cajal/data/idx.h"
 #include "data_io_test_util.h"
 #include "support/test_support.h"
@@ -133,4 +135,57 @@ TEST(ReadIdx, MissingFileAndDirectory) {
   TempDir dir;
   EXPECT_CAJAL_ERROR(read_idx(dir.file("nope")), "read_idx: ", "nope not found");
   EXPECT_CAJAL_ERROR(read_idx(dir.path()), "is not a regular file");
+}
+
+// read_idx_u8_as_f32: the chunked uint8 -> float32 decode Fashion-MNIST loads with.
+TEST(ReadIdxU8AsF32, MatchesReadIdxThenScaleAcrossChunks) {
+  TempDir dir;
+  // 3 x 200 x 300 = 180000 bytes: three 64 KiB chunks, the last one partial.
+  Bytes data;
+  for (int i = 0; i < 180000; ++i) data += char((i * 7919) % 256);
+  const Bytes file = idx_bytes(0x08, {3, 200, 300}, data);
+  write_bytes(dir.file("raw"), file);
+  write_gzip(dir.file("packed.gz"), file);
+  const float scale = 1.0f / 255.0f;
+  for (const char* name : {"raw", "packed.gz"}) {
+    SCOPED_TRACE(name);
+    const std::vector<uint8_t> bytes = data::read_idx(dir.file(name)).to_vector<uint8_t>();
+    Tensor t = data::read_idx_u8_as_f32(dir.file(name), scale);
+    EXPECT_EQ(t.dtype(), DType::f32);
+    EXPECT_EQ(t.shape(), (Shape{3, 200, 300}));
+    const std::vector<float> v = t.to_vector<float>();
+    ASSERT_EQ(v.size(), bytes.size());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < v.size(); ++i) mismatches += v[i] != float(bytes[i]) * scale;  // to_unit_float's formula
+    EXPECT_EQ(mismatches, 0u);
+    EXPECT_EQ(v[0], 0.0f);
+    EXPECT_EQ(v[size_t(std::find(bytes.begin(), bytes.end(), 255) - bytes.begin())], 1.0f);
+  }
+}
+
+TEST(ReadIdxU8AsF32, TruncationTypeAndTrailingBytesErrors) {
+  TempDir dir;
+  using data::read_idx_u8_as_f32;
+  // The same cut Fashion-MNIST train-images file as ReadIdx.TruncatedDataNamesPathAndOffset.
+  const Bytes cut = idx_bytes(0x08, {60000, 28, 28}, Bytes(4080, '\x01'));
+  const std::string raw = dir.file("train-images-idx3-ubyte"), gz = dir.file("train-images-idx3-ubyte.gz");
+  write_bytes(raw, cut);
+  write_gzip(gz, cut);
+  const char* expected = "truncated at byte 4096: expected 47040000 bytes of data after the 16-byte header, got 4080";
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(raw, 1.0f), "read_idx: ", raw.c_str(), expected);
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(gz, 1.0f), "read_idx: ", gz.c_str(), expected);
+  // Cut after more than one chunk of a gzip stream: the count spans the chunks.
+  write_gzip(gz, idx_bytes(0x08, {180000}, Bytes(100000, '\x02')));
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(gz, 1.0f), gz.c_str(),
+                     "truncated at byte 100008: expected 180000 bytes of data after the 8-byte header, got 100000");
+  // A gzip header claiming more than read_idx reads directly goes through its staged path.
+  write_gzip(gz, idx_bytes(0x08, {100, 1000, 1000}, Bytes(10, '\x03')));
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(gz, 1.0f), gz.c_str(),
+                     "truncated at byte 26: expected 100000000 bytes of data after the 16-byte header, got 10");
+  write_bytes(raw, idx_bytes(0x0D, {1}, Bytes(4, '\0')));
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(raw, 1.0f), raw.c_str(), "expected uint8 elements (type code 0x08 at byte 2), got float32");
+  write_bytes(raw, idx_bytes(0x08, {2}, Bytes{char(1), char(2), char(3)}));
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(raw, 1.0f), raw.c_str(), "1 unexpected bytes after the data at byte 10");
+  write_bytes(raw, Bytes{char(0), char(1), char(8), char(1)});
+  EXPECT_CAJAL_ERROR(read_idx_u8_as_f32(raw, 1.0f), raw.c_str(), "bad magic 0x00 0x01 at byte 0");
 }
