@@ -2,6 +2,7 @@
 // seed band, the `make run` recipe reaches 86%, resume is bit-identical, Ctrl-C checkpoints,
 // NaN losses stop the run, and a steady-state step allocates nothing from the system.
 #include <chrono>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <thread>
@@ -59,7 +60,10 @@ TEST(Training, MlpWorkloadRecipeReachesTheSeedBand) {
 
 TEST(Training, MakeRunRecipeReaches86Percent) {
   REQUIRE_DATA();
-  train::TrainConfig cfg = quiet_config(temp_dir("makerun"));  // Adam 1e-3, batch 64, 3 epochs
+  // Adam 1e-3, batch 64, 3 epochs on all 60000 training images, as PyTorch's 86.8% was measured
+  // (`make run` holds 5000 out for its validation column and lands at the same accuracy).
+  train::TrainConfig cfg = quiet_config(temp_dir("makerun"));
+  cfg.validation_size = 0;
   auto r = train::run_training(cfg);
   EXPECT_GE(r.test.accuracy, 0.86) << "PyTorch reaches 0.868 with this recipe";
   EXPECT_TRUE(fs::exists(r.metrics_path));
@@ -101,16 +105,35 @@ TEST(Training, CtrlCSavesACheckpointThatResumes) {
   train::TrainConfig cfg = quiet_config(dir);
   cfg.epochs = 50;  // far more than the time before the interrupt
   cfg.validation_size = 0;
-  std::thread interrupter([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    std::raise(SIGINT);
+  // Ctrl-C arrives every 300 ms until the run returns: one that lands while the data is still
+  // loading (before the trainer's handler is installed) hits this no-op handler instead of killing
+  // the test, and the next one stops the training loop.
+  auto prev = std::signal(SIGINT, [](int) {});
+  std::atomic<bool> done{false};
+  std::thread interrupter([&done] {
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      if (!done.load()) std::raise(SIGINT);
+    }
   });
   auto r = train::run_training(cfg);
+  done = true;
   interrupter.join();
+  std::signal(SIGINT, prev);
   ASSERT_TRUE(r.interrupted);
+  EXPECT_LT(r.epochs.size(), 50u);
   auto ck = io::load_checkpoint(dir + "/checkpoint.safetensors");
   EXPECT_EQ(int64_t(ck.metadata.at("step_losses").size()), int64_t(r.step_losses.size()));
   EXPECT_GT(ck.step + ck.epoch, 0);
+
+  // The interrupted run resumes where it stopped: one more epoch after the checkpoint.
+  train::TrainConfig more = quiet_config(dir);
+  more.resume = dir + "/checkpoint.safetensors";
+  more.epochs = int(ck.epoch) + 1;
+  auto resumed = train::run_training(more);
+  EXPECT_FALSE(resumed.interrupted);
+  EXPECT_EQ(int64_t(resumed.epochs.size()), ck.epoch + 1);
+  EXPECT_GT(resumed.step_losses.size(), r.step_losses.size());
   fs::remove_all(dir);
 }
 
