@@ -17,16 +17,8 @@ py::class_<Tensor>* g_tensor_class = nullptr;
 
 // ---------------------------------------------------------------- dtypes
 
-const char* numpy_dtype_name(DType t) {
-  switch (t) {
-    case DType::f32: return "float32";
-    case DType::f64: return "float64";
-    case DType::i64: return "int64";
-    case DType::u8: return "uint8";
-    case DType::b8: return "bool";
-  }
-  return "?";
-}
+// NumPy's dtype names are cajal's (float32, float64, int64, uint8, bool).
+const char* numpy_dtype_name(DType t) { return dtype_name(t); }
 
 py::dtype numpy_dtype(DType t) { return py::dtype(numpy_dtype_name(t)); }
 
