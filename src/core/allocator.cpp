@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 #include <mutex>
-#include <unordered_map>
+#include <array>
 #include <vector>
 
 #include "cajal/core/error.h"
@@ -16,9 +16,17 @@ constexpr uint64_t kMaxCachedBytes = uint64_t(2) << 30;
 // Freed buffers of this size class or larger go straight back to the system (see allocator.h).
 constexpr size_t kMaxCachedClass = size_t(32) << 20;
 
+// Free lists indexed by size class: 64..256 in steps of 64 (4 lists), then 4 lists per octave.
+constexpr size_t kNumClasses = 4 + 56 * 4;
+size_t class_index(size_t cls) {
+  if (cls <= 256) return cls / 64 - 1;
+  const int k = 63 - __builtin_clzll(cls);  // cls in [2^k, 2^(k+1)), a multiple of 2^(k-2)
+  return 4 + size_t(k - 8) * 4 + ((cls >> (k - 2)) - 4);
+}
+
 struct State {
   std::mutex mu;
-  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  std::array<std::vector<void*>, kNumClasses> free_lists;  // NB: an array, not a map: no hashing per call
   AllocatorStats stats;
 };
 
@@ -44,10 +52,10 @@ void* allocate(size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(s.mu);
     s.stats.requests++;
-    auto it = s.free_lists.find(cls);
-    if (it != s.free_lists.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
+    auto& list = s.free_lists[class_index(cls)];
+    if (!list.empty()) {
+      void* p = list.back();
+      list.pop_back();
       s.stats.cache_hits++;
       s.stats.bytes_cached -= cls;
       s.stats.bytes_in_use += cls;
@@ -75,7 +83,7 @@ void deallocate(void* ptr, size_t bytes) {
     std::lock_guard<std::mutex> lock(s.mu);
     s.stats.bytes_in_use -= cls;
     if (cls < kMaxCachedClass && s.stats.bytes_cached + cls <= kMaxCachedBytes) {
-      s.free_lists[cls].push_back(ptr);
+      s.free_lists[class_index(cls)].push_back(ptr);
       s.stats.bytes_cached += cls;
       return;
     }
@@ -101,7 +109,7 @@ void empty_cache() {
   std::vector<void*> to_free;
   {
     std::lock_guard<std::mutex> lock(s.mu);
-    for (auto& [cls, list] : s.free_lists) {
+    for (auto& list : s.free_lists) {
       to_free.insert(to_free.end(), list.begin(), list.end());
       list.clear();
     }

@@ -46,6 +46,12 @@ Tensor binary_forward(const Tensor& a, const Tensor& b, const char* op, F f, boo
   CAJAL_CHECK_KIND(a.defined() && b.defined(), Value, op, "expected defined tensors");
   DType t = promote_types(a.dtype(), b.dtype());
   if (float_only && !is_floating(t)) t = DType::f32;
+  if (a.dtype() == t && b.dtype() == t && a.shape() == b.shape()) {
+    // Fast path (the common case in training steps): nothing to broadcast or convert.
+    Tensor out = make_tensor(a.shape(), t);
+    CAJAL_DISPATCH_ALL(t, op, [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, a, b, f); });
+    return out;
+  }
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
   Tensor x = broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape);
   Tensor y = broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape);
