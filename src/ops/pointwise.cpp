@@ -40,22 +40,23 @@ Tensor broadcast_to(const Tensor& t, const Shape& shape) {
   return make_view(t, shape, strides, t.offset());
 }
 
+// a and b converted to dtype t and broadcast to their common shape (views; no autograd record).
+// Same shape and dtype, the common case in training steps, returns them untouched.
+std::pair<Tensor, Tensor> broadcast_operands(const Tensor& a, const Tensor& b, DType t, const char* op) {
+  if (a.dtype() == t && b.dtype() == t && a.shape() == b.shape()) return {a, b};
+  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  return {broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape),
+          broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape)};
+}
+
 // Runs f over broadcast a, b in the promoted dtype (or `force` dtype). F is a generic lambda.
 template <class F>
 Tensor binary_forward(const Tensor& a, const Tensor& b, const char* op, F f, bool float_only = false) {
   CAJAL_CHECK_KIND(a.defined() && b.defined(), Value, op, "expected defined tensors");
   DType t = promote_types(a.dtype(), b.dtype());
   if (float_only && !is_floating(t)) t = DType::f32;
-  if (a.dtype() == t && b.dtype() == t && a.shape() == b.shape()) {
-    // Fast path (the common case in training steps): nothing to broadcast or convert.
-    Tensor out = make_tensor(a.shape(), t);
-    CAJAL_DISPATCH_ALL(t, op, [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, a, b, f); });
-    return out;
-  }
-  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor x = broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape);
-  Tensor y = broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape);
-  Tensor out = make_tensor(shape, t);
+  auto [x, y] = broadcast_operands(a, b, t, op);
+  Tensor out = make_tensor(x.shape(), t);
   CAJAL_DISPATCH_ALL(t, op, [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, x, y, f); });
   return out;
 }
@@ -92,10 +93,8 @@ Tensor scalar_forward(const Tensor& a, double s, const char* op, F f) {
 
 Tensor compare(const Tensor& a, const Tensor& b, const char* op, int kind) {
   DType t = promote_types(a.dtype(), b.dtype());
-  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor x = broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape);
-  Tensor y = broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape);
-  Tensor out = make_tensor(shape, DType::b8);
+  auto [x, y] = broadcast_operands(a, b, t, op);
+  Tensor out = make_tensor(x.shape(), DType::b8);
   CAJAL_DISPATCH_ALL(t, op, [&] {
     switch (kind) {
       case 0: k::binary_loop<uint8_t, scalar_t, scalar_t>(out, x, y, [](scalar_t p, scalar_t q) { return uint8_t(p == q); }); break;

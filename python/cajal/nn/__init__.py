@@ -12,6 +12,7 @@ import copy
 import itertools
 
 from .._ext import _C
+from ..grad_mode import no_grad
 from . import functional, init, utils  # noqa: F401
 from . import functional as F
 
@@ -348,7 +349,7 @@ class Module:
             pending.append((dst, src))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
-        with _NoGrad():
+        with no_grad():
             for dst, src in pending:
                 dst.copy_(src)
         return _IncompatibleKeys(missing, unexpected)
@@ -416,15 +417,6 @@ class _Handle:
 
     def remove(self):
         self._store.pop(self.id, None)
-
-
-class _NoGrad:
-    def __enter__(self):
-        self._prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self._prev)
 
 
 # ---------------------------------------------------------------------------- C++ layers
@@ -609,7 +601,21 @@ class Perceptron(_CppModule):
 # ---------------------------------------------------------------------------- containers
 
 
-class Sequential(Module):
+class _Container(Module):
+    """Children numbered "0", "1", ... in order: appending, length and iteration."""
+
+    def append(self, module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_Container):
     """Modules applied in order, named "0", "1", ... (or by the keys of an OrderedDict).
 
     When every child is a C++ layer with its own forward, the whole chain runs as one C++
@@ -657,16 +663,6 @@ class Sequential(Module):
             input = m(input)
         return input
 
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, idx):
         mods = list(self._modules.items())
         if isinstance(idx, slice):
@@ -674,7 +670,7 @@ class Sequential(Module):
         return mods[idx][1]
 
 
-class ModuleList(Module):
+class ModuleList(_Container):
     """A list of modules, registered as children "0", "1", ..."""
 
     def __init__(self, modules=None):
@@ -682,20 +678,10 @@ class ModuleList(Module):
         for m in modules or []:
             self.append(m)
 
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
-        return self
-
     def extend(self, modules):
         for m in modules:
             self.append(m)
         return self
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __getitem__(self, idx):
         mods = list(self._modules.values())

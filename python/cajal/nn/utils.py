@@ -1,5 +1,6 @@
 """torch.nn.utils: gradient clipping (in place on .grad) and parameter vector helpers."""
 from .._ext import _C
+from ..grad_mode import no_grad
 
 _O = _C._optim
 
@@ -24,17 +25,10 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     offset = 0
-    with _NoGrad():
+    with no_grad():
         for p in parameters:
             n = p.numel()
             p.copy_(vec[offset:offset + n].reshape(tuple(p.shape)))
             offset += n
 
 
-class _NoGrad:
-    def __enter__(self):
-        self._prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *exc):
-        _C._set_grad_enabled(self._prev)
