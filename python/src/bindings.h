@@ -19,6 +19,12 @@
 
 #include "cajal/cajal.h"
 
+// Shapes cross to and from Python as lists of ints, like the std::vector they replace.
+namespace pybind11::detail {
+template <>
+struct type_caster<cajal::Shape> : list_caster<cajal::Shape, int64_t> {};
+}  // namespace pybind11::detail
+
 namespace cajal::python {
 
 namespace py = pybind11;

@@ -389,7 +389,7 @@ void init_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("dim") = 0);
   def_both(m, cls, "split", [](const Tensor& a, py::object size_or_sections, int64_t dim) {
     if (PyLong_Check(size_or_sections.ptr())) return to_tuple(split(a, py::cast<int64_t>(size_or_sections), dim));
-    return to_tuple(split(a, shape_from_object(size_or_sections, "split"), dim));
+    return to_tuple(split(a, shape_from_object(size_or_sections, "split").vec(), dim));
   }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
   def_both(m, cls, "chunk", [](const Tensor& a, int64_t chunks, int64_t dim) { return to_tuple(chunk(a, chunks, dim)); },
            py::arg("chunks"), py::arg("dim") = 0);

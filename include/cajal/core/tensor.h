@@ -17,11 +17,13 @@
 #include <vector>
 
 #include "cajal/core/dtype.h"
+#include "cajal/core/small_vector.h"
 #include "cajal/core/storage.h"
 
 namespace cajal {
 
-using Shape = std::vector<int64_t>;
+// Sizes, strides and dimension lists: inline up to 6 entries (see small_vector.h).
+using Shape = SmallVector<int64_t, 6>;
 
 namespace autograd {
 struct Node;
