@@ -88,9 +88,9 @@ Tensor from_numpy(const py::array& a) {
   if (empty) span = 0;
   // The release callback owns a reference to the array; SharedPyObject takes the GIL to drop it.
   auto keep = std::make_shared<SharedPyObject>(py::reinterpret_borrow<py::object>(a));
-  auto storage = std::make_shared<Storage>(const_cast<void*>(a.data()), size_t(span * itemsize),
+  auto storage = make_storage(const_cast<void*>(a.data()), size_t(span * itemsize),
                                            [keep]() mutable { keep.reset(); });
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_impl();
   impl->storage = std::move(storage);
   impl->shape = std::move(shape);
   impl->strides = std::move(strides);

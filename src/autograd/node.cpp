@@ -1,10 +1,12 @@
 // Graph recording: nodes, saved tensors, grad mode.
 #include "cajal/autograd/node.h"
 
+#include "cajal/core/fast_tls.h"
+
 namespace cajal {
 
 namespace {
-thread_local bool t_grad_enabled = true;
+thread_local bool t_grad_enabled CAJAL_FAST_TLS = true;  // read by every op (fast_tls.h)
 }
 bool GradMode::is_enabled() { return t_grad_enabled; }
 void GradMode::set_enabled(bool on) { t_grad_enabled = on; }
@@ -40,7 +42,7 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 }
 
 namespace {
-thread_local Node* t_current_node = nullptr;
+thread_local Node* t_current_node CAJAL_FAST_TLS = nullptr;
 }
 Node* current_node() { return t_current_node; }
 detail::CurrentNodeScope::CurrentNodeScope(Node* n) : prev(t_current_node) { t_current_node = n; }
@@ -67,7 +69,7 @@ Tensor Saved::get() const {
     if (Node* node = current_node()) {
       std::shared_ptr<Node> fn = node->shared_from_this();
       // Re-attach the output to its node so a recorded backward differentiates through it.
-      auto impl = std::make_shared<TensorImpl>(*t_.impl());
+      auto impl = make_impl(*t_.impl());
       impl->requires_grad = true;
       impl->grad_fn = fn;
       impl->output_nr = output_nr_;

@@ -53,18 +53,18 @@ int64_t wrap_dim(int64_t d, int64_t ndim, const char* op) {
 
 Tensor make_tensor(const Shape& shape, DType dtype) {
   for (int64_t s : shape) CAJAL_CHECK(s >= 0, "empty", "expected non-negative sizes, got shape {}", shape_str(shape));
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_impl();
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
   impl->numel = shape_numel(shape);
   impl->contiguous = true;
-  impl->storage = std::make_shared<Storage>(size_t(impl->numel) * dtype_size(dtype));
+  impl->storage = make_storage(size_t(impl->numel) * dtype_size(dtype));
   return Tensor(std::move(impl));
 }
 
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_impl();
   impl->storage = base.storage();
   impl->shape = std::move(shape);
   impl->strides = std::move(strides);
@@ -146,7 +146,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_gra
 }
 
 Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_impl();
   impl->storage = impl_->storage;
   impl->shape = impl_->shape;
   impl->strides = impl_->strides;

@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 
+#include "cajal/core/object_pool.h"
+
 namespace cajal {
 
 class Storage {
@@ -29,5 +31,11 @@ class Storage {
   std::function<void()> release_;  // empty: memory came from the caching allocator
   std::atomic<uint32_t> version_{0};
 };
+
+// A Storage from the thread-local object pool (the bytes come from the caching allocator).
+template <class... A>
+std::shared_ptr<Storage> make_storage(A&&... args) {
+  return std::allocate_shared<Storage>(pool::PoolAllocator<Storage>(), std::forward<A>(args)...);
+}
 
 }  // namespace cajal

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cajal/core/dtype.h"
+#include "cajal/core/object_pool.h"
 #include "cajal/core/small_vector.h"
 #include "cajal/core/storage.h"
 
@@ -52,6 +53,12 @@ struct TensorImpl {
 
   void recompute_layout();  // numel and contiguous from shape/strides
 };
+
+// A TensorImpl (with its shared_ptr control block) from the thread-local object pool.
+template <class... A>
+std::shared_ptr<TensorImpl> make_impl(A&&... args) {
+  return std::allocate_shared<TensorImpl>(pool::PoolAllocator<TensorImpl>(), std::forward<A>(args)...);
+}
 
 class Tensor {
  public:
