@@ -6,10 +6,11 @@
 //     retain_graph is set.
 #include "cajal/autograd/engine.h"
 
-#include <unordered_map>
+#include <algorithm>
 
 #include "cajal/autograd/node.h"
 #include "cajal/ops/ops.h"
+#include "node_table.h"
 
 namespace cajal::autograd {
 namespace {
@@ -63,8 +64,16 @@ void accumulate_into_leaf(Node& node, const Tensor& g_in, bool create_graph) {
 }
 
 struct Capture {
-  std::unordered_map<const Node*, std::vector<std::pair<uint32_t, size_t>>> at;  // node -> (slot, result index)
+  std::vector<std::pair<const Node*, std::pair<uint32_t, size_t>>> at;  // node, (slot, result index)
   std::vector<Tensor> results;
+};
+
+// What one run knows about one node: the gradients that have arrived for each of its outputs,
+// and how many incoming edges have not delivered yet.
+struct Task {
+  Node* node = nullptr;
+  int deps = 0;
+  Grads grads;
 };
 
 void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots, bool retain_graph, bool create_graph,
@@ -73,10 +82,19 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
               "expected one gradient per root ({}), got {}", roots.size(), grad_roots.size());
   GradModeGuard mode(create_graph);
 
-  std::unordered_map<Node*, std::vector<Tensor>> buffers;
-  std::unordered_map<Node*, int> deps;
-  std::vector<Node*> stack;
-  std::vector<std::shared_ptr<Node>> root_nodes;
+  NodeTable table;
+  std::vector<Task> tasks;
+  std::vector<std::shared_ptr<Node>> root_nodes;  // keeps accumulators made here alive for the run
+  std::vector<uint32_t> stack;
+  auto slot_of = [&](Node* n, bool& inserted) {
+    uint32_t s = table.insert(n, uint32_t(tasks.size()), inserted);
+    if (inserted) {
+      tasks.emplace_back();
+      tasks.back().node = n;
+      tasks.back().grads.resize(n->num_outputs);
+    }
+    return s;
+  };
 
   for (size_t i = 0; i < roots.size(); ++i) {
     const Tensor& r = roots[i];
@@ -92,49 +110,37 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
                   shape_str(g.shape()));
     }
     std::shared_ptr<Node> fn = r.grad_fn() ? r.grad_fn() : grad_accumulator(r);
-    uint32_t slot = r.grad_fn() ? r.impl()->output_nr : 0;
-    auto& buf = buffers[fn.get()];
-    buf.resize(fn->num_outputs);
-    accumulate(buf[slot], g);
-    root_nodes.push_back(fn);
+    uint32_t out_slot = r.grad_fn() ? r.impl()->output_nr : 0;
+    bool inserted = false;
+    uint32_t s = slot_of(fn.get(), inserted);
+    if (inserted) stack.push_back(s);
+    accumulate(tasks[s].grads[out_slot], g);
+    root_nodes.push_back(std::move(fn));
   }
+  const size_t n_roots = tasks.size();
 
   // Dependency counts: number of edges into each node reachable from the roots.
-  {
-    std::unordered_map<Node*, bool> seen;
-    for (auto& fn : root_nodes) {
-      if (!seen[fn.get()]) {
-        seen[fn.get()] = true;
-        stack.push_back(fn.get());
-      }
-    }
-    while (!stack.empty()) {
-      Node* n = stack.back();
-      stack.pop_back();
-      for (auto& e : n->next) {
-        if (!e.fn) continue;
-        deps[e.fn.get()]++;
-        if (!seen[e.fn.get()]) {
-          seen[e.fn.get()] = true;
-          stack.push_back(e.fn.get());
-        }
-      }
+  while (!stack.empty()) {
+    Node* n = tasks[stack.back()].node;
+    stack.pop_back();
+    for (auto& e : n->next) {
+      if (!e.fn) continue;
+      bool inserted = false;
+      uint32_t s = slot_of(e.fn.get(), inserted);
+      tasks[s].deps++;
+      if (inserted) stack.push_back(s);
     }
   }
 
-  std::vector<Node*> ready;
-  for (auto& fn : root_nodes)
-    if (deps[fn.get()] == 0) ready.push_back(fn.get());
-  // De-duplicate roots sharing a node.
-  std::sort(ready.begin(), ready.end());
-  ready.erase(std::unique(ready.begin(), ready.end()), ready.end());
+  std::vector<uint32_t> ready;
+  for (uint32_t s = 0; s < n_roots; ++s)
+    if (tasks[s].deps == 0) ready.push_back(s);
 
   while (!ready.empty()) {
-    Node* node = ready.back();
+    Task& task = tasks[ready.back()];
     ready.pop_back();
-    std::vector<Tensor> grads_out = std::move(buffers[node]);
-    buffers.erase(node);
-    grads_out.resize(node->num_outputs);
+    Node* node = task.node;
+    Grads grads_out = std::move(task.grads);
 
     for (auto& [slot, weak] : node->watched) {
       if (auto impl = weak.lock(); impl && grads_out[slot].defined()) {
@@ -146,9 +152,8 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
       }
     }
     if (capture) {
-      auto it = capture->at.find(node);
-      if (it != capture->at.end())
-        for (auto& [slot, idx] : it->second) accumulate(capture->results[idx], grads_out[slot]);
+      for (auto& [at_node, where] : capture->at)
+        if (at_node == node) accumulate(capture->results[where.second], grads_out[where.first]);
     }
 
     if (node->kind == Node::Kind::AccumulateGrad) {
@@ -165,20 +170,18 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     Grads grads_in;
     if (any) {
       detail::CurrentNodeScope scope(node);
-      grads_in = node->backward(grads_out);
+      grads_in = node->apply(grads_out);
       CAJAL_CHECK_KIND(grads_in.size() == node->next.size(), Runtime, "backward",
                        "{} returned {} gradients for {} inputs", node->name, grads_in.size(), node->next.size());
     } else {
       grads_in.resize(node->next.size());
     }
-    if (!retain_graph) {
-      node->backward = nullptr;
-      node->released = true;
-    }
+    if (!retain_graph) node->release();
 
     for (size_t i = 0; i < node->next.size(); ++i) {
       Edge& e = node->next[i];
       if (!e.fn) continue;
+      Task& dst = tasks[table.find(e.fn.get())];
       Tensor& g = grads_in[i];
       if (g.defined()) {
         const InputMeta& meta = node->inputs[i];
@@ -186,11 +189,9 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
                          "{} produced a gradient of shape {} for input {} of shape {}", node->name,
                          shape_str(g.shape()), i, shape_str(meta.shape));
         if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
-        auto& buf = buffers[e.fn.get()];
-        buf.resize(e.fn->num_outputs);
-        accumulate(buf[e.input_nr], g);
+        accumulate(dst.grads[e.input_nr], g);
       }
-      if (--deps[e.fn.get()] == 0) ready.push_back(e.fn.get());
+      if (--dst.deps == 0) ready.push_back(table.find(e.fn.get()));
     }
   }
 }
@@ -213,7 +214,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     CAJAL_CHECK_KIND(x.requires_grad(), Runtime, "autograd.grad", "input {} does not require grad", i);
     std::shared_ptr<Node> fn = x.grad_fn() ? x.grad_fn() : grad_accumulator(x);
     keep.push_back(fn);
-    cap.at[fn.get()].push_back({x.grad_fn() ? x.impl()->output_nr : 0, i});
+    cap.at.push_back({fn.get(), {x.grad_fn() ? x.impl()->output_nr : 0, i}});
   }
   run(outputs, grad_outputs, retain_graph || create_graph, create_graph, &cap);
   for (size_t i = 0; i < inputs.size(); ++i) {

@@ -15,7 +15,7 @@ void GradMode::set_enabled(bool on) { t_grad_enabled = on; }
 
 namespace cajal::autograd {
 
-bool any_requires_grad(std::initializer_list<Tensor> inputs) {
+bool any_requires_grad(TensorRefs inputs) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor& t : inputs)
     if (t.defined() && t.requires_grad()) return true;
@@ -32,7 +32,7 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   TensorImpl* impl = leaf.impl();
   if (auto existing = impl->grad_accumulator.lock()) return existing;
-  auto node = std::make_shared<Node>();
+  auto node = std::allocate_shared<Node>(pool::PoolAllocator<Node>());
   node->kind = Node::Kind::AccumulateGrad;
   node->name = "AccumulateGrad";
   node->leaf = leaf.impl_ptr();
@@ -80,28 +80,26 @@ Tensor Saved::get() const {
   return t_;
 }
 
+Grads Node::apply(const Grads&) {
+  CAJAL_FAIL(Runtime, "backward", "{} has no backward closure", name);
+}
+
 namespace detail {
 
-std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t n_inputs, uint32_t num_outputs,
-                                std::function<Grads(const Grads&)> fn) {
-  auto node = std::make_shared<Node>();
-  node->name = name;
-  node->num_outputs = num_outputs;
-  node->backward = std::move(fn);
-  node->next.resize(n_inputs);
-  node->inputs.resize(n_inputs);
+void connect(Node& node, const Tensor* const* inputs, size_t n_inputs) {
+  node.next.resize(n_inputs);
+  node.inputs.resize(n_inputs);
   for (size_t i = 0; i < n_inputs; ++i) {
-    const Tensor& t = inputs[i];
+    const Tensor& t = *inputs[i];
     if (!t.defined()) continue;
-    node->inputs[i] = {t.shape(), t.dtype()};
+    node.inputs[i] = {t.shape(), t.dtype()};
     if (!t.requires_grad()) continue;
     if (t.grad_fn()) {
-      node->next[i] = {t.grad_fn(), t.impl()->output_nr};
+      node.next[i] = {t.grad_fn(), t.impl()->output_nr};
     } else {
-      node->next[i] = {grad_accumulator(t), 0};
+      node.next[i] = {grad_accumulator(t), 0};
     }
   }
-  return node;
 }
 
 void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr) {
@@ -113,14 +111,5 @@ void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t outp
 }
 
 }  // namespace detail
-
-std::vector<Tensor> record_multi(std::vector<Tensor> outs, const char* name, const std::vector<Tensor>& inputs,
-                                 std::function<Grads(const Grads&)> backward) {
-  if (!any_requires_grad(inputs)) return outs;
-  auto node = detail::make_node(name, inputs.data(), inputs.size(), uint32_t(outs.size()), std::move(backward));
-  for (size_t i = 0; i < outs.size(); ++i)
-    if (outs[i].defined() && outs[i].is_floating_point()) detail::attach_output(outs[i], node, uint32_t(i));
-  return outs;
-}
 
 }  // namespace cajal::autograd

@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -17,7 +18,9 @@
 #include "cajal/core/tensor.h"
 
 namespace cajal {
-using Grads = std::vector<Tensor>;
+// Gradients flowing through one node: one per output (in) or per input (out). Pooled storage:
+// every backward step makes one.
+using Grads = std::vector<Tensor, pool::PoolAllocator<Tensor>>;
 }
 
 namespace cajal::autograd {
@@ -32,27 +35,56 @@ struct InputMeta {
   DType dtype;
 };
 
+// One recorded op. The backward closure lives inside the node (FunctionNode<F> below), so
+// recording an op costs one pooled allocation for the node and one each for its edge lists.
 struct Node : std::enable_shared_from_this<Node> {
   enum class Kind : uint8_t { Function, AccumulateGrad };
   Kind kind = Kind::Function;
   const char* name = "";
   uint32_t num_outputs = 1;
-  std::vector<Edge> next;         // one per input
-  std::vector<InputMeta> inputs;  // shape/dtype each returned gradient must have
-  std::function<Grads(const Grads&)> backward;  // released (empty) after it runs, unless retained
-  bool released = false;
+  bool released = false;  // the closure (and its saved tensors) was freed after running
+  std::vector<Edge, pool::PoolAllocator<Edge>> next;              // one per input
+  std::vector<InputMeta, pool::PoolAllocator<InputMeta>> inputs;  // shape/dtype each returned gradient must have
 
   // AccumulateGrad: the leaf whose .grad receives the gradient.
   std::weak_ptr<TensorImpl> leaf;
   // Outputs that have hooks or retain_grad (non-leaf tensors): applied before backward runs.
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> watched;
+
+  virtual ~Node() = default;
+  // The gradient of each input from the gradient of each output (undefined: none arrived).
+  virtual Grads apply(const Grads& grads_out);
+  // Frees the closure and what it saved; apply() may not run again.
+  virtual void release() { released = true; }
+};
+
+// A node whose backward is the closure F: either Grads(const Tensor& gy) (one output) or
+// Grads(const Grads& gys).
+template <class F>
+struct FunctionNode final : Node {
+  explicit FunctionNode(F&& f) : fn(std::move(f)) {}
+  Grads apply(const Grads& g) override {
+    if constexpr (std::is_invocable_v<F&, const Tensor&>) {
+      return (*fn)(g[0]);
+    } else {
+      return (*fn)(g);
+    }
+  }
+  void release() override {
+    fn.reset();
+    released = true;
+  }
+  std::optional<F> fn;
 };
 
 // The node that accumulates into a leaf's .grad (created once per leaf, cached weakly).
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
 
+// The inputs of a recorded op, by reference (listing them copies no tensor handle).
+using TensorRefs = std::initializer_list<std::reference_wrapper<const Tensor>>;
+
 // True when grad mode is on and any input requires grad.
-bool any_requires_grad(std::initializer_list<Tensor> inputs);
+bool any_requires_grad(TensorRefs inputs);
 bool any_requires_grad(const std::vector<Tensor>& inputs);
 
 // A tensor saved for backward. Saving an op's own output keeps a detached alias (no reference
@@ -81,32 +113,53 @@ struct CurrentNodeScope {
   ~CurrentNodeScope();
   Node* prev;
 };
-}  // namespace detail
 
-namespace detail {
-std::shared_ptr<Node> make_node(const char* name, const Tensor* inputs, size_t n_inputs, uint32_t num_outputs,
-                                std::function<Grads(const Grads&)> fn);
+// Fills node.next / node.inputs from the op's inputs.
+void connect(Node& node, const Tensor* const* inputs, size_t n_inputs);
 void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr);
+
+template <class F>
+std::shared_ptr<Node> make_node(const char* name, uint32_t num_outputs, F&& fn) {
+  using N = FunctionNode<std::decay_t<F>>;
+  auto node = std::allocate_shared<N>(pool::PoolAllocator<N>(), std::decay_t<F>(std::forward<F>(fn)));
+  node->name = name;
+  node->num_outputs = num_outputs;
+  return node;
+}
 }  // namespace detail
 
 // Records a single-output op. `backward` is either Grads(const Tensor& gy) or Grads(const Grads& gys).
 template <class F>
-Tensor record(Tensor out, const char* name, std::initializer_list<Tensor> inputs, F&& backward) {
+Tensor record(Tensor out, const char* name, TensorRefs inputs, F&& backward) {
   if (!any_requires_grad(inputs)) return out;
-  std::function<Grads(const Grads&)> fn;
-  if constexpr (std::is_invocable_v<F, const Tensor&>) {
-    fn = [b = std::forward<F>(backward)](const Grads& g) { return b(g[0]); };
-  } else {
-    fn = std::forward<F>(backward);
+  const Tensor* ptrs[8];
+  std::vector<const Tensor*> many;
+  const Tensor** p = ptrs;
+  if (inputs.size() > 8) {
+    many.resize(inputs.size());
+    p = many.data();
   }
-  auto node = detail::make_node(name, inputs.begin(), inputs.size(), 1, std::move(fn));
+  size_t i = 0;
+  for (const Tensor& t : inputs) p[i++] = &t;
+  auto node = detail::make_node(name, 1, std::forward<F>(backward));
+  detail::connect(*node, p, inputs.size());
   detail::attach_output(out, node, 0);
   return out;
 }
 
 // Records an op with several differentiable outputs; backward gets one gradient per output
 // (undefined where no gradient arrived).
+template <class F>
 std::vector<Tensor> record_multi(std::vector<Tensor> outs, const char* name, const std::vector<Tensor>& inputs,
-                                 std::function<Grads(const Grads&)> backward);
+                                 F&& backward) {
+  if (!any_requires_grad(inputs)) return outs;
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& t : inputs) ptrs.push_back(&t);
+  auto node = detail::make_node(name, uint32_t(outs.size()), std::forward<F>(backward));
+  detail::connect(*node, ptrs.data(), ptrs.size());
+  for (size_t i = 0; i < outs.size(); ++i)
+    if (outs[i].defined() && outs[i].is_floating_point()) detail::attach_output(outs[i], node, uint32_t(i));
+  return outs;
+}
 
 }  // namespace cajal::autograd
