@@ -184,11 +184,10 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
       Task& dst = tasks[table.find(e.fn.get())];
       Tensor& g = grads_in[i];
       if (g.defined()) {
-        const InputMeta& meta = node->inputs[i];
-        CAJAL_CHECK_KIND(g.shape() == meta.shape, Runtime, "backward",
+        CAJAL_CHECK_KIND(g.shape() == e.shape, Runtime, "backward",
                          "{} produced a gradient of shape {} for input {} of shape {}", node->name,
-                         shape_str(g.shape()), i, shape_str(meta.shape));
-        if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
+                         shape_str(g.shape()), i, shape_str(e.shape));
+        if (g.dtype() != e.dtype) g = g.to(e.dtype);
         accumulate(dst.grads[e.input_nr], g);
       }
       if (--dst.deps == 0) ready.push_back(table.find(e.fn.get()));

@@ -31,12 +31,11 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   TensorImpl* impl = leaf.impl();
-  if (auto existing = impl->grad_accumulator.lock()) return existing;
+  if (impl->grad_accumulator) return impl->grad_accumulator;
   auto node = std::allocate_shared<Node>(pool::PoolAllocator<Node>());
   node->kind = Node::Kind::AccumulateGrad;
   node->name = "AccumulateGrad";
   node->leaf = leaf.impl_ptr();
-  node->inputs.push_back({leaf.shape(), leaf.dtype()});
   impl->grad_accumulator = node;
   return node;
 }
@@ -88,17 +87,14 @@ namespace detail {
 
 void connect(Node& node, const Tensor* const* inputs, size_t n_inputs) {
   node.next.resize(n_inputs);
-  node.inputs.resize(n_inputs);
   for (size_t i = 0; i < n_inputs; ++i) {
     const Tensor& t = *inputs[i];
-    if (!t.defined()) continue;
-    node.inputs[i] = {t.shape(), t.dtype()};
-    if (!t.requires_grad()) continue;
-    if (t.grad_fn()) {
-      node.next[i] = {t.grad_fn(), t.impl()->output_nr};
-    } else {
-      node.next[i] = {grad_accumulator(t), 0};
-    }
+    if (!t.defined() || !t.requires_grad()) continue;
+    Edge& e = node.next[i];
+    e.fn = t.grad_fn() ? t.grad_fn() : grad_accumulator(t);
+    e.input_nr = t.grad_fn() ? t.impl()->output_nr : 0;
+    e.dtype = t.dtype();
+    e.shape = t.shape();
   }
 }
 

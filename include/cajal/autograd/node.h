@@ -25,14 +25,12 @@ using Grads = std::vector<Tensor, pool::PoolAllocator<Tensor>>;
 
 namespace cajal::autograd {
 
+// One input of a recorded op: where its gradient goes, and the shape and dtype it must have.
 struct Edge {
   std::shared_ptr<Node> fn;  // null: this input needs no gradient
   uint32_t input_nr = 0;     // which output slot of fn receives the gradient
-};
-
-struct InputMeta {
+  DType dtype = DType::f32;
   Shape shape;
-  DType dtype;
 };
 
 // One recorded op. The backward closure lives inside the node (FunctionNode<F> below), so
@@ -43,8 +41,7 @@ struct Node : std::enable_shared_from_this<Node> {
   const char* name = "";
   uint32_t num_outputs = 1;
   bool released = false;  // the closure (and its saved tensors) was freed after running
-  std::vector<Edge, pool::PoolAllocator<Edge>> next;              // one per input
-  std::vector<InputMeta, pool::PoolAllocator<InputMeta>> inputs;  // shape/dtype each returned gradient must have
+  std::vector<Edge, pool::PoolAllocator<Edge>> next;  // one per input
 
   // AccumulateGrad: the leaf whose .grad receives the gradient.
   std::weak_ptr<TensorImpl> leaf;
@@ -114,7 +111,7 @@ struct CurrentNodeScope {
   Node* prev;
 };
 
-// Fills node.next / node.inputs from the op's inputs.
+// Fills node.next from the op's inputs.
 void connect(Node& node, const Tensor* const* inputs, size_t n_inputs);
 void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr);
 

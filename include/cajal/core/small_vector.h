@@ -44,10 +44,10 @@ class SmallVector {
   // Implicit, so a std::vector argument still works where a Shape is expected.
   SmallVector(const std::vector<T>& v) { assign(v.begin(), v.end()); }  // NOLINT(google-explicit-constructor)
 
-  SmallVector(const SmallVector& o) { assign(o.begin(), o.end()); }
+  SmallVector(const SmallVector& o) { copy_from(o); }
   SmallVector(SmallVector&& o) noexcept { take(o); }
   SmallVector& operator=(const SmallVector& o) {
-    if (this != &o) assign(o.begin(), o.end());
+    if (this != &o) copy_from(o);
     return *this;
   }
   SmallVector& operator=(SmallVector&& o) noexcept {
@@ -163,6 +163,15 @@ class SmallVector {
   }
 
  private:
+  void copy_from(const SmallVector& o) {
+    if (o.data_ == o.inline_) {
+      if (data_ != inline_) release();
+      std::memcpy(inline_, o.inline_, sizeof(inline_));  // NB: fixed size: inlined moves, no memmove call
+      size_ = o.size_;
+      return;
+    }
+    assign(o.begin(), o.end());
+  }
   void release() {
     if (data_ != inline_) ::operator delete(data_);
     data_ = inline_;
@@ -172,7 +181,7 @@ class SmallVector {
   // Moves o's elements here (this is empty and inline); o is left empty.
   void take(SmallVector& o) {
     if (o.data_ == o.inline_) {
-      std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
+      std::memcpy(inline_, o.inline_, sizeof(inline_));
     } else {
       data_ = o.data_;
       cap_ = o.cap_;
@@ -186,7 +195,7 @@ class SmallVector {
   T* data_ = inline_;
   uint32_t size_ = 0;
   uint32_t cap_ = N;
-  T inline_[N];
+  T inline_[N] = {};
 };
 
 }  // namespace cajal

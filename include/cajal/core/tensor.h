@@ -48,7 +48,9 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<autograd::Node> grad_fn;  // null for leaves
   uint32_t output_nr = 0;                   // which output of grad_fn this is
-  std::weak_ptr<autograd::Node> grad_accumulator;  // leaves: the node that adds into .grad
+  // Leaves: the node that adds into .grad, made on first use. NB: strong; the node holds the leaf
+  // weakly, so there is no cycle, and a parameter keeps one node for its whole life.
+  std::shared_ptr<autograd::Node> grad_accumulator;
   std::vector<TensorHook> hooks;
 
   void recompute_layout();  // numel and contiguous from shape/strides
