@@ -215,3 +215,25 @@ TEST(Autograd, DroppedOutputsDoNotLeakWithoutBackward) {
   }
   EXPECT_TRUE(watch.expired());
 }
+
+TEST(Autograd, LeafKeepsOneAccumulatorAndIsNotKeptAliveByIt) {
+  std::weak_ptr<TensorImpl> leaf_watch;
+  std::weak_ptr<autograd::Node> acc_watch;
+  {
+    Tensor x = rand_input({3});
+    Tensor a = mul(x, 2.0), b = mul(x, 3.0);
+    // Both ops route x's gradient through the same AccumulateGrad node.
+    EXPECT_EQ(a.grad_fn()->next[0].fn, b.grad_fn()->next[0].fn);
+    acc_watch = a.grad_fn()->next[0].fn;
+    a = Tensor();
+    b = Tensor();
+    EXPECT_FALSE(acc_watch.expired());  // the leaf holds it between steps
+    Tensor c = mul(x, 4.0);
+    EXPECT_EQ(c.grad_fn()->next[0].fn, acc_watch.lock());
+    c.sum().backward();
+    EXPECT_DOUBLE_EQ(x.grad().to_vector<double>()[0], 4.0);
+    leaf_watch = x.impl_ptr();
+  }
+  EXPECT_TRUE(leaf_watch.expired());  // the node points back at the leaf weakly: no cycle
+  EXPECT_TRUE(acc_watch.expired());
+}
