@@ -103,7 +103,7 @@ Tensor from_vector(const std::vector<float>& values, const Shape& shape) {
   CAJAL_CHECK(int64_t(values.size()) == shape_numel(shape), "from_vector", "shape {} needs {} values, got {}",
               shape_str(shape), shape_numel(shape), values.size());
   Tensor t = make_tensor(shape, DType::f32);
-  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(float));
   return t;
 }
 
@@ -111,7 +111,7 @@ Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape) {
   CAJAL_CHECK(int64_t(values.size()) == shape_numel(shape), "from_vector", "shape {} needs {} values, got {}",
               shape_str(shape), shape_numel(shape), values.size());
   Tensor t = make_tensor(shape, DType::i64);
-  std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
+  if (!values.empty()) std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(int64_t));
   return t;
 }
 
