@@ -72,6 +72,7 @@ struct Capture {
 // and how many incoming edges have not delivered yet.
 struct Task {
   Node* node = nullptr;
+  const std::shared_ptr<Node>* owner = nullptr;  // a root's or a parent edge's pointer: alive for the run
   int deps = 0;
   Grads grads;
 };
@@ -86,11 +87,14 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
   std::vector<Task> tasks;
   std::vector<std::shared_ptr<Node>> root_nodes;  // keeps accumulators made here alive for the run
   std::vector<uint32_t> stack;
-  auto slot_of = [&](Node* n, bool& inserted) {
+  root_nodes.reserve(roots.size());  // NB: tasks point into it
+  auto slot_of = [&](const std::shared_ptr<Node>& owner, bool& inserted) {
+    Node* n = owner.get();
     uint32_t s = table.insert(n, uint32_t(tasks.size()), inserted);
     if (inserted) {
       tasks.emplace_back();
       tasks.back().node = n;
+      tasks.back().owner = &owner;
       tasks.back().grads.resize(n->num_outputs);
     }
     return s;
@@ -111,11 +115,11 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     }
     std::shared_ptr<Node> fn = r.grad_fn() ? r.grad_fn() : grad_accumulator(r);
     uint32_t out_slot = r.grad_fn() ? r.impl()->output_nr : 0;
+    root_nodes.push_back(std::move(fn));
     bool inserted = false;
-    uint32_t s = slot_of(fn.get(), inserted);
+    uint32_t s = slot_of(root_nodes.back(), inserted);
     if (inserted) stack.push_back(s);
     accumulate(tasks[s].grads[out_slot], g);
-    root_nodes.push_back(std::move(fn));
   }
   const size_t n_roots = tasks.size();
 
@@ -126,7 +130,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     for (auto& e : n->next) {
       if (!e.fn) continue;
       bool inserted = false;
-      uint32_t s = slot_of(e.fn.get(), inserted);
+      uint32_t s = slot_of(e.fn, inserted);
       tasks[s].deps++;
       if (inserted) stack.push_back(s);
     }
@@ -169,7 +173,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     for (auto& g : grads_out) any = any || g.defined();
     Grads grads_in;
     if (any) {
-      detail::CurrentNodeScope scope(node);
+      detail::CurrentNodeScope scope(task.owner);
       grads_in = node->apply(grads_out);
       CAJAL_CHECK_KIND(grads_in.size() == node->next.size(), Runtime, "backward",
                        "{} returned {} gradients for {} inputs", node->name, grads_in.size(), node->next.size());

@@ -41,10 +41,12 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 }
 
 namespace {
-thread_local Node* t_current_node CAJAL_FAST_TLS = nullptr;
+thread_local const std::shared_ptr<Node>* t_current_node CAJAL_FAST_TLS = nullptr;
 }
-Node* current_node() { return t_current_node; }
-detail::CurrentNodeScope::CurrentNodeScope(Node* n) : prev(t_current_node) { t_current_node = n; }
+const std::shared_ptr<Node>* current_node() { return t_current_node; }
+detail::CurrentNodeScope::CurrentNodeScope(const std::shared_ptr<Node>* n) : prev(t_current_node) {
+  t_current_node = n;
+}
 detail::CurrentNodeScope::~CurrentNodeScope() { t_current_node = prev; }
 
 Saved::Saved(const Tensor& t, bool is_output) : is_output_(is_output) {
@@ -65,8 +67,8 @@ Tensor Saved::get() const {
                    "operation: it is at version {}, expected version {}",
                    shape_str(t_.shape()), t_.storage()->version(), version_);
   if (is_output_ && GradMode::is_enabled()) {
-    if (Node* node = current_node()) {
-      std::shared_ptr<Node> fn = node->shared_from_this();
+    if (const std::shared_ptr<Node>* node = current_node()) {
+      const std::shared_ptr<Node>& fn = *node;
       // Re-attach the output to its node so a recorded backward differentiates through it.
       auto impl = make_impl(*t_.impl());
       impl->requires_grad = true;
@@ -98,11 +100,11 @@ void connect(Node& node, const Tensor* const* inputs, size_t n_inputs) {
   }
 }
 
-void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr) {
+void attach_output(Tensor& out, std::shared_ptr<Node> node, uint32_t output_nr) {
   // NB: an op may return a view aliasing its input's impl fields; outputs always get their own impl.
   TensorImpl* impl = out.impl();
   impl->requires_grad = true;
-  impl->grad_fn = node;
+  impl->grad_fn = std::move(node);
   impl->output_nr = output_nr;
 }
 

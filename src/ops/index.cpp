@@ -76,7 +76,7 @@ Tensor index_select_backward(const Tensor& g, const Shape& in_shape, int64_t d, 
   Tensor src = g.detach().contiguous();
   Split3 s = split3(in_shape, d);
   k::index_add_rows(out, src, index.data_ptr<int64_t>(), s.outer, s.n, index.numel(), s.inner);
-  return record(out, "index_select_backward", {g},
+  return record(std::move(out), "index_select_backward", {g},
                 [d, index](const Tensor& gg) { return Grads{index_select(gg, d, index)}; });
 }
 
@@ -228,7 +228,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   k::index_select_rows(out, x, idx.data_ptr<int64_t>(), s.outer, s.n, idx.numel(), s.inner);
   Saved si(idx);
   Shape in_shape = a.shape();
-  return record(out, "index_select", {a},
+  return record(std::move(out), "index_select", {a},
                 [si, in_shape, d](const Tensor& g) { return Grads{index_select_backward(g, in_shape, d, si.get())}; });
 }
 
@@ -255,7 +255,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   k::gather(out, a, d, idx);
   Saved si(idx);
   Shape in_shape = a.shape();
-  return record(out, "gather", {a}, [si, in_shape, d](const Tensor& g) {
+  return record(std::move(out), "gather", {a}, [si, in_shape, d](const Tensor& g) {
     return Grads{scatter_add(zeros(in_shape, g.dtype()), d, si.get(), g)};
   });
 }
@@ -289,7 +289,7 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
   k::scatter_add(out, d, idx, src);
   Saved si(idx);
   Shape src_shape = src.shape();
-  return record(out, "scatter_add", {a, src}, [si, src_shape, d](const Tensor& g) {
+  return record(std::move(out), "scatter_add", {a, src}, [si, src_shape, d](const Tensor& g) {
     Tensor gs = gather(g, d, si.get());  // the index covers a corner of src; the rest gets 0
     return Grads{g, gs.shape() == src_shape ? gs : pad_end(gs, src_shape)};
   });
@@ -313,7 +313,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   });
   Saved sm(mask);
   Shape in_shape = a.shape();
-  return record(out, "masked_fill", {a}, [sm, in_shape](const Tensor& g) {
+  return record(std::move(out), "masked_fill", {a}, [sm, in_shape](const Tensor& g) {
     return Grads{sum_to(masked_fill(g, sm.get(), 0.0), in_shape)};  // no gradient where filled
   });
 }
@@ -334,7 +334,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   });
   Saved sc(cond);
   Shape sa = a.shape(), sb = b.shape();
-  return record(out, "where", {a, b}, [sc, sa, sb](const Tensor& g) {
+  return record(std::move(out), "where", {a, b}, [sc, sa, sb](const Tensor& g) {
     Tensor c = sc.get(), zero = zeros({}, g.dtype());
     return Grads{sum_to(where(c, g, zero), sa), sum_to(where(c, zero, g), sb)};
   });

@@ -88,7 +88,7 @@ Tensor matmul_op(const Tensor& a, const Tensor& b, const char* name) {
   // Each gradient costs a GEMM: compute (and save for) only those an input needs.
   const bool need_a = a.requires_grad(), need_b = b.requires_grad();
   Saved sa(need_b ? a : Tensor()), sb(need_a ? b : Tensor());
-  return record(out, name, {a, b}, [sa, sb, need_a, need_b](const Tensor& g) {
+  return record(std::move(out), name, {a, b}, [sa, sb, need_a, need_b](const Tensor& g) {
     // d(ab): g b^T into a, a^T g into b; the transposes are views that BLAS reads as flags.
     Tensor ga = need_a ? matmul(g, transpose(sb.get(), -1, -2)) : Tensor();
     Tensor gb = need_b ? matmul(transpose(sa.get(), -1, -2), g) : Tensor();
@@ -198,7 +198,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   });
   const bool need_a = a.requires_grad(), need_b = b.requires_grad();
   Saved sa(need_b ? a : Tensor()), sb(need_a ? b : Tensor());
-  return record(out, "dot", {a, b}, [sa, sb, need_a, need_b](const Tensor& g) {
+  return record(std::move(out), "dot", {a, b}, [sa, sb, need_a, need_b](const Tensor& g) {
     return Grads{need_a ? mul(g, sb.get()) : Tensor(), need_b ? mul(g, sa.get()) : Tensor()};
   });
 }
@@ -247,7 +247,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
   const bool need_x = x.requires_grad(), need_w = w.requires_grad(), need_b = b.defined() && b.requires_grad();
   Saved sx(need_w ? x : Tensor()), sw(need_x ? w : Tensor());
   Shape x_shape = x.shape();
-  return record(out, "linear", {x, w, b}, [sx, sw, x_shape, in, out_features, need_x, need_w, need_b](const Tensor& g) {
+  return record(std::move(out), "linear", {x, w, b}, [sx, sw, x_shape, in, out_features, need_x, need_w, need_b](const Tensor& g) {
     // Leading dims flattened: g (R, out), x (R, in).
     const int64_t R = shape_numel(Shape(x_shape.begin(), x_shape.end() - 1));
     Tensor g2 = reshape(g, {R, out_features});

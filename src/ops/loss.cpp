@@ -50,7 +50,7 @@ Tensor elementwise_loss(const char* op, const Tensor& input, const Tensor& targe
   CAJAL_DISPATCH_FLOAT(input.dtype(), op, [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, input, t, term); });
   const bool need_x = input.requires_grad(), need_t = t.requires_grad();
   Saved sx(input), st(t);
-  Tensor per = record(out, op, {input, t}, [sx, st, need_x, need_t, dx, dt, composite](const Tensor& g) {
+  Tensor per = record(std::move(out), op, {input, t}, [sx, st, need_x, need_t, dx, dt, composite](const Tensor& g) {
     Tensor x = sx.get(), tt = st.get();
     if (GradMode::is_enabled()) return composite(g, x, tt, need_x, need_t);
     Tensor gx, gt;
@@ -322,7 +322,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
   // Saved: the logits (a reference, plus the contiguous alias the kernel reads) and one lse per position.
   Saved s_logits(logits), s_x(x), s_lse(lse);
   const Reduction r = opt.reduction;
-  return record(out, op, {logits}, [s_logits, s_x, s_lse, ct, eps, r](const Tensor& g) {
+  return record(std::move(out), op, {logits}, [s_logits, s_x, s_lse, ct, eps, r](const Tensor& g) {
     if (GradMode::is_enabled()) {  // (softmax - q) * g, in cajal ops
       Tensor x3 = reshape(s_logits.get(), {ct.N, ct.C, ct.S});
       auto [q, valid] = target_distribution(ct, eps, x3.dtype());
@@ -357,7 +357,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r, int6
   Tensor out = reduce_positions(per, r, ct);
   Shape in_shape = log_probs.shape();
   DType dtype = x.dtype();
-  return record(out, op, {log_probs}, [ct, r, in_shape, dtype](const Tensor& g) {
+  return record(std::move(out), op, {log_probs}, [ct, r, in_shape, dtype](const Tensor& g) {
     if (GradMode::is_enabled()) {  // -q * g: linear in g, so it differentiates again through g
       Tensor q = target_distribution(ct, 0.0, dtype).first;
       return Grads{reshape(mul(neg(q), position_weights_composite(g, r, ct)), in_shape)};

@@ -139,7 +139,7 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha, const char* op
                                 return decltype(x)(x + decltype(x)(alpha) * y);
                               });
   Shape sa = a.shape(), sb = b.shape();
-  return record(out, op, {a, b}, [sa, sb, alpha](const Tensor& g) {
+  return record(std::move(out), op, {a, b}, [sa, sb, alpha](const Tensor& g) {
     return Grads{sum_to(g, sa), sum_to(alpha == 1.0 ? g : mul(g, alpha), sb)};
   });
 }
@@ -149,7 +149,7 @@ Tensor add(const Tensor& a, const Tensor& b, double alpha) { return add_scaled(a
 
 Tensor add(const Tensor& a, double b) {
   Tensor out = scalar_forward(a, b, "add", [](auto x, auto v) { return x + v; });
-  return record(out, "add", {a}, [](const Tensor& g) { return Grads{g}; });
+  return record(std::move(out), "add", {a}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
@@ -160,7 +160,7 @@ Tensor sub(const Tensor& a, double b) { return add(a, -b); }
 
 Tensor rsub(const Tensor& a, double b) {
   Tensor out = scalar_forward(a, b, "rsub", [](auto x, auto v) { return v - x; });
-  return record(out, "rsub", {a}, [](const Tensor& g) { return Grads{neg(g)}; });
+  return record(std::move(out), "rsub", {a}, [](const Tensor& g) { return Grads{neg(g)}; });
 }
 
 // ---------------------------------------------------------------- mul / div
@@ -168,7 +168,7 @@ Tensor rsub(const Tensor& a, double b) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(a, b, "mul", [](auto x, auto y) { return decltype(x)(x * y); });
   Saved sa(a), sb(b);
-  return record(out, "mul", {a, b}, [sa, sb](const Tensor& g) {
+  return record(std::move(out), "mul", {a, b}, [sa, sb](const Tensor& g) {
     Tensor x = sa.get(), y = sb.get();
     return Grads{sum_to(mul(g, y), x.shape()), sum_to(mul(g, x), y.shape())};
   });
@@ -176,13 +176,13 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor mul(const Tensor& a, double b) {
   Tensor out = scalar_forward(a, b, "mul", [](auto x, auto v) { return x * v; });
-  return record(out, "mul", {a}, [b](const Tensor& g) { return Grads{mul(g, b)}; });
+  return record(std::move(out), "mul", {a}, [b](const Tensor& g) { return Grads{mul(g, b)}; });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(a, b, "div", [](auto x, auto y) { return decltype(x)(x / y); }, /*float_only=*/true);
   Saved sa(a), sb(b);
-  return record(out, "div", {a, b}, [sa, sb](const Tensor& g) {
+  return record(std::move(out), "div", {a, b}, [sa, sb](const Tensor& g) {
     Tensor x = sa.get(), y = sb.get();
     Tensor ga = div(g, y);
     return Grads{sum_to(ga, x.shape()), sum_to(neg(mul(ga, div(x, y))), y.shape())};
@@ -198,7 +198,7 @@ Tensor rdiv(const Tensor& a, double b) {
   Tensor x = a.is_floating_point() ? a : a.to(DType::f32);
   Tensor out = scalar_forward(x, b, "rdiv", [](auto e, auto v) { return v / e; });
   Saved sx(x), so(out, true);
-  Tensor r = record(out, "rdiv", {x}, [sx, so](const Tensor& g) {
+  Tensor r = record(std::move(out), "rdiv", {x}, [sx, so](const Tensor& g) {
     return Grads{neg(mul(g, div(so.get(), sx.get())))};  // d(b/x) = -b/x^2 = -out/x
   });
   return r;
@@ -208,7 +208,7 @@ Tensor neg(const Tensor& a) {
   CAJAL_CHECK_TYPE(!a.defined() || a.dtype() != DType::b8, "neg",
                    "negation of a bool tensor is not supported; use logical_not");
   Tensor out = unary_forward(a, "neg", [](auto x) { return decltype(x)(-x); }, /*float_only=*/false);
-  return record(out, "neg", {a}, [](const Tensor& g) { return Grads{neg(g)}; });
+  return record(std::move(out), "neg", {a}, [](const Tensor& g) { return Grads{neg(g)}; });
 }
 
 // ---------------------------------------------------------------- pow
@@ -218,9 +218,9 @@ Tensor pow(const Tensor& a, double e) {
     if (v == decltype(v)(2)) return decltype(x)(x * x);
     return decltype(x)(std::pow(x, v));
   });
-  if (e == 0.0) return record(out, "pow", {a}, [](const Tensor& g) { return Grads{zeros_like(g)}; });
+  if (e == 0.0) return record(std::move(out), "pow", {a}, [](const Tensor& g) { return Grads{zeros_like(g)}; });
   Saved sa(a);
-  return record(out, "pow", {a}, [sa, e](const Tensor& g) {
+  return record(std::move(out), "pow", {a}, [sa, e](const Tensor& g) {
     Tensor x = sa.get();
     return Grads{mul(g, mul(pow(x, e - 1.0), e))};
   });
@@ -229,7 +229,7 @@ Tensor pow(const Tensor& a, double e) {
 Tensor pow(const Tensor& a, const Tensor& e) {
   Tensor out = binary_forward(a, e, "pow", [](auto x, auto y) { return decltype(x)(std::pow(x, y)); }, true);
   Saved sa(a), se(e), so(out, true);
-  return record(out, "pow", {a, e}, [sa, se, so](const Tensor& g) {
+  return record(std::move(out), "pow", {a, e}, [sa, se, so](const Tensor& g) {
     Tensor x = sa.get(), y = se.get(), o = so.get();
     Tensor ga = mul(g, mul(y, pow(x, sub(y, 1.0))));
     // d/de a^e = a^e log a; NB: defined as 0 where a == 0 (PyTorch masks the log there).
@@ -244,7 +244,7 @@ Tensor pow(double base, const Tensor& e) {
   Tensor out = scalar_forward(x, base, "pow", [](auto y, auto b) { return decltype(y)(std::pow(b, y)); });
   Saved so(out, true);
   double lb = std::log(base);
-  return record(out, "pow", {x}, [so, lb](const Tensor& g) { return Grads{mul(mul(g, so.get()), lb)}; });
+  return record(std::move(out), "pow", {x}, [so, lb](const Tensor& g) { return Grads{mul(mul(g, so.get()), lb)}; });
 }
 
 Tensor square(const Tensor& a) { return pow(a, 2.0); }
@@ -254,25 +254,25 @@ Tensor square(const Tensor& a) { return pow(a, 2.0); }
 Tensor exp(const Tensor& a) {
   Tensor out = unary_forward(a, "exp", [](auto x) { return decltype(x)(std::exp(x)); });
   Saved so(out, true);
-  return record(out, "exp", {a}, [so](const Tensor& g) { return Grads{mul(g, so.get())}; });
+  return record(std::move(out), "exp", {a}, [so](const Tensor& g) { return Grads{mul(g, so.get())}; });
 }
 
 Tensor log(const Tensor& a) {
   Tensor out = unary_forward(a, "log", [](auto x) { return decltype(x)(std::log(x)); });
   Saved sa(a);
-  return record(out, "log", {a}, [sa](const Tensor& g) { return Grads{div(g, sa.get())}; });
+  return record(std::move(out), "log", {a}, [sa](const Tensor& g) { return Grads{div(g, sa.get())}; });
 }
 
 Tensor sqrt(const Tensor& a) {
   Tensor out = unary_forward(a, "sqrt", [](auto x) { return decltype(x)(std::sqrt(x)); });
   Saved so(out, true);
-  return record(out, "sqrt", {a}, [so](const Tensor& g) { return Grads{div(g, mul(so.get(), 2.0))}; });
+  return record(std::move(out), "sqrt", {a}, [so](const Tensor& g) { return Grads{div(g, mul(so.get(), 2.0))}; });
 }
 
 Tensor rsqrt(const Tensor& a) {
   Tensor out = unary_forward(a, "rsqrt", [](auto x) { return decltype(x)(1 / std::sqrt(x)); });
   Saved so(out, true);
-  return record(out, "rsqrt", {a}, [so](const Tensor& g) {
+  return record(std::move(out), "rsqrt", {a}, [so](const Tensor& g) {
     Tensor o = so.get();
     return Grads{mul(g, mul(pow(o, 3.0), -0.5))};  // d x^-1/2 = -1/2 x^-3/2
   });
@@ -281,24 +281,24 @@ Tensor rsqrt(const Tensor& a) {
 Tensor abs(const Tensor& a) {
   Tensor out = unary_forward(a, "abs", [](auto x) { return decltype(x)(x < 0 ? -x : x); }, false);
   Saved sa(a);
-  return record(out, "abs", {a}, [sa](const Tensor& g) { return Grads{mul(g, sign(sa.get()))}; });
+  return record(std::move(out), "abs", {a}, [sa](const Tensor& g) { return Grads{mul(g, sign(sa.get()))}; });
 }
 
 Tensor sign(const Tensor& a) {
   Tensor out = unary_forward(a, "sign", [](auto x) { return decltype(x)((x > 0) - (x < 0)); }, false);
-  return record(out, "sign", {a}, [](const Tensor& g) { return Grads{zeros_like(g)}; });
+  return record(std::move(out), "sign", {a}, [](const Tensor& g) { return Grads{zeros_like(g)}; });
 }
 
 Tensor sin(const Tensor& a) {
   Tensor out = unary_forward(a, "sin", [](auto x) { return decltype(x)(std::sin(x)); });
   Saved sa(a);
-  return record(out, "sin", {a}, [sa](const Tensor& g) { return Grads{mul(g, cos(sa.get()))}; });
+  return record(std::move(out), "sin", {a}, [sa](const Tensor& g) { return Grads{mul(g, cos(sa.get()))}; });
 }
 
 Tensor cos(const Tensor& a) {
   Tensor out = unary_forward(a, "cos", [](auto x) { return decltype(x)(std::cos(x)); });
   Saved sa(a);
-  return record(out, "cos", {a}, [sa](const Tensor& g) { return Grads{neg(mul(g, sin(sa.get())))}; });
+  return record(std::move(out), "cos", {a}, [sa](const Tensor& g) { return Grads{neg(mul(g, sin(sa.get())))}; });
 }
 
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
@@ -320,7 +320,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
     }
   }, false);
   Saved sa(a);
-  return record(out, "clamp", {a}, [sa, l, h](const Tensor& g) {
+  return record(std::move(out), "clamp", {a}, [sa, l, h](const Tensor& g) {
     Tensor x = sa.get();
     Tensor inside = unary_forward(x, "clamp", [l, h](auto v) { using T = decltype(v); return T(v >= T(l) && v <= T(h)); });
     return Grads{mul(g, inside)};
@@ -334,7 +334,7 @@ static Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
   Tensor out = is_max ? binary_forward(a, b, op, [](auto x, auto y) { return (x > y || x != x) ? x : y; })
                       : binary_forward(a, b, op, [](auto x, auto y) { return (x < y || x != x) ? x : y; });
   Saved sa(a), sb(b);
-  return record(out, op, {a, b}, [sa, sb, is_max, op](const Tensor& g) {
+  return record(std::move(out), op, {a, b}, [sa, sb, is_max, op](const Tensor& g) {
     Tensor x = sa.get(), y = sb.get();
     Tensor wa = binary_forward(x, y, op, [is_max](auto p, auto q) {
       using T = decltype(p);

@@ -47,7 +47,7 @@ Tensor sum(const Tensor& a, const Shape& dims, bool keepdim) {
   });
   out = make_view(out, p.out_shape, contiguous_strides(p.out_shape), 0);
   Shape in_shape = a.shape(), keep = p.keep_shape;
-  return record(out, "sum", {a}, [in_shape, keep](const Tensor& g) {
+  return record(std::move(out), "sum", {a}, [in_shape, keep](const Tensor& g) {
     return Grads{expand(reshape(g, keep), in_shape)};
   });
 }

@@ -106,7 +106,7 @@ Tensor var_or_std(const Tensor& a, const Shape& dims, bool unbiased, bool keepdi
   }
   Saved sa(a), so(out, true);
   Shape keep = p.keep_shape, dims_copy = dims;
-  return record(out, op, {a}, [sa, so, keep, dims_copy, denom, take_sqrt](const Tensor& g) {
+  return record(std::move(out), op, {a}, [sa, so, keep, dims_copy, denom, take_sqrt](const Tensor& g) {
     Tensor gk = reshape(g, keep);
     if (take_sqrt) {
       // d sqrt(v) = dv / (2 sqrt(v)); NB: 0 where std == 0 (constant input), as PyTorch.
@@ -128,7 +128,7 @@ Tensor extreme_all(const Tensor& a, bool is_max) {
   // NaN propagates (PyTorch): a second vectorised pass counts NaNs.
   if (fold<true>(a, p, op, kZero, kPlus, kIsNan).item() > 0) out.fill_(NAN);
   Saved sa(a), so(out, true);
-  return record(out, op, {a}, [sa, so](const Tensor& g) {
+  return record(std::move(out), op, {a}, [sa, so](const Tensor& g) {
     Tensor x = sa.get();
     Tensor hits = eq(x, so.get()).to(x.dtype());  // 1 at every tie of the extreme
     return Grads{mul(div(hits, sum(hits)), g)};
@@ -172,7 +172,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
   if (a.is_floating_point()) {
     Saved si(index_keep);
     Shape in_shape = a.shape();
-    out_values = record(out_values, op, {a}, [si, keep, in_shape, d](const Tensor& g) {
+    out_values = record(std::move(out_values), op, {a}, [si, keep, in_shape, d](const Tensor& g) {
       Tensor gk = reshape(g, keep);
       return Grads{scatter_add(zeros(in_shape, g.dtype()), d, si.get(), gk)};
     });
@@ -203,7 +203,7 @@ Tensor prod(const Tensor& a, const Shape& dims, bool keepdim) {
   if (!a.is_floating_point()) return out;
   Saved sa(a);
   Shape keep = p.keep_shape, dims_copy = dims;
-  return record(out, "prod", {a}, [sa, keep, dims_copy](const Tensor& g) {
+  return record(std::move(out), "prod", {a}, [sa, keep, dims_copy](const Tensor& g) {
     Tensor x = sa.get();
     Tensor gk = reshape(g, keep);
     Tensor is_zero = eq(x, 0.0);
@@ -245,7 +245,7 @@ Tensor logsumexp(const Tensor& a, const Shape& dims, bool keepdim) {
   }
   Saved sa(a), so(out, true);
   Shape keep = p.keep_shape;
-  return record(out, "logsumexp", {a}, [sa, so, keep](const Tensor& g) {
+  return record(std::move(out), "logsumexp", {a}, [sa, so, keep](const Tensor& g) {
     return Grads{mul(reshape(g, keep), exp(sub(sa.get(), reshape(so.get(), keep))))};
   });
 }
@@ -269,7 +269,7 @@ Tensor norm(const Tensor& a, double p, const Shape& dims, bool keepdim) {
   Tensor out = as_out(keep_out, plan);
   Saved sa(a), so(out, true);
   Shape keep = plan.keep_shape;
-  return record(out, "norm", {a}, [sa, so, keep, p](const Tensor& g) {
+  return record(std::move(out), "norm", {a}, [sa, so, keep, p](const Tensor& g) {
     Tensor x = sa.get();
     Tensor gk = reshape(g, keep);
     if (p == 1.0) return Grads{mul(gk, sign(x))};

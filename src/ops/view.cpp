@@ -90,7 +90,7 @@ Tensor view(const Tensor& a, const Shape& shape) {
               shape_str(a.shape()), shape_str(a.strides()));
   Tensor out = as_view(a, s, *st, a.offset());
   Shape in_shape = a.shape();
-  return record(out, "view", {a}, [in_shape](const Tensor& g) { return Grads{reshape(g, in_shape)}; });
+  return record(std::move(out), "view", {a}, [in_shape](const Tensor& g) { return Grads{reshape(g, in_shape)}; });
 }
 
 Tensor reshape(const Tensor& a, const Shape& shape) {
@@ -125,7 +125,7 @@ Tensor permute(const Tensor& a, const Shape& dims) {
     inverse[d] = int64_t(i);
   }
   Tensor out = as_view(a, shape, strides, a.offset());
-  return record(out, "permute", {a}, [inverse](const Tensor& g) { return Grads{permute(g, inverse)}; });
+  return record(std::move(out), "permute", {a}, [inverse](const Tensor& g) { return Grads{permute(g, inverse)}; });
 }
 
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
@@ -152,7 +152,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   strides[d] *= step;
   Tensor out = as_view(a, shape, strides, a.offset() + start * a.strides()[d]);
   Shape in_shape = a.shape();
-  return record(out, "slice", {a}, [in_shape, d, start, end, step](const Tensor& g) {
+  return record(std::move(out), "slice", {a}, [in_shape, d, start, end, step](const Tensor& g) {
     return Grads{slice_backward(g, in_shape, d, start, end, step)};
   });
 }
@@ -203,7 +203,7 @@ Tensor expand(const Tensor& a, const Shape& shape) {
   if (out_shape == a.shape()) return a;
   Tensor out = as_view(a, out_shape, strides, a.offset());
   Shape in_shape = a.shape();
-  return record(out, "expand", {a}, [in_shape](const Tensor& g) { return Grads{sum_to(g, in_shape)}; });
+  return record(std::move(out), "expand", {a}, [in_shape](const Tensor& g) { return Grads{sum_to(g, in_shape)}; });
 }
 
 Tensor squeeze(const Tensor& a) {
@@ -221,7 +221,7 @@ Tensor squeeze(const Tensor& a, int64_t dim) {
   s.erase(s.begin() + d);
   st.erase(st.begin() + d);
   Tensor out = as_view(a, s, st, a.offset());
-  return record(out, "squeeze", {a}, [d](const Tensor& g) { return Grads{unsqueeze(g, d)}; });
+  return record(std::move(out), "squeeze", {a}, [d](const Tensor& g) { return Grads{unsqueeze(g, d)}; });
 }
 
 Tensor unsqueeze(const Tensor& a, int64_t dim) {
@@ -231,20 +231,20 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   s.insert(s.begin() + d, 1);
   st.insert(st.begin() + d, stride);
   Tensor out = as_view(a, s, st, a.offset());
-  return record(out, "unsqueeze", {a}, [d](const Tensor& g) { return Grads{squeeze(g, d)}; });
+  return record(std::move(out), "unsqueeze", {a}, [d](const Tensor& g) { return Grads{squeeze(g, d)}; });
 }
 
 Tensor contiguous(const Tensor& a) {
   if (a.is_contiguous()) return a;
   Tensor out = make_tensor(a.shape(), a.dtype());
   kernels::cpu::copy_strided(out, a);
-  return record(out, "contiguous", {a}, [](const Tensor& g) { return Grads{g}; });
+  return record(std::move(out), "contiguous", {a}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor clone(const Tensor& a) {
   Tensor out = make_tensor(a.shape(), a.dtype());
   kernels::cpu::copy_strided(out, a);
-  return record(out, "clone", {a}, [](const Tensor& g) { return Grads{g}; });
+  return record(std::move(out), "clone", {a}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor to_dtype(const Tensor& a, DType dtype) {
@@ -253,7 +253,7 @@ Tensor to_dtype(const Tensor& a, DType dtype) {
   kernels::cpu::copy_strided(out, a);
   if (!is_floating(dtype)) return out;
   DType in = a.dtype();
-  return record(out, "to_dtype", {a}, [in](const Tensor& g) { return Grads{to_dtype(g, in)}; });
+  return record(std::move(out), "to_dtype", {a}, [in](const Tensor& g) { return Grads{to_dtype(g, in)}; });
 }
 
 }  // namespace cajal

@@ -35,7 +35,7 @@ struct Edge {
 
 // One recorded op. The backward closure lives inside the node (FunctionNode<F> below), so
 // recording an op costs one pooled allocation for the node and one each for its edge lists.
-struct Node : std::enable_shared_from_this<Node> {
+struct Node {
   enum class Kind : uint8_t { Function, AccumulateGrad };
   Kind kind = Kind::Function;
   const char* name = "";
@@ -102,18 +102,20 @@ class Saved {
   uint32_t output_nr_ = 0;
 };
 
-// The node whose backward the engine is running on this thread (null outside backward).
-Node* current_node();
+// The node whose backward the engine is running on this thread, as the engine's owning pointer
+// (null outside backward). NB: not enable_shared_from_this: that costs two atomic operations per
+// recorded op, and only a recorded backward (create_graph) needs the shared pointer.
+const std::shared_ptr<Node>* current_node();
 namespace detail {
 struct CurrentNodeScope {
-  explicit CurrentNodeScope(Node* n);
+  explicit CurrentNodeScope(const std::shared_ptr<Node>* n);
   ~CurrentNodeScope();
-  Node* prev;
+  const std::shared_ptr<Node>* prev;
 };
 
 // Fills node.next from the op's inputs.
 void connect(Node& node, const Tensor* const* inputs, size_t n_inputs);
-void attach_output(Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr);
+void attach_output(Tensor& out, std::shared_ptr<Node> node, uint32_t output_nr);
 
 template <class F>
 std::shared_ptr<Node> make_node(const char* name, uint32_t num_outputs, F&& fn) {
@@ -140,7 +142,7 @@ Tensor record(Tensor out, const char* name, TensorRefs inputs, F&& backward) {
   for (const Tensor& t : inputs) p[i++] = &t;
   auto node = detail::make_node(name, 1, std::forward<F>(backward));
   detail::connect(*node, p, inputs.size());
-  detail::attach_output(out, node, 0);
+  detail::attach_output(out, std::move(node), 0);
   return out;
 }
 
