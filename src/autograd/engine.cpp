@@ -15,10 +15,20 @@
 namespace cajal::autograd {
 namespace {
 
-void accumulate(Tensor& slot, const Tensor& g) {
+// True when `from` broadcasts to `to` (PyTorch's rules: align trailing dims; 1 stretches).
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  return true;
+}
+
+// Sums g into slot. Takes g by value: callers hand over gradients they no longer need.
+void accumulate(Tensor& slot, Tensor g) {
   if (!g.defined()) return;
   if (!slot.defined()) {
-    slot = g;
+    slot = std::move(g);
   } else if (GradMode::is_enabled()) {
     slot = add(slot, g);
   } else if (slot.impl_ptr().use_count() == 1 && slot.storage().use_count() == 1 && slot.is_contiguous() &&
@@ -119,7 +129,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     bool inserted = false;
     uint32_t s = slot_of(root_nodes.back(), inserted);
     if (inserted) stack.push_back(s);
-    accumulate(tasks[s].grads[out_slot], g);
+    accumulate(tasks[s].grads[out_slot], std::move(g));
   }
   const size_t n_roots = tasks.size();
 
@@ -188,11 +198,16 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
       Task& dst = tasks[table.find(e.fn.get())];
       Tensor& g = grads_in[i];
       if (g.defined()) {
-        CAJAL_CHECK_KIND(g.shape() == e.shape, Runtime, "backward",
-                         "{} produced a gradient of shape {} for input {} of shape {}", node->name,
-                         shape_str(g.shape()), i, shape_str(e.shape));
+        if (g.shape() != e.shape) {
+          // A broadcast input's gradient arrives in the broadcast shape: sum it back (PyTorch does
+          // the same), so an op's backward need not remember its inputs' shapes.
+          CAJAL_CHECK_KIND(broadcasts_to(e.shape, g.shape()), Runtime, "backward",
+                           "{} produced a gradient of shape {} for input {} of shape {}", node->name,
+                           shape_str(g.shape()), i, shape_str(e.shape));
+          g = sum_to(g, e.shape);
+        }
         if (g.dtype() != e.dtype) g = g.to(e.dtype);
-        accumulate(dst.grads[e.input_nr], g);
+        accumulate(dst.grads[e.input_nr], std::move(g));
       }
       if (--dst.deps == 0) ready.push_back(table.find(e.fn.get()));
     }

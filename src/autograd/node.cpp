@@ -29,15 +29,16 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
   return false;
 }
 
-std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+const std::shared_ptr<Node>& grad_accumulator(const Tensor& leaf) {
   TensorImpl* impl = leaf.impl();
-  if (impl->grad_accumulator) return impl->grad_accumulator;
-  auto node = std::allocate_shared<Node>(pool::PoolAllocator<Node>());
-  node->kind = Node::Kind::AccumulateGrad;
-  node->name = "AccumulateGrad";
-  node->leaf = leaf.impl_ptr();
-  impl->grad_accumulator = node;
-  return node;
+  if (!impl->grad_accumulator) {
+    auto node = std::allocate_shared<Node>(pool::PoolAllocator<Node>());
+    node->kind = Node::Kind::AccumulateGrad;
+    node->name = "AccumulateGrad";
+    node->leaf = leaf.impl_ptr();
+    impl->grad_accumulator = std::move(node);
+  }
+  return impl->grad_accumulator;
 }
 
 namespace {
@@ -93,8 +94,12 @@ void connect(Node& node, const Tensor* const* inputs, size_t n_inputs) {
     const Tensor& t = *inputs[i];
     if (!t.defined() || !t.requires_grad()) continue;
     Edge& e = node.next[i];
-    e.fn = t.grad_fn() ? t.grad_fn() : grad_accumulator(t);
-    e.input_nr = t.grad_fn() ? t.impl()->output_nr : 0;
+    if (const std::shared_ptr<Node>& fn = t.grad_fn()) {
+      e.fn = fn;
+      e.input_nr = t.impl()->output_nr;
+    } else {
+      e.fn = grad_accumulator(t);  // NB: copies from a reference: one reference-count increment
+    }
     e.dtype = t.dtype();
     e.shape = t.shape();
   }

@@ -55,9 +55,15 @@ Tensor make_tensor(const Shape& shape, DType dtype) {
   for (int64_t s : shape) CAJAL_CHECK(s >= 0, "empty", "expected non-negative sizes, got shape {}", shape_str(shape));
   auto impl = make_impl();
   impl->shape = shape;
-  impl->strides = contiguous_strides(shape);
+  impl->strides.resize(shape.size());  // NB: filled in place (contiguous_strides would build a copy)
+  int64_t numel = 1, stride = 1;
+  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+    impl->strides[size_t(d)] = stride;
+    stride *= std::max<int64_t>(shape[size_t(d)], 1);  // as contiguous_strides: size 0 counts as 1
+    numel *= shape[size_t(d)];
+  }
   impl->dtype = dtype;
-  impl->numel = shape_numel(shape);
+  impl->numel = numel;
   impl->contiguous = true;
   impl->storage = make_storage(size_t(impl->numel) * dtype_size(dtype));
   return Tensor(std::move(impl));

@@ -41,13 +41,28 @@ Tensor broadcast_to(const Tensor& t, const Shape& shape) {
 }
 
 // a and b converted to dtype t and broadcast to their common shape (views; no autograd record).
-// Same shape and dtype, the common case in training steps, returns them untouched.
-std::pair<Tensor, Tensor> broadcast_operands(const Tensor& a, const Tensor& b, DType t, const char* op) {
-  if (a.dtype() == t && b.dtype() == t && a.shape() == b.shape()) return {a, b};
-  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  return {broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape),
-          broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape)};
-}
+// Same shape and dtype, the common case in training steps, refers to the caller's tensors: no
+// handle is copied, so no reference count moves.
+class Operands {
+ public:
+  Operands(const Tensor& a, const Tensor& b, DType t, const char* op) : a_(&a), b_(&b) {
+    if (a.dtype() == t && b.dtype() == t && a.shape() == b.shape()) return;
+    Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+    own_a_ = broadcast_to(a.dtype() == t ? a : a.detach().to(t), shape);
+    own_b_ = broadcast_to(b.dtype() == t ? b : b.detach().to(t), shape);
+    a_ = &own_a_;
+    b_ = &own_b_;
+  }
+  Operands(const Operands&) = delete;
+  Operands& operator=(const Operands&) = delete;
+  const Tensor& a() const { return *a_; }
+  const Tensor& b() const { return *b_; }
+
+ private:
+  const Tensor* a_;
+  const Tensor* b_;
+  Tensor own_a_, own_b_;
+};
 
 // Runs f over broadcast a, b in the promoted dtype (or `force` dtype). F is a generic lambda.
 template <class F>
@@ -55,7 +70,8 @@ Tensor binary_forward(const Tensor& a, const Tensor& b, const char* op, F f, boo
   CAJAL_CHECK_KIND(a.defined() && b.defined(), Value, op, "expected defined tensors");
   DType t = promote_types(a.dtype(), b.dtype());
   if (float_only && !is_floating(t)) t = DType::f32;
-  auto [x, y] = broadcast_operands(a, b, t, op);
+  Operands xy(a, b, t, op);
+  const Tensor &x = xy.a(), &y = xy.b();
   Tensor out = make_tensor(x.shape(), t);
   CAJAL_DISPATCH_ALL(t, op, [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, x, y, f); });
   return out;
@@ -93,7 +109,8 @@ Tensor scalar_forward(const Tensor& a, double s, const char* op, F f) {
 
 Tensor compare(const Tensor& a, const Tensor& b, const char* op, int kind) {
   DType t = promote_types(a.dtype(), b.dtype());
-  auto [x, y] = broadcast_operands(a, b, t, op);
+  Operands xy(a, b, t, op);
+  const Tensor &x = xy.a(), &y = xy.b();
   Tensor out = make_tensor(x.shape(), DType::b8);
   CAJAL_DISPATCH_ALL(t, op, [&] {
     switch (kind) {
@@ -138,9 +155,9 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha, const char* op
                             : binary_forward(a, b, op, [alpha](auto x, auto y) {
                                 return decltype(x)(x + decltype(x)(alpha) * y);
                               });
-  Shape sa = a.shape(), sb = b.shape();
-  return record(std::move(out), op, {a, b}, [sa, sb, alpha](const Tensor& g) {
-    return Grads{sum_to(g, sa), sum_to(alpha == 1.0 ? g : mul(g, alpha), sb)};
+  // NB: gradients in the broadcast shape; the engine sums each back to its input's shape.
+  return record(std::move(out), op, {a, b}, [alpha](const Tensor& g) {
+    return Grads{g, alpha == 1.0 ? g : mul(g, alpha)};
   });
 }
 }  // namespace

@@ -237,3 +237,19 @@ TEST(Autograd, LeafKeepsOneAccumulatorAndIsNotKeptAliveByIt) {
   EXPECT_TRUE(leaf_watch.expired());  // the node points back at the leaf weakly: no cycle
   EXPECT_TRUE(acc_watch.expired());
 }
+
+TEST(Autograd, EngineSumsABroadcastGradientBackToItsInputShape) {
+  // A backward may return a gradient in the broadcast shape (add does); the engine reduces it.
+  Tensor x = rand_input({3});
+  Tensor out = mul(x.detach(), 1.0);
+  out = autograd::record(std::move(out), "to_rows", {x}, [](const Tensor& g) {
+    return Grads{ones({2, 3}, DType::f64)};  // as if x had been broadcast over 2 rows
+  });
+  out.sum().backward();
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{2, 2, 2}));
+
+  Tensor y = rand_input({3});
+  Tensor bad = autograd::record(mul(y.detach(), 1.0), "bad_backward", {y},
+                                [](const Tensor& g) { return Grads{ones({4}, DType::f64)}; });
+  EXPECT_CAJAL_ERROR(bad.sum().backward(), "backward", "bad_backward", "[4]", "[3]");
+}

@@ -18,9 +18,36 @@
 #include "cajal/core/tensor.h"
 
 namespace cajal {
-// Gradients flowing through one node: one per output (in) or per input (out). Pooled storage:
-// every backward step makes one.
-using Grads = std::vector<Tensor, pool::PoolAllocator<Tensor>>;
+// Gradients flowing through one node: one per output (in) or per input (out), in pooled storage
+// (every backward step makes one). `Grads{a, b}` moves temporaries in: an initializer_list of
+// Tensor would copy each handle, two reference-count operations per gradient.
+class Grads {
+ public:
+  // One element of a Grads{...} list; the constructor moves the tensor out of it.
+  struct Item {
+    Item(Tensor x) : t(std::move(x)) {}  // NOLINT(google-explicit-constructor): Grads{a, b}
+    mutable Tensor t;
+  };
+  Grads() = default;
+  explicit Grads(size_t n) : v_(n) {}
+  Grads(std::initializer_list<Item> items) {
+    v_.reserve(items.size());
+    for (const Item& i : items) v_.push_back(std::move(i.t));
+  }
+  size_t size() const { return v_.size(); }
+  bool empty() const { return v_.empty(); }
+  void resize(size_t n) { v_.resize(n); }
+  void push_back(Tensor t) { v_.push_back(std::move(t)); }
+  Tensor& operator[](size_t i) { return v_[i]; }
+  const Tensor& operator[](size_t i) const { return v_[i]; }
+  auto begin() { return v_.begin(); }
+  auto end() { return v_.end(); }
+  auto begin() const { return v_.begin(); }
+  auto end() const { return v_.end(); }
+
+ private:
+  std::vector<Tensor, pool::PoolAllocator<Tensor>> v_;
+};
 }
 
 namespace cajal::autograd {
@@ -75,7 +102,7 @@ struct FunctionNode final : Node {
 };
 
 // The node that accumulates into a leaf's .grad (created once per leaf, cached weakly).
-std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
+const std::shared_ptr<Node>& grad_accumulator(const Tensor& leaf);
 
 // The inputs of a recorded op, by reference (listing them copies no tensor handle).
 using TensorRefs = std::initializer_list<std::reference_wrapper<const Tensor>>;
