@@ -112,6 +112,12 @@ if [ -x "$BUILD/bench/peak_fma" ]; then
   for r in $(seq "$RUNS"); do run_one peak_fma "" -- "$BUILD/bench/peak_fma" --threads 2; done
 fi
 
+if [ -x "$BUILD/bench/rss_floor" ] && [[ " $WORKLOADS " == *" gemm "* ]]; then
+  echo "rss_floor"
+  # shellcheck disable=SC2086  # CORE_ENV is one VAR=value word or empty
+  for r in $(seq "$RUNS"); do run_one rss-floor "$CORE_ENV OMP_NUM_THREADS=2" -- "$BUILD/bench/rss_floor"; done
+fi
+
 for w in $WORKLOADS; do
   echo "$w"
   if ! "$CAJAL" bench --list | awk -v w="$w" '$1 == w && $2 == "available" { found = 1 } END { exit !found }'; then

@@ -195,6 +195,15 @@ def main_table(recs):
                      f"{ratio(cp, tp, 'lower')} | |")
         lines.append(f"| {w} | peak RSS MiB minus runtime baseline (torch: after `import torch`; cajal: at start) | lower | "
                      f"{cell(c_net)} | {cell(t_net)} | | {ratio(c_net, t_net, 'lower')} | |")
+        # The memory target: cajal's whole peak below torch best's peak minus 230 MiB.
+        target = [p - 230 for p in tp]
+        lines.append(f"| {w} | peak RSS MiB against the target: torch best peak − 230 MiB (torch column) | lower | "
+                     f"{cell(cp)} | {cell(target)} | | {ratio(cp, target, 'lower')} | |")
+        if w == "gemm":
+            floor = [r["rss_floor_mib"] for c, r in recs if c == "rss-floor" and "rss_floor_mib" in r]
+            if floor:
+                lines.append(f"| gemm | peak RSS MiB of a bare program that only holds A, B, C and calls sgemm "
+                             f"(`bench/rss_floor`): no OpenBLAS program goes below it | – | {cell(floor)} | | | | |")
         threads = sorted({r.get("os_threads") for r in cajal if r.get("os_threads")})
         if threads:
             notes.append(f"{w}: cajal process had {', '.join(map(str, threads))} OS thread(s) at the end "
