@@ -36,6 +36,7 @@ void init_nn(py::module_& m);
 void init_optim(py::module_& m);
 void init_data(py::module_& m);
 void init_io(py::module_& m);
+void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
 
 // The Tensor class object, registered by init_tensor (ops.cpp adds the op methods to it).
 py::class_<Tensor>& tensor_class();

@@ -153,6 +153,7 @@ const char* op_kind_name(OpKind k) {
     case OpKind::Pointwise: return "Pointwise";
     case OpKind::Reduction: return "Reduction";
     case OpKind::Linalg: return "Linalg";
+    case OpKind::Conv: return "Conv";
     case OpKind::Activation: return "Activation";
     case OpKind::Loss: return "Loss";
     case OpKind::Shape: return "Shape";

@@ -174,6 +174,32 @@ row("norm",
     Case("p1 dim keepdim", [X(2, 3, 4, kind="away")], lambda L, x: L.norm(x, 1, (0, 2), keepdim=True)),
     Case("p1 all", [X(5, kind="away")], lambda L, x: x.norm(p=1)))
 
+# ---------------------------------------------------------------------------- convolution and pooling
+row("conv2d",
+    Case("3x3 bias", [X(2, 3, 7, 6), X(4, 3, 3, 3), X(4)], lambda L, x, w, b: L.F.conv2d(x, w, b)),
+    Case("stride 2 padding 1", [X(2, 3, 7, 6), X(4, 3, 3, 2), X(4)],
+         lambda L, x, w, b: L.F.conv2d(x, w, b, stride=2, padding=1)),
+    Case("groups dilation", [X(1, 4, 8, 7), X(6, 2, 2, 3)],
+         lambda L, x, w: L.F.conv2d(x, w, None, stride=(1, 2), padding=(2, 1), dilation=(2, 1), groups=2)),
+    Case("1x1", [X(3, 5, 4, 4), X(2, 5, 1, 1), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b)),
+    Case("unbatched", [X(3, 6, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b, padding=1)),
+    Case("size0 batch", [X(0, 3, 5, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b),
+         layouts=False))  # NB: torch itself rejects the non-contiguous size-0 views
+row("unfold",
+    Case("3x2 stride padding", [X(2, 3, 6, 5)], lambda L, x: L.F.unfold(x, (3, 2), dilation=(1, 2), padding=1, stride=2)),
+    Case("1x1", [X(1, 2, 3, 3)], lambda L, x: L.F.unfold(x, 1)))
+row("fold",
+    Case("overlapping windows", [X(2, 12, 28)], lambda L, x: L.F.fold(x, (6, 7), (2, 3), padding=1, stride=(1, 2))),
+    Case("disjoint windows", [X(1, 8, 6)], lambda L, x: L.F.fold(x, (4, 6), 2, stride=2)))
+row("max_pool2d",
+    Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.max_pool2d(x, 2)),
+    Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.max_pool2d(x, 3, 2, 1)),
+    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.max_pool2d(x, (2, 1), stride=(1, 1))))
+row("avg_pool2d",
+    Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.avg_pool2d(x, 2)),
+    Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.avg_pool2d(x, 3, 2, 1)),
+    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.avg_pool2d(x, (2, 1), stride=(1, 1))))
+
 # ---------------------------------------------------------------------------- linear algebra
 row("matmul",
     Case("mm", [X(3, 4), X(4, 5)], lambda L, x, y: L.matmul(x, y)),

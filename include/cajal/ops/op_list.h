@@ -1,5 +1,6 @@
 // The op table: one row per differentiable op, X(name, arity, kind).
-// kind: Pointwise, Reduction, Linalg, Activation, Loss, Shape (views and copies), Index.
+// kind: Pointwise, Reduction, Linalg, Conv (windows over images), Activation, Loss, Shape (views and
+// copies), Index.
 // Expanding the table gives the Op enum, the names, and the coverage check of tests/ops and of the
 // Python conformance suite: an op without a test row fails both.
 #pragma once
@@ -38,6 +39,12 @@
   X(bmm, 2, Linalg)                      \
   X(outer, 2, Linalg)                    \
   X(linear, 3, Linalg)                   \
+  /* convolution and pooling */         \
+  X(conv2d, 3, Conv)                     \
+  X(unfold, 1, Conv)                     \
+  X(fold, 1, Conv)                       \
+  X(max_pool2d, 1, Conv)                 \
+  X(avg_pool2d, 1, Conv)                 \
   /* activations */                      \
   X(sigmoid, 1, Activation)              \
   X(tanh, 1, Activation)                 \
@@ -84,7 +91,7 @@
 
 namespace cajal {
 
-enum class OpKind { Pointwise, Reduction, Linalg, Activation, Loss, Shape, Index };
+enum class OpKind { Pointwise, Reduction, Linalg, Conv, Activation, Loss, Shape, Index };
 
 enum class Op {
 #define CAJAL_OP_ENUM(name, arity, kind) name,
@@ -104,6 +111,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 69, "op table changed: update this count, tests/ops and python/tests/test_conformance.py");
+static_assert(kOpCount == 74, "op table changed: update this count, tests/ops and python/tests/test_conformance.py");
 
 }  // namespace cajal

@@ -5,6 +5,7 @@
 // floating tensor's dtype; reductions take a dim list ({} = all dims) and keepdim; negative dims
 // count from the end. Errors are cajal::Error naming the op, what it expected and what it got.
 #pragma once
+#include <array>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -192,6 +193,24 @@ Tensor unsqueeze(const Tensor& a, int64_t dim);
 Tensor contiguous(const Tensor& a);
 Tensor clone(const Tensor& a);
 Tensor to_dtype(const Tensor& a, DType dtype);
+
+// ---------------------------------------------------------------- convolution and pooling (ops/conv.cpp)
+// 2-D windows over (N, C, H, W) tensors; a (C, H, W) input is a batch of one and comes back 3-D.
+// PyTorch's conventions: cross-correlation (no kernel flip); every pair is (height, width); the
+// output size is floor((in + 2 padding - dilation (kernel - 1) - 1) / stride) + 1.
+using Size2 = std::array<int64_t, 2>;
+// x (N, C_in, H, W), w (C_out, C_in / groups, kh, kw), b (C_out) or undefined.
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(), Size2 stride = {1, 1},
+              Size2 padding = {0, 0}, Size2 dilation = {1, 1}, int64_t groups = 1);
+// The sliding windows as columns: (N, C, H, W) -> (N, C kh kw, L), L = number of windows.
+Tensor unfold(const Tensor& x, Size2 kernel, Size2 dilation = {1, 1}, Size2 padding = {0, 0}, Size2 stride = {1, 1});
+// The adjoint of unfold: (N, C kh kw, L) -> (N, C, H, W) with H, W = output_size; overlaps add.
+Tensor fold(const Tensor& cols, Size2 output_size, Size2 kernel, Size2 dilation = {1, 1}, Size2 padding = {0, 0},
+            Size2 stride = {1, 1});
+// Pooling; stride {0, 0} means stride = kernel (PyTorch's default). max pads with -inf, and the
+// gradient goes to the first maximum of each window; avg counts the padding (count_include_pad).
+Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+Tensor avg_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
 
 // ---------------------------------------------------------------- copies and indexing (ops/index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim = 0);

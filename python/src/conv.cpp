@@ -1,0 +1,56 @@
+// Convolution and pooling in cajal.nn.functional, with torch.nn.functional's signatures: every size
+// argument takes an int (both dims) or a pair (height, width).
+#include "bindings.h"
+
+namespace cajal::python {
+namespace {
+
+Size2 size2(const py::handle& v, const char* op, const char* name) {
+  if (PyLong_Check(v.ptr())) {
+    const int64_t k = py::cast<int64_t>(v);
+    return {k, k};
+  }
+  CAJAL_CHECK_KIND(py::isinstance<py::sequence>(v) && py::len(v) == 2, Type, op,
+                   "expected {} to be an int or a pair of ints, got {}", name, std::string(py::str(v)));
+  auto seq = py::reinterpret_borrow<py::sequence>(v);
+  return {py::cast<int64_t>(seq[0]), py::cast<int64_t>(seq[1])};
+}
+
+Tensor opt(const py::object& t) { return t.is_none() ? Tensor() : py::cast<Tensor>(t); }
+
+}  // namespace
+
+void init_conv(py::module_& F) {
+  F.def("conv2d", [](const Tensor& x, const Tensor& w, py::object b, py::object stride, py::object padding,
+                     py::object dilation, int64_t groups) {
+    Size2 s = size2(stride, "conv2d", "stride"), p = size2(padding, "conv2d", "padding"),
+          d = size2(dilation, "conv2d", "dilation");
+    Tensor bias = opt(b);
+    gil_release_if release(x.numel() * w.numel() > (1 << 16));  // long enough to let other threads run
+    return conv2d(x, w, bias, s, p, d, groups);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("dilation") = 1, py::arg("groups") = 1);
+  F.def("unfold", [](const Tensor& x, py::object kernel, py::object dilation, py::object padding, py::object stride) {
+    return unfold(x, size2(kernel, "unfold", "kernel_size"), size2(dilation, "unfold", "dilation"),
+                  size2(padding, "unfold", "padding"), size2(stride, "unfold", "stride"));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation") = 1, py::arg("padding") = 0, py::arg("stride") = 1);
+  F.def("fold", [](const Tensor& x, py::object output_size, py::object kernel, py::object dilation, py::object padding,
+                   py::object stride) {
+    return fold(x, size2(output_size, "fold", "output_size"), size2(kernel, "fold", "kernel_size"),
+                size2(dilation, "fold", "dilation"), size2(padding, "fold", "padding"), size2(stride, "fold", "stride"));
+  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation") = 1, py::arg("padding") = 0,
+     py::arg("stride") = 1);
+  // stride=None: the kernel size (PyTorch's default)
+  F.def("max_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
+    Size2 k = size2(kernel, "max_pool2d", "kernel_size");
+    return max_pool2d(x, k, stride.is_none() ? k : size2(stride, "max_pool2d", "stride"),
+                      size2(padding, "max_pool2d", "padding"));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
+  F.def("avg_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
+    Size2 k = size2(kernel, "avg_pool2d", "kernel_size");
+    return avg_pool2d(x, k, stride.is_none() ? k : size2(stride, "avg_pool2d", "stride"),
+                      size2(padding, "avg_pool2d", "padding"));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
+}
+
+}  // namespace cajal::python

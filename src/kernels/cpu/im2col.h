@@ -1,0 +1,84 @@
+// im2col / col2im: the sliding windows of one image as the columns of a matrix, and back.
+//
+// Geometry (PyTorch's): for an input plane of H x W, a kernel kh x kw with dilation dh, dw, zero
+// padding ph, pw and stride sh, sw, the output plane is oh x ow with
+//   oh = (H + 2 ph - dh (kh - 1) - 1) / sh + 1   (floor; likewise ow),
+// and window (y, x) reads input row y sh - ph + i dh, column x sw - pw + j dw for i < kh, j < kw.
+// cols has one row per (channel, i, j), in that order, and one column per window (y, x): the
+// layout that makes a convolution one GEMM, weight (C_out, C kh kw) x cols (C kh kw, oh ow).
+// Positions in the padding read 0 (im2col) or are dropped (col2im).
+#pragma once
+#include <cstdint>
+
+namespace cajal::kernels::cpu {
+
+struct Window2d {
+  int64_t kh, kw;  // kernel
+  int64_t sh, sw;  // stride
+  int64_t ph, pw;  // padding
+  int64_t dh, dw;  // dilation
+  int64_t out_size(int64_t in, bool height) const {
+    const int64_t k = height ? kh : kw, s = height ? sh : sw, p = height ? ph : pw, d = height ? dh : dw;
+    return (in + 2 * p - d * (k - 1) - 1) / s + 1;
+  }
+};
+
+// cols (C kh kw, oh ow) from one contiguous image (C, H, W).
+template <class T>
+void im2col(const T* image, int64_t C, int64_t H, int64_t W, const Window2d& win, T* cols) {
+  const int64_t oh = win.out_size(H, true), ow = win.out_size(W, false);
+  for (int64_t c = 0; c < C; ++c) {
+    const T* plane = image + c * H * W;
+    for (int64_t i = 0; i < win.kh; ++i) {
+      for (int64_t j = 0; j < win.kw; ++j) {
+        T* row = cols + ((c * win.kh + i) * win.kw + j) * oh * ow;
+        for (int64_t y = 0; y < oh; ++y) {
+          const int64_t iy = y * win.sh - win.ph + i * win.dh;
+          T* out = row + y * ow;
+          if (iy < 0 || iy >= H) {
+            for (int64_t x = 0; x < ow; ++x) out[x] = T(0);
+            continue;
+          }
+          const T* in_row = plane + iy * W;
+          const int64_t x_off = j * win.dw - win.pw;
+          if (win.sw == 1 && x_off >= 0 && x_off + ow <= W) {  // the common interior case: one copy
+            for (int64_t x = 0; x < ow; ++x) out[x] = in_row[x_off + x];
+            continue;
+          }
+          for (int64_t x = 0; x < ow; ++x) {
+            const int64_t ix = x * win.sw + x_off;
+            out[x] = (ix >= 0 && ix < W) ? in_row[ix] : T(0);
+          }
+        }
+      }
+    }
+  }
+}
+
+// image (C, H, W) += the columns of cols (C kh kw, oh ow) put back at their windows' positions
+// (the adjoint of im2col: overlapping windows add up).
+template <class T>
+void col2im_add(const T* cols, int64_t C, int64_t H, int64_t W, const Window2d& win, T* image) {
+  const int64_t oh = win.out_size(H, true), ow = win.out_size(W, false);
+  for (int64_t c = 0; c < C; ++c) {
+    T* plane = image + c * H * W;
+    for (int64_t i = 0; i < win.kh; ++i) {
+      for (int64_t j = 0; j < win.kw; ++j) {
+        const T* row = cols + ((c * win.kh + i) * win.kw + j) * oh * ow;
+        for (int64_t y = 0; y < oh; ++y) {
+          const int64_t iy = y * win.sh - win.ph + i * win.dh;
+          if (iy < 0 || iy >= H) continue;
+          T* out_row = plane + iy * W;
+          const T* in = row + y * ow;
+          const int64_t x_off = j * win.dw - win.pw;
+          for (int64_t x = 0; x < ow; ++x) {
+            const int64_t ix = x * win.sw + x_off;
+            if (ix >= 0 && ix < W) out_row[ix] += in[x];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace cajal::kernels::cpu

@@ -1,0 +1,379 @@
+// Convolution and pooling over (N, C, H, W) tensors, forward through im2col + GEMM per image and
+// backward right below. Images are independent, so every kernel splits the batch across threads
+// (a GEMM called inside that parallel region runs on its thread alone: no nested pool).
+//
+// Differentiating twice (create_graph): each backward is also written in cajal ops — unfold and
+// fold are each other's adjoints, conv2d's gradients are matmuls of unfold/fold — and that form is
+// used whenever grad mode is on during backward; otherwise the fused kernels run.
+#include <omp.h>
+
+#include <limits>
+
+#include "cajal/core/threading.h"
+#include "cajal/ops/ops.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/im2col.h"
+
+namespace cajal {
+
+using autograd::record;
+using autograd::Saved;
+namespace k = kernels::cpu;
+
+namespace {
+
+std::string size2_str(Size2 s) { return fmt::format("({}, {})", s[0], s[1]); }
+
+k::Window2d make_window(Size2 kernel, Size2 stride, Size2 padding, Size2 dilation, const char* op) {
+  CAJAL_CHECK(kernel[0] > 0 && kernel[1] > 0, op, "expected a positive kernel size, got {}", size2_str(kernel));
+  CAJAL_CHECK(stride[0] > 0 && stride[1] > 0, op, "expected a positive stride, got {}", size2_str(stride));
+  CAJAL_CHECK(padding[0] >= 0 && padding[1] >= 0, op, "expected a non-negative padding, got {}", size2_str(padding));
+  CAJAL_CHECK(dilation[0] > 0 && dilation[1] > 0, op, "expected a positive dilation, got {}", size2_str(dilation));
+  return {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]};
+}
+
+// A (C, H, W) input becomes (1, C, H, W); `batched` says whether to squeeze the result back.
+Tensor as_batch(const Tensor& x, const char* op, bool& batched) {
+  CAJAL_CHECK_KIND(x.defined(), Value, op, "expected a defined input");
+  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, op, "expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {}",
+              shape_str(x.shape()));
+  CAJAL_CHECK_TYPE(x.is_floating_point(), op, "expected a floating-point input, got {}", dtype_name(x.dtype()));
+  batched = x.dim() == 4;
+  return batched ? x : x.unsqueeze(0);
+}
+
+// The output plane (oh, ow) of `win` over (H, W), checked to be non-empty.
+std::pair<int64_t, int64_t> out_plane(const k::Window2d& win, int64_t H, int64_t W, const char* op) {
+  const int64_t oh = win.out_size(H, true), ow = win.out_size(W, false);
+  CAJAL_CHECK(oh > 0 && ow > 0, op,
+              "input plane {}x{} is too small for kernel {}x{} (dilation {}x{}, padding {}x{}): output would be {}x{}",
+              H, W, win.kh, win.kw, win.dh, win.dw, win.ph, win.pw, oh, ow);
+  return {oh, ow};
+}
+
+// Runs f(n) for every image n: threads split the batch when it has enough images, else one
+// thread walks it and the GEMMs inside f use the whole pool.
+template <class F>
+void for_each_image(int64_t N, F f) {
+  const int threads = get_num_threads();
+  if (N >= threads && threads > 1 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t n = 0; n < N; ++n) f(n);
+  } else {
+    for (int64_t n = 0; n < N; ++n) f(n);
+  }
+}
+
+// The thread's slot for per-thread scratch inside for_each_image.
+int thread_slot() { return omp_in_parallel() ? omp_get_thread_num() : 0; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- unfold / fold
+
+Tensor unfold(const Tensor& x_in, Size2 kernel, Size2 dilation, Size2 padding, Size2 stride) {
+  bool batched = true;
+  Tensor x = as_batch(x_in, "unfold", batched).contiguous();
+  const k::Window2d win = make_window(kernel, stride, padding, dilation, "unfold");
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto [oh, ow] = out_plane(win, H, W, "unfold");
+  const int64_t rows = C * win.kh * win.kw, L = oh * ow;
+  Tensor out = make_tensor({N, rows, L}, x.dtype());
+  CAJAL_DISPATCH_FLOAT(x.dtype(), "unfold", [&] {
+    const scalar_t* px = x.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    for_each_image(N, [&](int64_t n) { k::im2col(px + n * C * H * W, C, H, W, win, po + n * rows * L); });
+  });
+  if (!batched) out = out.squeeze(0);
+  return record(std::move(out), "unfold", {x_in}, [H, W, kernel, dilation, padding, stride](const Tensor& g) {
+    return Grads{fold(g, {H, W}, kernel, dilation, padding, stride)};
+  });
+}
+
+Tensor fold(const Tensor& cols_in, Size2 output_size, Size2 kernel, Size2 dilation, Size2 padding, Size2 stride) {
+  CAJAL_CHECK_KIND(cols_in.defined(), Value, "fold", "expected a defined input");
+  CAJAL_CHECK(cols_in.dim() == 2 || cols_in.dim() == 3, "fold",
+              "expected a 2-D (C kh kw, L) or 3-D (N, C kh kw, L) input, got shape {}", shape_str(cols_in.shape()));
+  CAJAL_CHECK_TYPE(cols_in.is_floating_point(), "fold", "expected a floating-point input, got {}",
+                   dtype_name(cols_in.dtype()));
+  const bool batched = cols_in.dim() == 3;
+  Tensor cols = (batched ? cols_in : cols_in.unsqueeze(0)).contiguous();
+  const k::Window2d win = make_window(kernel, stride, padding, dilation, "fold");
+  const int64_t H = output_size[0], W = output_size[1];
+  CAJAL_CHECK(H > 0 && W > 0, "fold", "expected a positive output size, got {}", size2_str(output_size));
+  auto [oh, ow] = out_plane(win, H, W, "fold");
+  const int64_t N = cols.size(0), kk = win.kh * win.kw;
+  CAJAL_CHECK(cols.size(1) % kk == 0, "fold",
+              "expected the second dim ({}) to be a multiple of the kernel's {}x{} = {} positions", cols.size(1),
+              win.kh, win.kw, kk);
+  CAJAL_CHECK(cols.size(2) == oh * ow, "fold",
+              "expected {} windows ({}x{} over output {}x{}), got {} (input shape {})", oh * ow, oh, ow, H, W,
+              cols.size(2), shape_str(cols_in.shape()));
+  const int64_t C = cols.size(1) / kk, rows = cols.size(1), L = oh * ow;
+  Tensor out = zeros({N, C, H, W}, cols.dtype());
+  CAJAL_DISPATCH_FLOAT(cols.dtype(), "fold", [&] {
+    const scalar_t* pc = cols.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    for_each_image(N, [&](int64_t n) { k::col2im_add(pc + n * rows * L, C, H, W, win, po + n * C * H * W); });
+  });
+  if (!batched) out = out.squeeze(0);
+  return record(std::move(out), "fold", {cols_in}, [kernel, dilation, padding, stride](const Tensor& g) {
+    return Grads{unfold(g, kernel, dilation, padding, stride)};
+  });
+}
+
+// ---------------------------------------------------------------- conv2d
+
+namespace {
+
+struct ConvShape {
+  int64_t N, C, H, W;   // input
+  int64_t O, G, Cg, Og;  // output channels, groups, input / output channels per group
+  int64_t oh, ow;
+  k::Window2d win;
+  int64_t K() const { return Cg * win.kh * win.kw; }  // GEMM inner size: one group's (c, i, j)
+  int64_t L() const { return oh * ow; }
+  bool pointwise() const {  // 1x1, stride 1, no padding: the image itself is the column matrix
+    return win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.ph == 0 && win.pw == 0;
+  }
+};
+
+// Fused backward (grad mode off): gx by col2im of w^T g, gw as the sum over images of g cols^T
+// (per-thread partial sums, added in thread order), gb as the sum of g over images and positions.
+template <class T>
+void conv2d_backward_kernels(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& g, Tensor* gx,
+                             Tensor* gw, Tensor* gb) {
+  const int64_t K = s.K(), L = s.L();
+  const T* px = x.data_ptr<T>();
+  const T* pw = w.data_ptr<T>();
+  const T* pg = g.data_ptr<T>();
+  const int slots = get_num_threads();
+  std::vector<Tensor> gw_parts;
+  if (gw) {
+    for (int t = 0; t < slots; ++t) gw_parts.push_back(zeros({s.O, K}, x.dtype()));
+  }
+  std::vector<Tensor> scratch;  // per thread: one image's columns
+  for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
+  T* pgx = gx ? gx->data_ptr<T>() : nullptr;
+  for_each_image(s.N, [&](int64_t n) {
+    T* cols = scratch[size_t(thread_slot())].data_ptr<T>();
+    const T* image = px + n * s.C * s.H * s.W;
+    const T* gn = pg + n * s.O * L;
+    if (gw) {
+      const T* c = image;
+      if (!s.pointwise()) {
+        k::im2col(image, s.C, s.H, s.W, s.win, cols);
+        c = cols;
+      }
+      T* acc = gw_parts[size_t(thread_slot())].data_ptr<T>();
+      for (int64_t grp = 0; grp < s.G; ++grp)  // acc_g (Og, K) += g_g (Og, L) · cols_g^T (L, K)
+        k::gemm<T>(false, true, s.Og, K, L, T(1), gn + grp * s.Og * L, L, c + grp * K * L, L, T(1),
+                   acc + grp * s.Og * K, K);
+    }
+    if (gx) {
+      T* out = pgx + n * s.C * s.H * s.W;
+      T* d = s.pointwise() ? out : cols;  // 1x1: the column matrix is the image gradient itself
+      for (int64_t grp = 0; grp < s.G; ++grp)  // dcols_g (K, L) = w_g^T (K, Og) · g_g (Og, L)
+        k::gemm<T>(true, false, K, L, s.Og, T(1), pw + grp * s.Og * K, K, gn + grp * s.Og * L, L, T(0),
+                   d + grp * K * L, L);
+      if (!s.pointwise()) k::col2im_add(cols, s.C, s.H, s.W, s.win, out);
+    }
+  });
+  if (gw) {
+    T* pgw = gw->data_ptr<T>();
+    for (int t = 0; t < slots; ++t) {
+      const T* part = gw_parts[size_t(t)].data_ptr<T>();
+      for (int64_t i = 0; i < s.O * K; ++i) pgw[i] = (t == 0 ? T(0) : pgw[i]) + part[i];
+    }
+  }
+  if (gb) {
+    T* pgb = gb->data_ptr<T>();
+    for (int64_t o = 0; o < s.O; ++o) {
+      double acc = 0;
+      for (int64_t n = 0; n < s.N; ++n) {
+        const T* row = pg + (n * s.O + o) * L;
+        for (int64_t l = 0; l < L; ++l) acc += double(row[l]);
+      }
+      pgb[o] = T(acc);
+    }
+  }
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
+              int64_t groups) {
+  bool batched = true;
+  Tensor xb = as_batch(x_in, "conv2d", batched);
+  CAJAL_CHECK_KIND(w_in.defined(), Value, "conv2d", "expected a defined weight");
+  CAJAL_CHECK(w_in.dim() == 4, "conv2d", "expected a 4-D weight (C_out, C_in / groups, kh, kw), got shape {}",
+              shape_str(w_in.shape()));
+  CAJAL_CHECK_TYPE(w_in.dtype() == x_in.dtype(), "conv2d", "expected a weight of dtype {} (the input's), got {}",
+                   dtype_name(x_in.dtype()), dtype_name(w_in.dtype()));
+  CAJAL_CHECK(groups > 0, "conv2d", "expected a positive number of groups, got {}", groups);
+  ConvShape s{};
+  s.N = xb.size(0), s.C = xb.size(1), s.H = xb.size(2), s.W = xb.size(3);
+  s.O = w_in.size(0), s.G = groups;
+  CAJAL_CHECK(s.C % groups == 0 && s.O % groups == 0, "conv2d",
+              "expected input channels ({}) and output channels ({}) divisible by groups ({})", s.C, s.O, groups);
+  s.Cg = s.C / groups, s.Og = s.O / groups;
+  CAJAL_CHECK(w_in.size(1) == s.Cg, "conv2d",
+              "weight {} expects {} input channels per group, input {} has {} ({} channels / {} groups)",
+              shape_str(w_in.shape()), w_in.size(1), shape_str(x_in.shape()), s.Cg, s.C, groups);
+  if (b.defined()) {
+    CAJAL_CHECK_TYPE(b.dtype() == x_in.dtype(), "conv2d", "expected a bias of dtype {}, got {}",
+                     dtype_name(x_in.dtype()), dtype_name(b.dtype()));
+    CAJAL_CHECK(b.dim() == 1 && b.size(0) == s.O, "conv2d", "bias has shape {}, expected [{}] (one per output channel)",
+                shape_str(b.shape()), s.O);
+  }
+  s.win = make_window({w_in.size(2), w_in.size(3)}, stride, padding, dilation, "conv2d");
+  std::tie(s.oh, s.ow) = out_plane(s.win, s.H, s.W, "conv2d");
+
+  Tensor x = xb.detach().contiguous(), w = w_in.detach().contiguous();
+  const int64_t K = s.K(), L = s.L();
+  Tensor out = make_tensor({s.N, s.O, s.oh, s.ow}, x.dtype());
+  CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
+    using T = scalar_t;
+    const T* px = x.data_ptr<T>();
+    const T* pw = w.data_ptr<T>();
+    const T* pb = b.defined() ? b.detach().contiguous().data_ptr<T>() : nullptr;
+    T* po = out.data_ptr<T>();
+    const int slots = get_num_threads();
+    std::vector<Tensor> scratch;
+    if (!s.pointwise())
+      for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
+    for_each_image(s.N, [&](int64_t n) {
+      const T* image = px + n * s.C * s.H * s.W;
+      const T* cols = image;
+      if (!s.pointwise()) {
+        T* c = scratch[size_t(thread_slot())].data_ptr<T>();
+        k::im2col(image, s.C, s.H, s.W, s.win, c);
+        cols = c;
+      }
+      T* on = po + n * s.O * L;
+      if (pb)  // the bias goes in first; the GEMM adds the product (beta = 1)
+        for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, pb[o]);
+      for (int64_t grp = 0; grp < s.G; ++grp)  // out_g (Og, L) = w_g (Og, K) · cols_g (K, L)
+        k::gemm<T>(false, false, s.Og, L, K, T(1), pw + grp * s.Og * K, K, cols + grp * K * L, L, pb ? T(1) : T(0),
+                   on + grp * s.Og * L, L);
+    });
+  });
+  if (!batched) out = out.squeeze(0);
+
+  const bool need_x = x_in.requires_grad(), need_w = w_in.requires_grad(), need_b = b.defined() && b.requires_grad();
+  Saved sx(need_w ? x_in : Tensor()), sw(need_x ? w_in : Tensor());
+  return record(std::move(out), "conv2d", {x_in, w_in, b},
+                [s, sx, sw, need_x, need_w, need_b, batched, stride, padding, dilation](const Tensor& g_in) {
+    const Tensor g4 = batched ? g_in : g_in.unsqueeze(0);
+    const Size2 kernel{s.win.kh, s.win.kw};
+    Tensor gx, gw, gb;
+    if (GradMode::is_enabled()) {
+      // In cajal ops, so this backward differentiates again. Per group g: columns (N, G, K, L).
+      Tensor gy = reshape(g4, {s.N, s.G, s.Og, s.L()});
+      if (need_x) {
+        Tensor wg = reshape(sw.get(), {s.G, s.Og, s.K()});
+        Tensor dcols = matmul(wg.transpose(1, 2), gy);  // (N, G, K, L)
+        gx = fold(reshape(dcols, {s.N, s.G * s.K(), s.L()}), {s.H, s.W}, kernel, dilation, padding, stride);
+      }
+      if (need_w) {
+        Tensor xs = batched ? sx.get() : sx.get().unsqueeze(0);
+        Tensor cols = reshape(unfold(xs, kernel, dilation, padding, stride), {s.N, s.G, s.K(), s.L()});
+        gw = reshape(sum(matmul(gy, cols.transpose(2, 3)), {0}), {s.O, s.Cg, s.win.kh, s.win.kw});
+      }
+      if (need_b) gb = sum(g4, {0, 2, 3});
+    } else {
+      Tensor xs = need_w ? (batched ? sx.get() : sx.get().unsqueeze(0)).contiguous() : Tensor();
+      Tensor ws = need_x ? sw.get().contiguous() : Tensor();
+      Tensor g = g4.contiguous();
+      if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
+      if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
+      if (need_b) gb = make_tensor({s.O}, g.dtype());
+      CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
+        conv2d_backward_kernels<scalar_t>(s, xs, ws, g, need_x ? &gx : nullptr, need_w ? &gw : nullptr,
+                                          need_b ? &gb : nullptr);
+      });
+    }
+    if (gx.defined() && !batched) gx = gx.squeeze(0);
+    return Grads{gx, gw, gb};
+  });
+}
+
+// ---------------------------------------------------------------- pooling
+
+namespace {
+
+Size2 default_stride(Size2 stride, Size2 kernel) { return (stride[0] == 0 && stride[1] == 0) ? kernel : stride; }
+
+void check_pool_padding(const k::Window2d& win, const char* op) {
+  CAJAL_CHECK(2 * win.ph <= win.kh && 2 * win.pw <= win.kw, op,
+              "padding should be at most half the kernel size, got padding ({}, {}) for kernel ({}, {})", win.ph,
+              win.pw, win.kh, win.kw);
+}
+
+}  // namespace
+
+Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 padding) {
+  bool batched = true;
+  Tensor x = as_batch(x_in, "max_pool2d", batched).detach().contiguous();
+  const k::Window2d win = make_window(kernel, default_stride(stride_in, kernel), padding, {1, 1}, "max_pool2d");
+  check_pool_padding(win, "max_pool2d");
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto [oh, ow] = out_plane(win, H, W, "max_pool2d");
+  Tensor out = make_tensor({N, C, oh, ow}, x.dtype());
+  Tensor index = make_tensor({N * C, oh * ow}, DType::i64);  // flat position in the H x W plane
+  CAJAL_DISPATCH_FLOAT(x.dtype(), "max_pool2d", [&] {
+    using T = scalar_t;
+    const T* px = x.data_ptr<T>();
+    T* po = out.data_ptr<T>();
+    int64_t* pi = index.data_ptr<int64_t>();
+    for_each_image(N * C, [&](int64_t p) {
+      const T* plane = px + p * H * W;
+      for (int64_t y = 0; y < oh; ++y) {
+        for (int64_t xo = 0; xo < ow; ++xo) {
+          T best = -std::numeric_limits<T>::infinity();
+          int64_t arg = -1;
+          for (int64_t i = 0; i < win.kh; ++i) {
+            const int64_t iy = y * win.sh - win.ph + i;
+            if (iy < 0 || iy >= H) continue;
+            for (int64_t j = 0; j < win.kw; ++j) {
+              const int64_t ix = xo * win.sw - win.pw + j;
+              if (ix < 0 || ix >= W) continue;
+              const T v = plane[iy * W + ix];
+              if (arg < 0 || v > best || std::isnan(v)) {  // the first maximum; NaN wins, as in PyTorch
+                best = v;
+                arg = iy * W + ix;
+                if (std::isnan(v)) break;
+              }
+            }
+          }
+          po[(p * oh + y) * ow + xo] = best;
+          pi[(p * oh + y) * ow + xo] = arg;  // NB: padding <= kernel/2, so every window has a real cell
+        }
+      }
+    });
+  });
+  if (!batched) out = out.squeeze(0);
+  return record(std::move(out), "max_pool2d", {x_in}, [index, N, C, H, W, oh, ow, batched](const Tensor& g) {
+    // The gradient of each window goes to its maximum: a scatter-add, itself differentiable.
+    Tensor g2 = reshape(g, {N * C, oh * ow});
+    Tensor gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, g2);
+    return Grads{batched ? reshape(gx, {N, C, H, W}) : reshape(gx, {C, H, W})};
+  });
+}
+
+Tensor avg_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 padding) {
+  bool batched = true;
+  Tensor x = as_batch(x_in, "avg_pool2d", batched);
+  const Size2 stride = default_stride(stride_in, kernel);
+  const k::Window2d win = make_window(kernel, stride, padding, {1, 1}, "avg_pool2d");
+  check_pool_padding(win, "avg_pool2d");
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto [oh, ow] = out_plane(win, H, W, "avg_pool2d");
+  // Each channel as its own image: the windows' mean is the mean over unfold's rows (padding
+  // counts as zeros: count_include_pad). Composed of differentiable ops, so no backward of its own.
+  Tensor cols = unfold(reshape(x, {N * C, 1, H, W}), kernel, {1, 1}, padding, stride);  // (N C, kh kw, L)
+  Tensor out = reshape(mean(cols, {1}), {N, C, oh, ow});
+  return batched ? out : out.squeeze(0);
+}
+
+}  // namespace cajal
