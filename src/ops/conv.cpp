@@ -144,20 +144,20 @@ template <class T>
 void conv2d_backward_kernels(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& g, Tensor* gx,
                              Tensor* gw, Tensor* gb) {
   const int64_t K = s.K(), L = s.L();
-  const T* px = x.data_ptr<T>();
-  const T* pw = w.data_ptr<T>();
+  const T* px = gw ? x.data_ptr<T>() : nullptr;  // NB: x is saved only for gw, w only for gx
+  const T* pw = gx ? w.data_ptr<T>() : nullptr;
   const T* pg = g.data_ptr<T>();
   const int slots = get_num_threads();
   std::vector<Tensor> gw_parts;
   if (gw) {
-    for (int t = 0; t < slots; ++t) gw_parts.push_back(zeros({s.O, K}, x.dtype()));
+    for (int t = 0; t < slots; ++t) gw_parts.push_back(zeros({s.O, K}, g.dtype()));
   }
   std::vector<Tensor> scratch;  // per thread: one image's columns
-  for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
+  for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, g.dtype()));
   T* pgx = gx ? gx->data_ptr<T>() : nullptr;
   for_each_image(s.N, [&](int64_t n) {
     T* cols = scratch[size_t(thread_slot())].data_ptr<T>();
-    const T* image = px + n * s.C * s.H * s.W;
+    const T* image = px ? px + n * s.C * s.H * s.W : nullptr;
     const T* gn = pg + n * s.O * L;
     if (gw) {
       const T* c = image;

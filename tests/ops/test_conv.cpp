@@ -90,6 +90,13 @@ TEST(Conv, Gradchecks) {
                            {rand_input({1, 4, 6, 5}, -1, 1, 4), rand_input({4, 2, 2, 2}, -1, 1, 5), rand_input({4}, -1, 1, 6)}));
   EXPECT_TRUE(gradcheck_ok(conv({1, 1}, {0, 0}, {1, 1}, 1),  // 1x1: the image is its own column matrix
                            {rand_input({3, 2, 3, 3}, -1, 1, 7), rand_input({4, 2, 1, 1}, -1, 1, 8), rand_input({4}, -1, 1, 9)}));
+  // Only some inputs require grad (images never do): the backward must not touch what it did not save.
+  EXPECT_TRUE(gradcheck_ok(conv({1, 1}, {1, 1}, {1, 1}, 1),
+                           {rand_input({2, 3, 4, 4}, -1, 1, 20).detach(), rand_input({2, 3, 3, 3}, -1, 1, 21),
+                            rand_input({2}, -1, 1, 22)}));
+  EXPECT_TRUE(gradcheck_ok(conv({1, 1}, {1, 1}, {1, 1}, 1),
+                           {rand_input({2, 3, 4, 4}, -1, 1, 23), rand_input({2, 3, 3, 3}, -1, 1, 24).detach(),
+                            rand_input({2}, -1, 1, 25).detach()}));
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& in) { return unfold(in[0], {2, 3}, {2, 1}, {1, 1}, {1, 2}); },
                            {rand_input({2, 2, 5, 6}, -1, 1, 10)}));
   EXPECT_TRUE(gradcheck_ok([](const std::vector<Tensor>& in) { return fold(in[0], {4, 5}, {2, 2}, {1, 1}, {0, 1}, {1, 2}); },

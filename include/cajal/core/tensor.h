@@ -176,6 +176,7 @@ template <class T>
 T* Tensor::data_ptr() const {
   using Stored = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
   constexpr DType want = dtype_of<T>::value;
+  CAJAL_CHECK_KIND(impl_ != nullptr, Runtime, "data_ptr", "tensor is undefined");
   CAJAL_CHECK_TYPE(impl_->dtype == want || (want == DType::u8 && impl_->dtype == DType::b8), "data_ptr",
                    "expected dtype {}, got {}", dtype_name(want), dtype_name(impl_->dtype));
   return reinterpret_cast<T*>(static_cast<Stored*>(raw_data()));
