@@ -3,7 +3,6 @@
 #include "bindings.h"
 
 namespace cajal::python {
-namespace {
 
 Size2 size2(const py::handle& v, const char* op, const char* name) {
   if (PyLong_Check(v.ptr())) {
@@ -15,6 +14,8 @@ Size2 size2(const py::handle& v, const char* op, const char* name) {
   auto seq = py::reinterpret_borrow<py::sequence>(v);
   return {py::cast<int64_t>(seq[0]), py::cast<int64_t>(seq[1])};
 }
+
+namespace {
 
 Tensor opt(const py::object& t) { return t.is_none() ? Tensor() : py::cast<Tensor>(t); }
 

@@ -94,6 +94,43 @@ void init_nn(py::module_& m) {
       .def("reset_parameters", [](nn::Linear& l, py::object gen) { l.reset_parameters(gen_arg(gen)); },
            py::arg("generator") = py::none());
 
+  py::class_<nn::Conv2d, nn::Module, std::shared_ptr<nn::Conv2d>>(nnm, "Conv2d")
+      .def(py::init([](int64_t in, int64_t out, py::object kernel, py::object stride, py::object padding,
+                       py::object dilation, int64_t groups, bool bias, py::object dtype, py::object gen) {
+             nn::Conv2dOptions o(in, out, size2(kernel, "Conv2d", "kernel_size"));
+             o.stride(size2(stride, "Conv2d", "stride")).padding(size2(padding, "Conv2d", "padding"));
+             o.dilation(size2(dilation, "Conv2d", "dilation")).groups(groups).bias(bias);
+             o.dtype(dtype_from_py(dtype).value_or(DType::f32)).generator(gen_arg(gen));
+             return std::make_shared<nn::Conv2d>(o);
+           }),
+           py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel_size"), py::arg("stride") = 1,
+           py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1, py::arg("bias") = true,
+           py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none())
+      .def_property_readonly("weight", [](const nn::Conv2d& c) { return c.weight; })
+      .def_property_readonly("bias", [](const nn::Conv2d& c) { return opt_tensor(c.bias); })
+      .def_property_readonly("in_channels", [](const nn::Conv2d& c) { return c.options().in_channels(); })
+      .def_property_readonly("out_channels", [](const nn::Conv2d& c) { return c.options().out_channels(); })
+      .def_property_readonly("kernel_size", [](const nn::Conv2d& c) { return c.options().kernel_size(); })
+      .def_property_readonly("stride", [](const nn::Conv2d& c) { return c.options().stride(); })
+      .def_property_readonly("padding", [](const nn::Conv2d& c) { return c.options().padding(); })
+      .def_property_readonly("dilation", [](const nn::Conv2d& c) { return c.options().dilation(); })
+      .def_property_readonly("groups", [](const nn::Conv2d& c) { return c.options().groups(); })
+      .def("reset_parameters", [](nn::Conv2d& c, py::object gen) { c.reset_parameters(gen_arg(gen)); },
+           py::arg("generator") = py::none());
+  // Pooling: stride=None means the kernel size (torch's default).
+  auto pool = [](nn::Pool2d::Kind kind, const char* name) {
+    return [kind, name](py::object kernel, py::object stride, py::object padding) {
+      Size2 k = size2(kernel, name, "kernel_size");
+      return std::make_shared<nn::Pool2d>(kind, k, stride.is_none() ? k : size2(stride, name, "stride"),
+                                          size2(padding, name, "padding"));
+    };
+  };
+  py::class_<nn::Pool2d, nn::Module, std::shared_ptr<nn::Pool2d>>(nnm, "Pool2d");
+  nnm.def("MaxPool2d", pool(nn::Pool2d::Kind::Max, "MaxPool2d"), py::arg("kernel_size"), py::arg("stride") = py::none(),
+          py::arg("padding") = 0);
+  nnm.def("AvgPool2d", pool(nn::Pool2d::Kind::Avg, "AvgPool2d"), py::arg("kernel_size"), py::arg("stride") = py::none(),
+          py::arg("padding") = 0);
+
   py::class_<nn::Sequential, nn::Module, std::shared_ptr<nn::Sequential>>(nnm, "Sequential")
       .def(py::init([](const std::vector<ModulePtr>& mods) {
              auto s = std::make_shared<nn::Sequential>();

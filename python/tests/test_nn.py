@@ -66,6 +66,13 @@ LAYERS = [
     ("Flatten dims", lambda L: L.nn.Flatten(0, 1), (2, 3, 4), "n"),
     ("Identity", lambda L: L.nn.Identity(), (3, 4), "n"),
     ("Dropout eval", lambda L: L.nn.Dropout(0.3), (3, 4), "n"),
+    ("Conv2d", lambda L: L.nn.Conv2d(3, 4, 3, stride=2, padding=1), (2, 3, 7, 6), "n"),
+    ("Conv2d groups no bias", lambda L: L.nn.Conv2d(4, 6, (2, 3), dilation=(2, 1), groups=2, bias=False),
+     (2, 4, 6, 6), "n"),
+    ("MaxPool2d", lambda L: L.nn.MaxPool2d(2), (2, 3, 6, 5), "n"),
+    ("AvgPool2d", lambda L: L.nn.AvgPool2d(3, stride=2, padding=1), (2, 3, 6, 5), "n"),
+    ("Sequential LeNet-style", lambda L: L.nn.Sequential(L.nn.Conv2d(1, 4, 5), L.nn.ReLU(), L.nn.MaxPool2d(2),
+                                                          L.nn.Flatten(), L.nn.Linear(4 * 4 * 4, 3)), (2, 1, 12, 12), "n"),
     ("Sequential MLP", lambda L: L.nn.Sequential(L.nn.Flatten(), L.nn.Linear(12, 8), L.nn.ReLU(), L.nn.Dropout(0.5),
                                                  L.nn.Linear(8, 3), L.nn.LogSoftmax(1)), (5, 3, 4), "n"),
 ]
