@@ -117,6 +117,22 @@ void init_nn(py::module_& m) {
       .def_property_readonly("groups", [](const nn::Conv2d& c) { return c.options().groups(); })
       .def("reset_parameters", [](nn::Conv2d& c, py::object gen) { c.reset_parameters(gen_arg(gen)); },
            py::arg("generator") = py::none());
+  py::class_<nn::BatchNorm, nn::Module, std::shared_ptr<nn::BatchNorm>>(nnm, "BatchNorm")
+      .def(py::init([](int64_t spatial_dims, int64_t num_features, double eps, double momentum, bool affine,
+                       bool track, py::object dtype) {
+             nn::BatchNormOptions o(num_features);
+             o.eps(eps).momentum(momentum).affine(affine).track_running_stats(track);
+             o.dtype(dtype_from_py(dtype).value_or(DType::f32));
+             return std::make_shared<nn::BatchNorm>(o, int(spatial_dims));
+           }),
+           py::arg("spatial_dims"), py::arg("num_features"), py::arg("eps") = 1e-5, py::arg("momentum") = 0.1,
+           py::arg("affine") = true, py::arg("track_running_stats") = true, py::kw_only(), py::arg("dtype") = py::none())
+      .def_property_readonly("weight", [](const nn::BatchNorm& b) { return opt_tensor(b.weight); })
+      .def_property_readonly("bias", [](const nn::BatchNorm& b) { return opt_tensor(b.bias); })
+      .def_property_readonly("running_mean", [](const nn::BatchNorm& b) { return opt_tensor(b.running_mean); })
+      .def_property_readonly("running_var", [](const nn::BatchNorm& b) { return opt_tensor(b.running_var); })
+      .def_property_readonly("num_batches_tracked", [](const nn::BatchNorm& b) { return opt_tensor(b.num_batches_tracked); })
+      .def("reset_running_stats", &nn::BatchNorm::reset_running_stats);
   // Pooling: stride=None means the kernel size (torch's default).
   auto pool = [](nn::Pool2d::Kind kind, const char* name) {
     return [kind, name](py::object kernel, py::object stride, py::object padding) {

@@ -84,6 +84,25 @@ def test_layer_matches_torch(name, make, shape, kind, dtype):
     _compare_module(name, make, shape, dtype, kind)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,make,shape", [
+    ("BatchNorm1d", lambda L: L.nn.BatchNorm1d(4, momentum=0.3), (6, 4)),
+    ("BatchNorm1d 3-D", lambda L: L.nn.BatchNorm1d(3, affine=False), (5, 3, 7)),
+    ("BatchNorm2d", lambda L: L.nn.BatchNorm2d(3, eps=1e-3), (4, 3, 5, 6)),
+], ids=["BatchNorm1d", "BatchNorm1d 3-D", "BatchNorm2d"])
+def test_batchnorm_matches_torch_in_training_and_eval(name, make, shape, dtype):
+    t_mod, c_mod = make(TORCH), make(CAJAL)
+    if dtype == "float64":
+        t_mod, c_mod = t_mod.double(), c_mod.double()
+    _same_weights(c_mod, t_mod)
+    for step in range(3):  # training: batch statistics, and the running ones move alike
+        _compare_module(f"{name} step {step}", lambda L: t_mod if L is TORCH else c_mod, shape, dtype, train=True)
+        check_close(f"{name} running_mean", c_mod.running_mean, t_mod.running_mean)
+        check_close(f"{name} running_var", c_mod.running_var, t_mod.running_var)
+    assert int(c_mod.num_batches_tracked.item()) == int(t_mod.num_batches_tracked.item()) == 3
+    _compare_module(f"{name} eval", lambda L: t_mod if L is TORCH else c_mod, shape, dtype, train=False)
+
+
 def test_cajal_only_layers_match_their_torch_formula():
     a = np.where(np.abs(RNG.standard_normal((3, 4))) < 0.1, 0.5, RNG.standard_normal((3, 4)))
     check_close("Atan", cnn.Atan()(cajal.from_numpy(a)), torch.atan(torch.from_numpy(a)))

@@ -1,5 +1,8 @@
-// Worked examples of the CNN notes, computed with conv2d and the nn layers: the vertical-edge
-// convolution, padding and stride, the output-size formula, and LeNet-5's parameter counts.
+// Worked examples of the CNN notes, computed with conv2d, batch_norm and the nn layers: the
+// vertical-edge convolution, padding and stride, the output-size formula, LeNet-5's parameter counts
+// and batch normalisation of 4, 8, 6, 10.
+#include <cmath>
+
 #include "cajal/examples/worked_examples.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
@@ -63,6 +66,22 @@ CAJAL_WORKED_EXAMPLE("lenet5_param_counts", [](const J& in) -> J {
     sizes[names[i]] = a.numel();
   }
   return {{"params", params}, {"activation_size", sizes}, {"total_params", net->num_parameters()}};
+});
+
+CAJAL_WORKED_EXAMPLE("batchnorm_4_8_6_10", [](const J& in) -> J {
+  Tensor z = from_json(in["z"]).reshape({-1, 1});  // one feature over a batch
+  Tensor gamma = full({1}, in["gamma"].get<double>(), DType::f64), beta = full({1}, in["beta"].get<double>(), DType::f64);
+  const double eps = in["eps"];
+  auto bn = [&](double e, bool affine) {
+    return nn::functional::batch_norm(z, Tensor(), Tensor(), affine ? gamma : Tensor(), affine ? beta : Tensor(), true,
+                                      0.1, e)
+        .reshape({-1});
+  };
+  const double v = var(z, {}, /*unbiased=*/false).item();
+  return {{"mean", mean(z).item()},           {"var_biased", v},
+          {"std_with_eps", std::sqrt(v + eps)}, {"x_hat", to_json(bn(eps, false))},
+          {"y", to_json(bn(eps, true))},        {"x_hat_eps0", to_json(bn(0.0, false))},
+          {"y_eps0", to_json(bn(0.0, true))}};
 });
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Umbrella header of the nn layer: Module, layers, initialisers, the perceptron.
 #pragma once
 #include "cajal/nn/activation.h"
+#include "cajal/nn/batchnorm.h"
 #include "cajal/nn/conv.h"
 #include "cajal/nn/dropout.h"
 #include "cajal/nn/init.h"
