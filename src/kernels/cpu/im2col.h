@@ -8,6 +8,7 @@
 // layout that makes a convolution one GEMM, weight (C_out, C kh kw) x cols (C kh kw, oh ow).
 // Positions in the padding read 0 (im2col) or are dropped (col2im).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 namespace cajal::kernels::cpu {
@@ -23,6 +24,14 @@ struct Window2d {
   }
 };
 
+// The output columns x in [lo, hi) whose input column x * stride + offset lies inside [0, W):
+// the loops below run branch-free (and vectorise for stride 1) over that range only.
+inline void valid_columns(int64_t ow, int64_t stride, int64_t offset, int64_t W, int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  hi = W - 1 - offset < 0 ? 0 : std::min(ow, (W - 1 - offset) / stride + 1);
+  if (hi < lo) hi = lo;
+}
+
 // cols (C kh kw, oh ow) from one contiguous image (C, H, W).
 template <class T>
 void im2col(const T* image, int64_t C, int64_t H, int64_t W, const Window2d& win, T* cols) {
@@ -32,23 +41,24 @@ void im2col(const T* image, int64_t C, int64_t H, int64_t W, const Window2d& win
     for (int64_t i = 0; i < win.kh; ++i) {
       for (int64_t j = 0; j < win.kw; ++j) {
         T* row = cols + ((c * win.kh + i) * win.kw + j) * oh * ow;
+        const int64_t x_off = j * win.dw - win.pw;
+        int64_t lo, hi;
+        valid_columns(ow, win.sw, x_off, W, lo, hi);
         for (int64_t y = 0; y < oh; ++y) {
           const int64_t iy = y * win.sh - win.ph + i * win.dh;
           T* out = row + y * ow;
           if (iy < 0 || iy >= H) {
-            for (int64_t x = 0; x < ow; ++x) out[x] = T(0);
+            std::fill(out, out + ow, T(0));
             continue;
           }
-          const T* in_row = plane + iy * W;
-          const int64_t x_off = j * win.dw - win.pw;
-          if (win.sw == 1 && x_off >= 0 && x_off + ow <= W) {  // the common interior case: one copy
-            for (int64_t x = 0; x < ow; ++x) out[x] = in_row[x_off + x];
-            continue;
+          const T* in = plane + iy * W;  // NB: indices, not a pointer shifted by x_off (it may be negative)
+          std::fill(out, out + lo, T(0));
+          if (win.sw == 1) {
+            for (int64_t x = lo; x < hi; ++x) out[x] = in[x + x_off];
+          } else {
+            for (int64_t x = lo; x < hi; ++x) out[x] = in[x * win.sw + x_off];
           }
-          for (int64_t x = 0; x < ow; ++x) {
-            const int64_t ix = x * win.sw + x_off;
-            out[x] = (ix >= 0 && ix < W) ? in_row[ix] : T(0);
-          }
+          std::fill(out + hi, out + ow, T(0));
         }
       }
     }
@@ -65,15 +75,18 @@ void col2im_add(const T* cols, int64_t C, int64_t H, int64_t W, const Window2d& 
     for (int64_t i = 0; i < win.kh; ++i) {
       for (int64_t j = 0; j < win.kw; ++j) {
         const T* row = cols + ((c * win.kh + i) * win.kw + j) * oh * ow;
+        const int64_t x_off = j * win.dw - win.pw;
+        int64_t lo, hi;
+        valid_columns(ow, win.sw, x_off, W, lo, hi);
         for (int64_t y = 0; y < oh; ++y) {
           const int64_t iy = y * win.sh - win.ph + i * win.dh;
           if (iy < 0 || iy >= H) continue;
-          T* out_row = plane + iy * W;
+          T* out = plane + iy * W;
           const T* in = row + y * ow;
-          const int64_t x_off = j * win.dw - win.pw;
-          for (int64_t x = 0; x < ow; ++x) {
-            const int64_t ix = x * win.sw + x_off;
-            if (ix >= 0 && ix < W) out_row[ix] += in[x];
+          if (win.sw == 1) {
+            for (int64_t x = lo; x < hi; ++x) out[x + x_off] += in[x];
+          } else {
+            for (int64_t x = lo; x < hi; ++x) out[x * win.sw + x_off] += in[x];
           }
         }
       }
