@@ -80,6 +80,10 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
   return Tensor(std::move(impl));
 }
 
+void Tensor::throw_undefined() {
+  CAJAL_FAIL(Runtime, "Tensor", "the tensor is undefined (a default-constructed handle, or a gradient that was never computed)");
+}
+
 int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim(d, dim(), "size")]; }
 int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim(d, dim(), "stride")]; }
 
@@ -127,7 +131,7 @@ void Tensor::set_grad(const Tensor& g) {
   impl_->grad = g.defined() ? g.impl_ptr() : nullptr;
 }
 
-void Tensor::zero_grad() { impl_->grad = nullptr; }
+void Tensor::zero_grad() { d()->grad = nullptr; }
 
 void Tensor::retain_grad() {
   CAJAL_CHECK_KIND(requires_grad(), Runtime, "retain_grad", "can't retain_grad on a tensor that doesn't require grad");
@@ -153,7 +157,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_gra
 
 Tensor Tensor::detach() const {
   auto impl = make_impl();
-  impl->storage = impl_->storage;
+  impl->storage = d()->storage;  // NB: d() throws on an undefined handle
   impl->shape = impl_->shape;
   impl->strides = impl_->strides;
   impl->offset = impl_->offset;

@@ -40,3 +40,13 @@ TEST(TensorCore, AllocatorReusesBuffers) {
   EXPECT_EQ(after.system_allocs, before.system_allocs);
   EXPECT_EQ(after.cache_hits - before.cache_hits, 10u);
 }
+
+TEST(TensorCore, UndefinedHandlesThrowInsteadOfCrashing) {
+  Tensor t;
+  EXPECT_CAJAL_ERROR(t.dtype(), "Tensor", "undefined");
+  EXPECT_CAJAL_ERROR(t.requires_grad(), "undefined");
+  EXPECT_CAJAL_ERROR(t.zero_grad(), "undefined");
+  EXPECT_CAJAL_ERROR(t.detach(), "undefined");
+  EXPECT_CAJAL_ERROR(add(t, ones({1})), "add", "defined");
+  EXPECT_CAJAL_ERROR(t.data_ptr<float>(), "data_ptr", "undefined");
+}

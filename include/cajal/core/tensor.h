@@ -73,19 +73,19 @@ class Tensor {
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
   bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
 
-  DType dtype() const { return impl_->dtype; }
-  const Shape& shape() const { return impl_->shape; }
-  const Shape& sizes() const { return impl_->shape; }
-  const Shape& strides() const { return impl_->strides; }
-  int64_t offset() const { return impl_->offset; }
-  int64_t dim() const { return int64_t(impl_->shape.size()); }
-  int64_t numel() const { return impl_->numel; }
+  DType dtype() const { return d()->dtype; }
+  const Shape& shape() const { return d()->shape; }
+  const Shape& sizes() const { return d()->shape; }
+  const Shape& strides() const { return d()->strides; }
+  int64_t offset() const { return d()->offset; }
+  int64_t dim() const { return int64_t(d()->shape.size()); }
+  int64_t numel() const { return d()->numel; }
   int64_t size(int64_t d) const;    // negative d counts from the end
   int64_t stride(int64_t d) const;
-  bool is_contiguous() const { return impl_->contiguous; }
-  bool is_floating_point() const { return is_floating(impl_->dtype); }
-  size_t element_size() const { return dtype_size(impl_->dtype); }
-  const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
+  bool is_contiguous() const { return d()->contiguous; }
+  bool is_floating_point() const { return is_floating(d()->dtype); }
+  size_t element_size() const { return dtype_size(d()->dtype); }
+  const std::shared_ptr<Storage>& storage() const { return d()->storage; }
 
   // Pointer to element [0,...,0]. The typed form checks the dtype (bool reads as uint8_t).
   void* raw_data() const;
@@ -96,13 +96,13 @@ class Tensor {
   template <class T> std::vector<T> to_vector() const;  // row-major copy, converting dtype
 
   // --- autograd ---
-  bool requires_grad() const { return impl_->requires_grad; }
+  bool requires_grad() const { return d()->requires_grad; }
   Tensor& requires_grad_(bool on = true);  // only on leaves of floating dtype
-  bool is_leaf() const { return impl_->grad_fn == nullptr; }
-  Tensor grad() const { return impl_->grad ? Tensor(impl_->grad) : Tensor(); }
+  bool is_leaf() const { return d()->grad_fn == nullptr; }
+  Tensor grad() const { return d()->grad ? Tensor(d()->grad) : Tensor(); }
   void set_grad(const Tensor& g);
   void zero_grad();  // drops .grad (PyTorch's set_to_none=True)
-  const std::shared_ptr<autograd::Node>& grad_fn() const { return impl_->grad_fn; }
+  const std::shared_ptr<autograd::Node>& grad_fn() const { return d()->grad_fn; }
   void retain_grad();
   void register_hook(TensorHook hook);
   // Gradient of this tensor w.r.t. the leaves. For a non-scalar, pass the upstream gradient.
@@ -158,6 +158,14 @@ class Tensor {
   std::string to_string() const;  // PyTorch-like printing
 
  private:
+  // The impl, or a cajal::Error when this handle is undefined (a default-constructed Tensor, an
+  // absent gradient): every accessor goes through it, so misuse throws instead of crashing.
+  TensorImpl* d() const {
+    if (!impl_) [[unlikely]]
+      throw_undefined();
+    return impl_.get();
+  }
+  [[noreturn]] static void throw_undefined();
   std::shared_ptr<TensorImpl> impl_;
 };
 
