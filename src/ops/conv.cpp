@@ -230,13 +230,14 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
   std::tie(s.oh, s.ow) = out_plane(s.win, s.H, s.W, "conv2d");
 
   Tensor x = xb.detach().contiguous(), w = w_in.detach().contiguous();
+  Tensor bc = b.defined() ? b.detach().contiguous() : Tensor();  // NB: held here, so its data outlives the loop
   const int64_t K = s.K(), L = s.L();
   Tensor out = make_tensor({s.N, s.O, s.oh, s.ow}, x.dtype());
   CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
     using T = scalar_t;
     const T* px = x.data_ptr<T>();
     const T* pw = w.data_ptr<T>();
-    const T* pb = b.defined() ? b.detach().contiguous().data_ptr<T>() : nullptr;
+    const T* pb = bc.defined() ? bc.data_ptr<T>() : nullptr;
     T* po = out.data_ptr<T>();
     const int slots = get_num_threads();
     std::vector<Tensor> scratch;

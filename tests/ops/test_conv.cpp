@@ -158,3 +158,13 @@ TEST(Conv, ClearErrors) {
   EXPECT_CAJAL_ERROR(max_pool2d(x, {2, 2}, {2, 2}, {2, 2}), "max_pool2d", "at most half the kernel size");
   EXPECT_CAJAL_ERROR(avg_pool2d(zeros({1, 1, 2, 2}, DType::i64), {2, 2}), "avg_pool2d", "floating-point");
 }
+
+TEST(Conv, StridedOperandsGiveTheSameResult) {
+  // Non-contiguous input, weight and bias (views into larger tensors) are read correctly.
+  Tensor big_x = rand_input({2, 6, 7, 6}, -1, 1, 26).detach(), big_w = rand_input({4, 3, 3, 6}, -1, 1, 27).detach();
+  Tensor big_b = rand_input({8}, -1, 1, 28).detach();
+  Tensor x = big_x.slice(1, 0, 6, 2), w = big_w.slice(3, 0, 6, 2), b = big_b.slice(0, 0, 8, 2);
+  ASSERT_FALSE(x.is_contiguous() || w.is_contiguous() || b.is_contiguous());
+  EXPECT_TENSOR_NEAR(conv2d(x, w, b, {1, 1}, {1, 1}), conv2d(x.contiguous(), w.contiguous(), b.contiguous(), {1, 1}, {1, 1}),
+                     0);
+}
