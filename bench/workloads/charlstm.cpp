@@ -7,7 +7,7 @@ namespace cajal::bench {
 
 Workload charlstm_workload() {
   return {"charlstm", "character LSTM on tinyshakespeare, 300 steps, Adam",
-          "embedding and LSTM (Embedding, LSTM layers) and the Adam optimizer", nullptr};
+          "embedding and LSTM (Embedding, LSTM layers)", nullptr};
 }
 
 }  // namespace cajal::bench

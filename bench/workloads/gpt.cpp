@@ -7,7 +7,7 @@ namespace cajal::bench {
 
 Workload gpt_workload() {
   return {"gpt", "4-layer decoder-only transformer on tinyshakespeare, 300 steps, AdamW",
-          "embedding, layer_norm, causal self-attention and gelu (Embedding, LayerNorm, attention layers) and the AdamW optimizer", nullptr};
+          "embedding, layer_norm and causal self-attention (Embedding, LayerNorm, attention layers)", nullptr};
 }
 
 }  // namespace cajal::bench
