@@ -84,5 +84,66 @@ CAJAL_WORKED_EXAMPLE("batchnorm_4_8_6_10", [](const J& in) -> J {
           {"y_eps0", to_json(bn(0.0, true))}};
 });
 
+// Multiplications of a same-padded (stride 1) convolution term [H, W, C_in, kh, kw, C_out].
+int64_t term_mults(const J& t, int64_t c_in_override = 0) {
+  const int64_t H = t[0], W = t[1], kh = t[3], kw = t[4], c_out = t[5];
+  const int64_t c_in = c_in_override ? c_in_override : t[2].get<int64_t>();
+  return conv2d_multiplies({H, W}, {c_out, c_in, kh, kw}, {1, 1}, {(kh - 1) / 2, (kw - 1) / 2});
+}
+
+CAJAL_WORKED_EXAMPLE("depthwise_separable_cost", [](const J& in) -> J {
+  const int64_t n = in["n"], f = in["f"], c = in["c_in"], filters = in["n_filters"], s = in["stride"], p = in["padding"];
+  const int64_t normal = conv2d_multiplies({n, n}, {filters, c, f, f}, {s, s}, {p, p});
+  const int64_t depthwise = conv2d_multiplies({n, n}, {c, 1, f, f}, {s, s}, {p, p});  // groups = c: one filter per channel
+  const int64_t out = conv2d(zeros({1, c, n, n}), zeros({c, 1, f, f}), Tensor(), {s, s}, {p, p}, {1, 1}, c).size(2);
+  const int64_t pointwise = conv2d_multiplies({out, out}, {filters, c, 1, 1});
+  return {{"output_hw", out},
+          {"normal_mults", normal},
+          {"depthwise_mults", depthwise},
+          {"pointwise_mults", pointwise},
+          {"separable_total", depthwise + pointwise},
+          {"ratio_separable_over_normal", double(depthwise + pointwise) / double(normal)},
+          {"ratio_formula_1_over_nfilters_plus_1_over_f2", 1.0 / double(filters) + 1.0 / double(f * f)}};
+});
+
+CAJAL_WORKED_EXAMPLE("onebyone_conv_bottleneck_cost", [](const J& in) -> J {
+  const int64_t H = in["input"][0], W = in["input"][1], C = in["input"][2];
+  const J &d = in["direct"], &b = in["bottleneck"];
+  const int64_t direct = conv2d_multiplies({H, W}, {d["filters"], C, d["f"], d["f"]}, {1, 1}, {d["padding"], d["padding"]});
+  const int64_t one = conv2d_multiplies({H, W}, {b["filters1"], C, b["f1"], b["f1"]});
+  const int64_t five = conv2d_multiplies({H, W}, {b["filters2"], b["filters1"], b["f2"], b["f2"]}, {1, 1},
+                                         {b["padding2"], b["padding2"]});
+  return {{"direct_mults", direct},
+          {"bottleneck_1x1_mults", one},
+          {"bottleneck_5x5_mults", five},
+          {"bottleneck_total", one + five},
+          {"ratio_bottleneck_over_direct", double(one + five) / double(direct)}};
+});
+
+CAJAL_WORKED_EXAMPLE("inception_module_flops", [](const J& in) -> J {
+  const int64_t c_in = in["input"][2];
+  J naive = J::array(), bottleneck = J::array();
+  int64_t naive_total = 0, bottleneck_total = 0, naive_channels = c_in;  // + the max-pool branch passes C_in through
+  for (const J& t : in["naive_terms_[H,W,Cin,kh,kw,Cout]"]) {
+    naive.push_back(term_mults(t));
+    naive_total += naive.back().get<int64_t>();
+    naive_channels += t[5].get<int64_t>();
+  }
+  const J& terms = in["bottleneck_terms_[H,W,Cin,kh,kw,Cout]"];
+  for (const J& t : terms) {
+    bottleneck.push_back(term_mults(t));
+    bottleneck_total += bottleneck.back().get<int64_t>();
+  }
+  // Branch outputs: the 1x1 branch (term 0), the 3x3 and 5x5 after their reductions (terms 3, 4),
+  // and the pool projection (term 5); terms 1, 2 only feed the 3x3 and 5x5.
+  const int64_t channels = terms[0][5].get<int64_t>() + terms[3][5].get<int64_t>() + terms[4][5].get<int64_t>() +
+                           terms[5][5].get<int64_t>();
+  const int64_t term4_128 = bottleneck_total - bottleneck[3].get<int64_t>() + term_mults(terms[3], 128);
+  return {{"naive_output_channels", naive_channels}, {"naive_terms", naive},
+          {"naive_total", naive_total},             {"bottleneck_output_channels", channels},
+          {"bottleneck_terms", bottleneck},         {"bottleneck_total", bottleneck_total},
+          {"total_if_term4_used_128_input_channels", term4_128}};
+});
+
 }  // namespace
 }  // namespace cajal::examples

@@ -299,6 +299,14 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
   });
 }
 
+int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 stride, Size2 padding, Size2 dilation) {
+  CAJAL_CHECK(weight_shape.size() == 4, "conv2d_multiplies", "expected a 4-D weight shape (C_out, C_in / groups, kh, kw), got {}",
+              shape_str(weight_shape));
+  const k::Window2d win = make_window({weight_shape[2], weight_shape[3]}, stride, padding, dilation, "conv2d_multiplies");
+  auto [oh, ow] = out_plane(win, input_hw[0], input_hw[1], "conv2d_multiplies");
+  return oh * ow * weight_shape[0] * weight_shape[1] * win.kh * win.kw;
+}
+
 // ---------------------------------------------------------------- pooling
 
 namespace {

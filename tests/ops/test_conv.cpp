@@ -168,3 +168,10 @@ TEST(Conv, StridedOperandsGiveTheSameResult) {
   EXPECT_TENSOR_NEAR(conv2d(x, w, b, {1, 1}, {1, 1}), conv2d(x.contiguous(), w.contiguous(), b.contiguous(), {1, 1}, {1, 1}),
                      0);
 }
+
+TEST(Conv, MultiplyCountMatchesTheOutputSize) {
+  // oh ow O (C / groups) kh kw: every output element is one dot product of (C / groups) kh kw terms.
+  Tensor y = conv2d(zeros({1, 6, 11, 9}), zeros({4, 3, 3, 2}), Tensor(), {2, 1}, {1, 0}, {1, 2}, 2);
+  EXPECT_EQ(conv2d_multiplies({11, 9}, {4, 3, 3, 2}, {2, 1}, {1, 0}, {1, 2}), y.numel() * 3 * 3 * 2);
+  EXPECT_CAJAL_ERROR(conv2d_multiplies({2, 2}, {1, 1, 3, 3}), "conv2d_multiplies", "too small");
+}

@@ -207,6 +207,11 @@ Tensor unfold(const Tensor& x, Size2 kernel, Size2 dilation = {1, 1}, Size2 padd
 // The adjoint of unfold: (N, C kh kw, L) -> (N, C, H, W) with H, W = output_size; overlaps add.
 Tensor fold(const Tensor& cols, Size2 output_size, Size2 kernel, Size2 dilation = {1, 1}, Size2 padding = {0, 0},
             Size2 stride = {1, 1});
+// The multiplications conv2d performs on one H x W image with a weight of shape (O, C / groups, kh,
+// kw): oh ow O (C / groups) kh kw (the cost model of the notes' 1x1-bottleneck, depthwise and
+// Inception examples). Same size checks as conv2d.
+int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 stride = {1, 1}, Size2 padding = {0, 0},
+                          Size2 dilation = {1, 1});
 // Pooling; stride {0, 0} means stride = kernel (PyTorch's default). max pads with -inf, and the
 // gradient goes to the first maximum of each window; avg counts the padding (count_include_pad).
 Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
