@@ -39,12 +39,16 @@ void init_io(py::module_& m);
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);
+// A pooling stride: None is {0, 0}, which the pooling ops read as "the kernel size" (torch's default).
+Size2 pool_stride(const py::handle& stride, const char* op);
 
 // The Tensor class object, registered by init_tensor (ops.cpp adds the op methods to it).
 py::class_<Tensor>& tensor_class();
 
 // None for an undefined tensor, else the tensor.
 py::object opt_tensor(const Tensor& t);
+// The other way: an undefined tensor for None, else the tensor.
+Tensor tensor_or_undefined(const py::handle& obj);
 
 // A shape from PyTorch's call styles: f(2, 3), f((2, 3)), f([2, 3]) (and f() for 0-D).
 Shape shape_from_args(const py::args& args, const char* op);

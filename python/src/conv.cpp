@@ -15,18 +15,16 @@ Size2 size2(const py::handle& v, const char* op, const char* name) {
   return {py::cast<int64_t>(seq[0]), py::cast<int64_t>(seq[1])};
 }
 
-namespace {
-
-Tensor opt(const py::object& t) { return t.is_none() ? Tensor() : py::cast<Tensor>(t); }
-
-}  // namespace
+Size2 pool_stride(const py::handle& stride, const char* op) {
+  return stride.is_none() ? Size2{0, 0} : size2(stride, op, "stride");
+}
 
 void init_conv(py::module_& F) {
   F.def("conv2d", [](const Tensor& x, const Tensor& w, py::object b, py::object stride, py::object padding,
                      py::object dilation, int64_t groups) {
     Size2 s = size2(stride, "conv2d", "stride"), p = size2(padding, "conv2d", "padding"),
           d = size2(dilation, "conv2d", "dilation");
-    Tensor bias = opt(b);
+    Tensor bias = tensor_or_undefined(b);
     gil_release_if release(x.numel() * w.numel() > (1 << 16));  // long enough to let other threads run
     return conv2d(x, w, bias, s, p, d, groups);
   }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
@@ -41,15 +39,12 @@ void init_conv(py::module_& F) {
                 size2(dilation, "fold", "dilation"), size2(padding, "fold", "padding"), size2(stride, "fold", "stride"));
   }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation") = 1, py::arg("padding") = 0,
      py::arg("stride") = 1);
-  // stride=None: the kernel size (PyTorch's default)
   F.def("max_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
-    Size2 k = size2(kernel, "max_pool2d", "kernel_size");
-    return max_pool2d(x, k, stride.is_none() ? k : size2(stride, "max_pool2d", "stride"),
+    return max_pool2d(x, size2(kernel, "max_pool2d", "kernel_size"), pool_stride(stride, "max_pool2d"),
                       size2(padding, "max_pool2d", "padding"));
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
   F.def("avg_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
-    Size2 k = size2(kernel, "avg_pool2d", "kernel_size");
-    return avg_pool2d(x, k, stride.is_none() ? k : size2(stride, "avg_pool2d", "stride"),
+    return avg_pool2d(x, size2(kernel, "avg_pool2d", "kernel_size"), pool_stride(stride, "avg_pool2d"),
                       size2(padding, "avg_pool2d", "padding"));
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
 }

@@ -77,7 +77,7 @@ void init_data(py::module_& m) {
       }, py::arg("index"));
   py::class_<data::TensorDataset, data::Dataset, std::shared_ptr<data::TensorDataset>>(dm, "TensorDataset")
       .def(py::init([](const Tensor& inputs, py::object targets) {
-             return std::make_shared<data::TensorDataset>(inputs, targets.is_none() ? Tensor() : py::cast<Tensor>(targets));
+             return std::make_shared<data::TensorDataset>(inputs, tensor_or_undefined(targets));
            }),
            py::arg("inputs"), py::arg("targets") = py::none())
       .def_property_readonly("inputs", &data::TensorDataset::inputs)

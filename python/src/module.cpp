@@ -22,6 +22,7 @@ void SharedPyObject::release(py::object* o) {
 }
 
 py::object opt_tensor(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
+Tensor tensor_or_undefined(const py::handle& obj) { return obj.is_none() ? Tensor() : py::cast<Tensor>(obj); }
 
 std::optional<double> scalar_from_object(const py::handle& obj) {
   if (PyBool_Check(obj.ptr())) return obj.ptr() == Py_True ? 1.0 : 0.0;

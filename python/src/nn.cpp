@@ -133,11 +133,9 @@ void init_nn(py::module_& m) {
       .def_property_readonly("running_var", [](const nn::BatchNorm& b) { return opt_tensor(b.running_var); })
       .def_property_readonly("num_batches_tracked", [](const nn::BatchNorm& b) { return opt_tensor(b.num_batches_tracked); })
       .def("reset_running_stats", &nn::BatchNorm::reset_running_stats);
-  // Pooling: stride=None means the kernel size (torch's default).
   auto pool = [](nn::Pool2d::Kind kind, const char* name) {
     return [kind, name](py::object kernel, py::object stride, py::object padding) {
-      Size2 k = size2(kernel, name, "kernel_size");
-      return std::make_shared<nn::Pool2d>(kind, k, stride.is_none() ? k : size2(stride, name, "stride"),
+      return std::make_shared<nn::Pool2d>(kind, size2(kernel, name, "kernel_size"), pool_stride(stride, name),
                                           size2(padding, name, "padding"));
     };
   };

@@ -428,7 +428,7 @@ void init_ops(py::module_& m, py::class_<Tensor>& cls) {
   py::module_ F = m.def_submodule("_functional", "The ops of cajal.nn.functional.");
   init_conv(F);
   F.def("linear", [](const Tensor& x, const Tensor& w, py::object b) {
-    Tensor bias = b.is_none() ? Tensor() : py::cast<Tensor>(b);
+    Tensor bias = tensor_or_undefined(b);
     gil_release_if release(worth_releasing(x, w));
     return linear(x, w, bias);
   }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());

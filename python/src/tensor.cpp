@@ -516,7 +516,7 @@ void init_tensor(py::module_& m) {
       }, py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def_property("grad", [](const Tensor& t) { return opt_tensor(t.grad()); },
-                    [](Tensor& t, const py::object& g) { t.set_grad(g.is_none() ? Tensor() : py::cast<Tensor>(g)); })
+                    [](Tensor& t, const py::object& g) { t.set_grad(tensor_or_undefined(g)); })
       .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
         return t.grad_fn() ? py::cast(t.grad_fn()) : py::none();
       })
@@ -527,7 +527,7 @@ void init_tensor(py::module_& m) {
         t.register_hook([hook](const Tensor& g) -> Tensor {
           py::gil_scoped_acquire gil;
           py::object r = hook.get()(g);
-          return r.is_none() ? Tensor() : py::cast<Tensor>(r);
+          return tensor_or_undefined(r);
         });
       }, py::arg("hook"), "hook(grad) -> Tensor or None, called with the gradient of this tensor during backward.")
       .def("backward", [](const Tensor& t, py::object gradient, py::object retain_graph, bool create_graph) {

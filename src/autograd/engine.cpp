@@ -195,7 +195,8 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
     for (size_t i = 0; i < node->next.size(); ++i) {
       Edge& e = node->next[i];
       if (!e.fn) continue;
-      Task& dst = tasks[table.find(e.fn.get())];
+      const uint32_t dst_slot = table.find(e.fn.get());
+      Task& dst = tasks[dst_slot];
       Tensor& g = grads_in[i];
       if (g.defined()) {
         if (g.shape() != e.shape) {
@@ -209,7 +210,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots
         if (g.dtype() != e.dtype) g = g.to(e.dtype);
         accumulate(dst.grads[e.input_nr], std::move(g));
       }
-      if (--dst.deps == 0) ready.push_back(table.find(e.fn.get()));
+      if (--dst.deps == 0) ready.push_back(dst_slot);
     }
   }
 }

@@ -88,21 +88,16 @@ Grads Node::apply(const Grads&) {
 
 namespace detail {
 
-void connect(Node& node, const Tensor* const* inputs, size_t n_inputs) {
-  node.next.resize(n_inputs);
-  for (size_t i = 0; i < n_inputs; ++i) {
-    const Tensor& t = *inputs[i];
-    if (!t.defined() || !t.requires_grad()) continue;
-    Edge& e = node.next[i];
-    if (const std::shared_ptr<Node>& fn = t.grad_fn()) {
-      e.fn = fn;
-      e.input_nr = t.impl()->output_nr;
-    } else {
-      e.fn = grad_accumulator(t);  // NB: copies from a reference: one reference-count increment
-    }
-    e.dtype = t.dtype();
-    e.shape = t.shape();
+void connect_input(Edge& e, const Tensor& t) {
+  if (!t.defined() || !t.requires_grad()) return;
+  if (const std::shared_ptr<Node>& fn = t.grad_fn()) {
+    e.fn = fn;
+    e.input_nr = t.impl()->output_nr;
+  } else {
+    e.fn = grad_accumulator(t);  // NB: copies from a reference: one reference-count increment
   }
+  e.dtype = t.dtype();
+  e.shape = t.shape();
 }
 
 void attach_output(Tensor& out, std::shared_ptr<Node> node, uint32_t output_nr) {

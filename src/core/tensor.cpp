@@ -28,13 +28,24 @@ void TensorImpl::recompute_layout() {
 
 std::string shape_str(const Shape& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
 
-Shape contiguous_strides(const Shape& shape) {
-  Shape st(shape.size());
-  int64_t acc = 1;
+namespace {
+// Row-major strides of `shape` into `strides` (a size of 0 counts as 1, so strides stay distinct);
+// returns the element count.
+int64_t fill_row_major_strides(const Shape& shape, Shape& strides) {
+  strides.resize(shape.size());
+  int64_t numel = 1, stride = 1;
   for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-    st[d] = acc;
-    acc *= std::max<int64_t>(shape[d], 1);
+    strides[size_t(d)] = stride;
+    stride *= std::max<int64_t>(shape[size_t(d)], 1);
+    numel *= shape[size_t(d)];
   }
+  return numel;
+}
+}  // namespace
+
+Shape contiguous_strides(const Shape& shape) {
+  Shape st;
+  fill_row_major_strides(shape, st);
   return st;
 }
 
@@ -55,15 +66,8 @@ Tensor make_tensor(const Shape& shape, DType dtype) {
   for (int64_t s : shape) CAJAL_CHECK(s >= 0, "empty", "expected non-negative sizes, got shape {}", shape_str(shape));
   auto impl = make_impl();
   impl->shape = shape;
-  impl->strides.resize(shape.size());  // NB: filled in place (contiguous_strides would build a copy)
-  int64_t numel = 1, stride = 1;
-  for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-    impl->strides[size_t(d)] = stride;
-    stride *= std::max<int64_t>(shape[size_t(d)], 1);  // as contiguous_strides: size 0 counts as 1
-    numel *= shape[size_t(d)];
-  }
+  impl->numel = fill_row_major_strides(shape, impl->strides);  // NB: in place, no temporary Shape
   impl->dtype = dtype;
-  impl->numel = numel;
   impl->contiguous = true;
   impl->storage = make_storage(size_t(impl->numel) * dtype_size(dtype));
   return Tensor(std::move(impl));

@@ -25,13 +25,13 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
   channel_shape[1] = C;
   const bool use_batch = training || !running_mean.defined();
-  Tensor mean_c, var_c;
+  Tensor centred, var_c;
   if (use_batch) {
     const int64_t n = x.numel() / std::max<int64_t>(C, 1);
     CAJAL_CHECK(!training || n > 1, "batch_norm",
                 "expected more than 1 value per channel when training, got input shape {}", shape_str(x.shape()));
-    mean_c = mean(x, dims, /*keepdim=*/true);
-    Tensor centred = sub(x, mean_c);
+    Tensor mean_c = mean(x, dims, /*keepdim=*/true);
+    centred = sub(x, mean_c);
     var_c = mean(mul(centred, centred), dims, /*keepdim=*/true);  // biased: what normalises the batch
     if (training && running_mean.defined()) {
       NoGradGuard no_grad;
@@ -41,10 +41,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
       rv.mul_(1.0 - momentum).add_(v, momentum * double(n) / double(n - 1));  // unbiased
     }
   } else {
-    mean_c = running_mean.reshape(channel_shape);
+    centred = sub(x, running_mean.reshape(channel_shape));
     var_c = running_var.reshape(channel_shape);
   }
-  Tensor y = mul(sub(x, mean_c), rsqrt(add(var_c, eps)));
+  Tensor y = mul(centred, rsqrt(add(var_c, eps)));
   if (weight.defined()) y = mul(y, weight.reshape(channel_shape));
   if (bias.defined()) y = add(y, bias.reshape(channel_shape));
   return y;

@@ -140,8 +140,15 @@ struct CurrentNodeScope {
   const std::shared_ptr<Node>* prev;
 };
 
-// Fills node.next from the op's inputs.
-void connect(Node& node, const Tensor* const* inputs, size_t n_inputs);
+// Points edge `e` at input t's node (its grad_fn, or the leaf's accumulator) when t requires grad.
+void connect_input(Edge& e, const Tensor& t);
+// Fills node.next from the op's inputs (any range of Tensor or reference_wrapper<const Tensor>).
+template <class Inputs>
+void connect(Node& node, const Inputs& inputs) {
+  node.next.resize(inputs.size());
+  size_t i = 0;
+  for (const Tensor& t : inputs) connect_input(node.next[i++], t);
+}
 void attach_output(Tensor& out, std::shared_ptr<Node> node, uint32_t output_nr);
 
 template <class F>
@@ -158,17 +165,8 @@ std::shared_ptr<Node> make_node(const char* name, uint32_t num_outputs, F&& fn) 
 template <class F>
 Tensor record(Tensor out, const char* name, TensorRefs inputs, F&& backward) {
   if (!any_requires_grad(inputs)) return out;
-  const Tensor* ptrs[8];
-  std::vector<const Tensor*> many;
-  const Tensor** p = ptrs;
-  if (inputs.size() > 8) {
-    many.resize(inputs.size());
-    p = many.data();
-  }
-  size_t i = 0;
-  for (const Tensor& t : inputs) p[i++] = &t;
   auto node = detail::make_node(name, 1, std::forward<F>(backward));
-  detail::connect(*node, p, inputs.size());
+  detail::connect(*node, inputs);
   detail::attach_output(out, std::move(node), 0);
   return out;
 }
@@ -179,10 +177,8 @@ template <class F>
 std::vector<Tensor> record_multi(std::vector<Tensor> outs, const char* name, const std::vector<Tensor>& inputs,
                                  F&& backward) {
   if (!any_requires_grad(inputs)) return outs;
-  std::vector<const Tensor*> ptrs;
-  for (const Tensor& t : inputs) ptrs.push_back(&t);
   auto node = detail::make_node(name, uint32_t(outs.size()), std::forward<F>(backward));
-  detail::connect(*node, ptrs.data(), ptrs.size());
+  detail::connect(*node, inputs);
   for (size_t i = 0; i < outs.size(); ++i)
     if (outs[i].defined() && outs[i].is_floating_point()) detail::attach_output(outs[i], node, uint32_t(i));
   return outs;

@@ -158,9 +158,6 @@ class SmallVector {
   friend bool operator<(const SmallVector& a, const SmallVector& b) {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
   }
-  friend bool operator==(const SmallVector& a, const std::vector<T>& b) {
-    return a.size_ == b.size() && std::equal(a.begin(), a.end(), b.begin());
-  }
 
  private:
   void copy_from(const SmallVector& o) {

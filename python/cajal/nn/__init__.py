@@ -566,20 +566,22 @@ class BatchNorm2d(_BatchNorm):
     _spatial_dims = 2
 
 
-class MaxPool2d(_CppModule):
+class _Pool2d(_CppModule):
+    _make = None  # the C++ factory
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        _CppModule.__init__(self, type(self)._make(kernel_size, stride, padding))
+        self._remember_args(kernel_size, stride, padding)
+
+
+class MaxPool2d(_Pool2d):
     """Max over each kernel_size window (stride defaults to kernel_size; padding counts as -inf)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0):
-        _CppModule.__init__(self, _cnn.MaxPool2d(kernel_size, stride, padding))
-        self._remember_args(kernel_size, stride, padding)
+    _make = _cnn.MaxPool2d
 
 
-class AvgPool2d(_CppModule):
+class AvgPool2d(_Pool2d):
     """Mean over each kernel_size window (stride defaults to kernel_size; padding counts as zeros)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0):
-        _CppModule.__init__(self, _cnn.AvgPool2d(kernel_size, stride, padding))
-        self._remember_args(kernel_size, stride, padding)
+    _make = _cnn.AvgPool2d
 
 
 def _activation(name, cpp_cls, doc):
