@@ -66,25 +66,28 @@ void panel(const char* xlabel, const char* ylabel, const char* title, const std:
 }  // namespace
 #endif
 
-bool plot_curves(const std::string& path, const std::string& title, const std::vector<Curve>& losses,
-                 const std::vector<Curve>& accuracies, std::string* why) {
+bool plot_panels(const std::string& path, const std::string& title, const std::vector<Panel>& panels,
+                 std::string* why) {
+  if (panels.empty()) {
+    if (why) *why = "no metrics to plot";
+    return false;
+  }
 #ifdef CAJAL_HAVE_PLPLOT
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   plsdev("pngcairo");
   plsfnam(path.c_str());
-  plspage(0, 0, 1400, 560, 0, 0);
+  plspage(0, 0, PLINT(700 * panels.size()), 560, 0, 0);
   plscolbg(255, 255, 255);
   plscol0(15, 0, 0, 0);  // foreground black on white
-  plstar(2, 1);
+  plstar(PLINT(panels.size()), 1);
   if (plsetopt("quiet", "") != 0) {}
-  panel("epoch", "loss", (title + ": loss").c_str(), losses, true);
-  panel("epoch", "accuracy", (title + ": accuracy").c_str(), accuracies, false);
+  for (const auto& p : panels) panel("epoch", p.metric.c_str(), (title + ": " + p.metric).c_str(), p.curves, p.falling);
   plend();
   return true;
 #else
   if (why) *why = "cajal was built without PLplot (apt-get install libplplot-dev plplot-driver-cairo)";
-  (void)path, (void)title, (void)losses, (void)accuracies;
+  (void)path, (void)title;
   return false;
 #endif
 }

@@ -1,4 +1,4 @@
-// The classifier training loop (see include/cajal/train/trainer.h).
+// The training loop shared by every task (see include/cajal/train/trainer.h and task.h).
 #include "cajal/train/trainer.h"
 
 #include <atomic>
@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "cajal/data/dataloader.h"
-#include "cajal/data/fashion_mnist.h"
 #include "cajal/io/checkpoint.h"
 #include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
@@ -38,56 +37,70 @@ struct SigintScope {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Number of correct argmax predictions in a batch of logits [B, C] against int64 labels [B].
-int64_t count_correct(const Tensor& logits, const Tensor& labels) {
-  Tensor pred = argmax(logits.detach(), 1);
-  const int64_t* p = pred.data_ptr<int64_t>();
-  Tensor l = labels.contiguous();
-  const int64_t* t = l.data_ptr<int64_t>();
-  int64_t c = 0;
-  for (int64_t i = 0; i < pred.numel(); ++i) c += p[i] == t[i];
-  return c;
+// Every optimizer's state in one bundle: a task's only optimizer (named "") as it is; several as
+// "<name>/<tensor>" with meta {"<name>": meta}.
+StateBundle optimizer_state(const Optimizers& opts) {
+  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->state_dict();
+  StateBundle all;
+  for (const auto& o : opts) {
+    StateBundle b = o.optimizer->state_dict();
+    for (auto& [k, v] : b.tensors) all.tensors.emplace_back(o.name + "/" + k, v);
+    all.meta[o.name] = b.meta;
+  }
+  return all;
 }
 
-struct Datasets {
-  std::shared_ptr<data::TensorDataset> train, val, test;
-  int64_t num_classes = 10;
-  Shape input_shape;
-};
-
-Datasets load_data(const TrainConfig& cfg, const Shape& model_input) {
-  CAJAL_CHECK(cfg.data == "fashion-mnist", "train", "unknown dataset '{}'; valid datasets: fashion-mnist", cfg.data);
-  data::FashionMnistOptions opt;
-  opt.flatten = model_input.size() == 1;
-  opt.validation_size = cfg.validation_size;
-  opt.seed = cfg.seed;
-  Datasets d;
-  d.train = std::make_shared<data::TensorDataset>(data::load_fashion_mnist(data::Split::Train, opt));
-  if (cfg.validation_size > 0)
-    d.val = std::make_shared<data::TensorDataset>(data::load_fashion_mnist(data::Split::Validation, opt));
-  d.test = std::make_shared<data::TensorDataset>(data::load_fashion_mnist(data::Split::Test, opt));
-  return d;
+void load_optimizer_state(Optimizers& opts, const StateBundle& state) {
+  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->load_state_dict(state);
+  for (auto& o : opts) {
+    CAJAL_CHECK(state.meta.contains(o.name), "train", "the checkpoint has no state for optimizer '{}'", o.name);
+    StateBundle b;
+    b.meta = state.meta.at(o.name);
+    std::string prefix = o.name + "/";
+    for (const auto& [k, v] : state.tensors)
+      if (k.starts_with(prefix)) b.tensors.emplace_back(k.substr(prefix.size()), v);
+    o.optimizer->load_state_dict(b);
+  }
 }
 
-void write_metrics_header(std::ofstream& f) {
-  f << "epoch,steps,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n";
+nlohmann::json metrics_json(const Metrics& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m.values()) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+  return j;
 }
-void write_metrics_row(std::ofstream& f, const EpochRecord& e) {
-  f << fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6g},{:.3f}\n", e.epoch, e.steps, e.train_loss,
-                   e.train_accuracy, e.val_loss, e.val_accuracy, e.lr, e.seconds);
+
+Metrics metrics_from_json(const nlohmann::json& j) {
+  Metrics m;
+  for (auto it = j.begin(); it != j.end(); ++it) m.set(it.key(), it.value().is_null() ? NAN : it.value().get<double>());
+  return m;
+}
+
+// metrics.csv: epoch, steps, train_<metric>..., val_<metric>..., lr, seconds.
+void write_metrics_header(std::ofstream& f, const std::vector<std::string>& names) {
+  f << "epoch,steps";
+  for (const char* split : {"train", "val"})
+    for (const auto& n : names) f << ',' << split << '_' << n;
+  f << ",lr,seconds\n";
+}
+void write_metrics_row(std::ofstream& f, const std::vector<std::string>& names, const EpochRecord& e) {
+  f << e.epoch << ',' << e.steps;
+  for (const Metrics* m : {&e.train, &e.val})
+    for (const auto& n : names) f << fmt::format(",{:.6f}", m->get(n));
+  f << fmt::format(",{:.6g},{:.3f}\n", e.lr, e.seconds);
   f.flush();
 }
 
-io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, optim::Optimizer& opt, int64_t epoch,
+io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const Optimizers& opts, int64_t epoch,
                                int64_t step_in_epoch, const TrainReport& report) {
   io::Checkpoint ck;
   ck.model = model.state_dict();
-  ck.optimizer = opt.state_dict();
+  ck.optimizer = optimizer_state(opts);
   ck.epoch = epoch;
   ck.step = step_in_epoch;
   ck.rng = default_generator().state();
   ck.metadata = {{"model", cfg.model},
                  {"model_config", cfg.model_config},
+                 {"task", report.task},
                  {"data", cfg.data},
                  {"optimizer", cfg.optimizer},
                  {"lr", cfg.lr},
@@ -100,52 +113,50 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, optim:
                  {"step_losses", report.step_losses}};
   nlohmann::json hist = nlohmann::json::array();
   for (const auto& e : report.epochs)
-    hist.push_back({{"epoch", e.epoch}, {"steps", e.steps}, {"train_loss", e.train_loss},
-                    {"train_accuracy", e.train_accuracy}, {"val_loss", e.val_loss},
-                    {"val_accuracy", e.val_accuracy}, {"seconds", e.seconds}, {"lr", e.lr}});
+    hist.push_back({{"epoch", e.epoch}, {"steps", e.steps}, {"train", metrics_json(e.train)},
+                    {"val", metrics_json(e.val)}, {"seconds", e.seconds}, {"lr", e.lr}});
   ck.metadata["history"] = hist;
   return ck;
+}
+
+// Running sums of an epoch's step metrics, weighted by each step's example count.
+class EpochMeans {
+ public:
+  explicit EpochMeans(const std::vector<std::string>& names) : names_(names), sums_(names.size(), 0.0) {}
+  void add(const StepResult& r) {
+    for (size_t i = 0; i < names_.size(); ++i) sums_[i] += r.metrics.at(names_[i]) * double(r.examples);
+    seen_ += r.examples;
+  }
+  Metrics means() const {
+    Metrics m;
+    for (size_t i = 0; i < names_.size(); ++i) m.set(names_[i], seen_ ? sums_[i] / double(seen_) : NAN);
+    return m;
+  }
+  int64_t seen() const { return seen_; }
+
+ private:
+  const std::vector<std::string>& names_;
+  std::vector<double> sums_;
+  int64_t seen_ = 0;
+};
+
+// curves.png: a panel per metric with its train and validation curves.
+std::vector<Panel> metric_panels(const std::vector<std::string>& names, const std::vector<EpochRecord>& epochs) {
+  std::vector<Panel> panels;
+  for (const auto& n : names) {
+    Panel p{n, {{"train", {}, {}}, {"validation", {}, {}}}, n != "accuracy"};
+    for (const auto& e : epochs) {
+      p.curves[0].x.push_back(e.epoch), p.curves[0].y.push_back(e.train.get(n));
+      if (std::isfinite(e.val.get(n))) p.curves[1].x.push_back(e.epoch), p.curves[1].y.push_back(e.val.get(n));
+    }
+    panels.push_back(std::move(p));
+  }
+  return panels;
 }
 
 }  // namespace
 
 void request_stop() { g_stop.store(true); }
-
-EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num_classes, int64_t batch_size) {
-  auto t0 = Clock::now();
-  bool was_training = model.is_training();
-  model.eval();
-  NoGradGuard ng;
-  EvalResult r;
-  r.confusion.assign(size_t(num_classes), std::vector<int64_t>(size_t(num_classes), 0));
-  data::DataLoader loader(dataset, batch_size, /*shuffle=*/false);
-  double loss_sum = 0;
-  for (data::Batch& b : loader) {
-    Tensor logits = model.forward(b.input);
-    loss_sum += cross_entropy(logits, b.target, {.reduction = Reduction::Sum}).item();
-    Tensor pred = argmax(logits, 1);
-    const int64_t* p = pred.data_ptr<int64_t>();
-    const int64_t* t = b.target.data_ptr<int64_t>();
-    for (int64_t i = 0; i < pred.numel(); ++i) {
-      CAJAL_CHECK(t[i] >= 0 && t[i] < num_classes, "evaluate", "label {} is outside [0, {})", t[i], num_classes);
-      r.confusion[size_t(t[i])][size_t(p[i])]++;
-    }
-    r.examples += pred.numel();
-  }
-  int64_t correct = 0;
-  r.per_class_accuracy.resize(size_t(num_classes));
-  for (int64_t c = 0; c < num_classes; ++c) {
-    int64_t row = 0;
-    for (int64_t k = 0; k < num_classes; ++k) row += r.confusion[size_t(c)][size_t(k)];
-    correct += r.confusion[size_t(c)][size_t(c)];
-    r.per_class_accuracy[size_t(c)] = row ? double(r.confusion[size_t(c)][size_t(c)]) / double(row) : NAN;
-  }
-  r.loss = r.examples ? loss_sum / double(r.examples) : NAN;
-  r.accuracy = r.examples ? double(correct) / double(r.examples) : NAN;
-  model.train(was_training);
-  r.seconds = seconds_since(t0);
-  return r;
-}
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& cfg, const std::vector<Tensor>& params) {
   // Only the options the CLI exposes; momentum exists for sgd and rmsprop alone.
@@ -178,16 +189,20 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
+  std::unique_ptr<Task> task = make_task(spec.task);
   std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
-  auto opt = make_optimizer(cfg, model->parameters());  // bad names fail before the data loads
-  Datasets data = load_data(cfg, spec.input_shape);
+  Optimizers opts = task->make_optimizers(cfg, *model);  // bad names fail before the data loads
+  TaskData data = task->load_data(cfg, spec);
 
   TrainReport report;
+  report.task = task->name();
+  report.metric_names = task->metric_names();
+  const std::vector<std::string>& names = report.metric_names;
   report.parameters = model->num_parameters();
   int64_t start_epoch = 0, start_step = 0;
   if (resume) {
     model->load_state_dict(resume->model);
-    opt->load_state_dict(resume->optimizer);
+    load_optimizer_state(opts, resume->optimizer);
     default_generator().set_state(resume->rng);
     start_epoch = resume->epoch;
     start_step = resume->step;
@@ -196,10 +211,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
       EpochRecord r;
       r.epoch = e.at("epoch");
       r.steps = e.at("steps");
-      r.train_loss = e.at("train_loss");
-      r.train_accuracy = e.at("train_accuracy");
-      r.val_loss = e.at("val_loss").is_null() ? NAN : e.at("val_loss").get<double>();
-      r.val_accuracy = e.at("val_accuracy").is_null() ? NAN : e.at("val_accuracy").get<double>();
+      r.train = metrics_from_json(e.at("train"));
+      r.val = metrics_from_json(e.at("val"));
       r.seconds = e.at("seconds");
       r.lr = e.at("lr");
       report.epochs.push_back(r);
@@ -213,13 +226,13 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     report.checkpoint_path = cfg.out_dir + "/checkpoint.safetensors";
     metrics.open(report.metrics_path, std::ios::trunc);
     CAJAL_CHECK_KIND(bool(metrics), IO, "train", "cannot write {}", report.metrics_path);
-    write_metrics_header(metrics);
-    for (const auto& e : report.epochs) write_metrics_row(metrics, e);
+    write_metrics_header(metrics, names);
+    for (const auto& e : report.epochs) write_metrics_row(metrics, names, e);
     std::ofstream(cfg.out_dir + "/config.json")
-        << nlohmann::json{{"model", cfg.model}, {"model_config", cfg.model_config}, {"data", cfg.data},
-                          {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size}, {"optimizer", cfg.optimizer},
-                          {"lr", cfg.lr}, {"momentum", cfg.momentum}, {"weight_decay", cfg.weight_decay},
-                          {"seed", cfg.seed}, {"threads", get_num_threads()}}
+        << nlohmann::json{{"model", cfg.model}, {"model_config", cfg.model_config}, {"task", report.task},
+                          {"data", cfg.data}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
+                          {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
+                          {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"threads", get_num_threads()}}
                .dump(2)
         << "\n";
   }
@@ -233,7 +246,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   auto save = [&](int64_t epoch, int64_t step) {
     if (report.checkpoint_path.empty()) return;
-    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, *opt, epoch, step, report));
+    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report));
   };
 
   for (int64_t epoch = start_epoch; epoch < cfg.epochs && !report.interrupted; ++epoch) {
@@ -244,28 +257,21 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     if (cfg.max_steps_per_epoch > 0) steps = std::min(steps, cfg.max_steps_per_epoch);
     ProgressBar bar(int(epoch + 1), cfg.epochs, steps);
     auto t_epoch = Clock::now();
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0, step = first;
+    EpochMeans running(names);
+    int64_t step = first;
     for (data::Batch& b : loader) {
       if (step >= steps) break;
-      Tensor logits = model->forward(b.input);
-      Tensor loss = cross_entropy(logits, b.target);
-      double l = loss.item();
+      StepResult r = task->train_step(*model, opts, b);
+      double l = r.metrics.at("loss");
       if (!std::isfinite(l) && cfg.stop_on_nonfinite) {
         CAJAL_FAIL(Runtime, "train",
                    "the loss became {} at epoch {} step {} (lr {}); lower --lr, or inspect the data for NaN/Inf",
                    l, epoch + 1, step + 1, cfg.lr);
       }
-      opt->zero_grad();
-      loss.backward();
-      opt->step();
       report.step_losses.push_back(l);
-      int64_t n = b.input.size(0);
-      loss_sum += l * double(n);
-      correct += count_correct(logits, b.target);
-      seen += n;
+      running.add(r);
       ++step;
-      if (cfg.progress) bar.update(step, loss_sum / double(seen), double(correct) / double(seen), seen);
+      if (cfg.progress) bar.update(step, running.means(), running.seen());
       if (g_stop.load()) {
         report.interrupted = true;
         save(epoch, step);
@@ -279,43 +285,32 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     EpochRecord rec;
     rec.epoch = int(epoch + 1);
     rec.steps = step;
-    rec.train_loss = seen ? loss_sum / double(seen) : NAN;
-    rec.train_accuracy = seen ? double(correct) / double(seen) : NAN;
+    rec.train = running.means();
     rec.seconds = seconds_since(t_epoch);
-    rec.lr = opt->lr(0);
-    samples_total += seen;
-    if (cfg.progress) bar.finish(rec.train_loss, rec.train_accuracy, seen);
+    rec.lr = opts.at(0).optimizer->lr(0);
+    samples_total += running.seen();
+    if (cfg.progress) bar.finish(rec.train, running.seen());
     if (data.val) {
-      EvalResult v = evaluate(*model, *data.val, data.num_classes);
-      rec.val_loss = v.loss;
-      rec.val_accuracy = v.accuracy;
+      rec.val = task->evaluate(*model, *data.val);
       if (!cfg.quiet)
-        fmt::print("epoch {}: train loss {:.4f} acc {:.2f}% | validation loss {:.4f} acc {:.2f}%\n", rec.epoch,
-                   rec.train_loss, 100 * rec.train_accuracy, v.loss, 100 * v.accuracy);
+        fmt::print("epoch {}: train {} | validation {}\n", rec.epoch, format_metrics(rec.train), format_metrics(rec.val));
     }
     report.epochs.push_back(rec);
-    if (metrics.is_open()) write_metrics_row(metrics, rec);
+    if (metrics.is_open()) write_metrics_row(metrics, names, rec);
     save(epoch + 1, 0);
   }
   report.train_seconds = train_seconds_before + seconds_since(t_train);
   double this_run = seconds_since(t_train);
   report.samples_per_second = this_run > 0 ? double(samples_total) / this_run : 0;
 
-  report.test = evaluate(*model, *data.test, data.num_classes);
+  report.test = task->evaluate(*model, *data.test);
+  report.test_examples = data.test->size();
+  report.outputs = task->finish(*model, data, cfg.out_dir);
 
   if (!cfg.out_dir.empty() && !report.epochs.empty()) {
-    Curve tl{"train", {}, {}}, vl{"validation", {}, {}}, ta{"train", {}, {}}, va{"validation", {}, {}};
-    for (const auto& e : report.epochs) {
-      tl.x.push_back(e.epoch), tl.y.push_back(e.train_loss);
-      ta.x.push_back(e.epoch), ta.y.push_back(e.train_accuracy);
-      if (std::isfinite(e.val_loss)) {
-        vl.x.push_back(e.epoch), vl.y.push_back(e.val_loss);
-        va.x.push_back(e.epoch), va.y.push_back(e.val_accuracy);
-      }
-    }
     std::string why;
     std::string path = cfg.out_dir + "/curves.png";
-    if (plot_curves(path, cfg.model + " on " + cfg.data, {tl, vl}, {ta, va}, &why))
+    if (plot_panels(path, cfg.model + " on " + cfg.data, metric_panels(names, report.epochs), &why))
       report.plot_path = path;
     else if (!cfg.quiet)
       fmt::print(stderr, "note: no plot: {}\n", why);
@@ -325,40 +320,54 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
 nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
   nlohmann::json j{{"model", cfg.model},
+                   {"task", r.task},
                    {"data", cfg.data},
                    {"epochs", r.epochs.size()},
                    {"parameters", r.parameters},
-                   {"test_accuracy", r.test.accuracy},
-                   {"test_loss", r.test.loss},
                    {"train_seconds", r.train_seconds},
                    {"samples_per_second", r.samples_per_second},
                    {"interrupted", r.interrupted},
                    {"threads", get_num_threads()}};
+  for (const auto& [k, v] : r.test.values()) j["test_" + k] = v;
   if (!r.epochs.empty()) {
-    j["train_loss"] = r.epochs.back().train_loss;
-    j["train_accuracy"] = r.epochs.back().train_accuracy;
-    if (std::isfinite(r.epochs.back().val_accuracy)) j["val_accuracy"] = r.epochs.back().val_accuracy;
+    for (const auto& [k, v] : r.epochs.back().train.values()) j["train_" + k] = v;
+    for (const auto& [k, v] : r.epochs.back().val.values())
+      if (std::isfinite(v)) j["val_" + k] = v;
   }
   if (!r.checkpoint_path.empty()) j["checkpoint"] = r.checkpoint_path;
+  for (const auto& [k, path] : r.outputs.files) j[k] = path;
   return j;
 }
 
 std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
-  std::string s = fmt::format("\n=== cajal train report: {} on {} ===\n", cfg.model, cfg.data);
+  // A metric's column: "accuracy" as a percentage, the rest as numbers.
+  auto cell = [](const std::string& name, double v) {
+    return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
+  };
+  std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model, cfg.data, r.task);
   s += fmt::format("parameters      {:>10}\n", nn::format_count(r.parameters));
   s += fmt::format("optimizer       {} lr {} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr, cfg.batch_size,
                    cfg.seed, get_num_threads());
-  s += fmt::format("{:>5} {:>10} {:>9} {:>10} {:>9} {:>8}\n", "epoch", "train loss", "train acc", "val loss", "val acc",
-                   "seconds");
-  for (const auto& e : r.epochs)
-    s += fmt::format("{:>5} {:>10.4f} {:>8.2f}% {:>10.4f} {:>8.2f}% {:>8.1f}\n", e.epoch, e.train_loss,
-                     100 * e.train_accuracy, e.val_loss, 100 * e.val_accuracy, e.seconds);
-  s += fmt::format("test            loss {:.4f}  accuracy {:.2f}% ({} images)\n", r.test.loss, 100 * r.test.accuracy,
-                   r.test.examples);
+  s += fmt::format("{:>5}", "epoch");
+  for (const char* split : {"train", "val"})
+    for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));
+  s += fmt::format(" {:>8}\n", "seconds");
+  for (const auto& e : r.epochs) {
+    s += fmt::format("{:>5}", e.epoch);
+    for (const Metrics* m : {&e.train, &e.val})
+      for (const auto& n : r.metric_names) s += " " + cell(n, m->get(n));
+    s += fmt::format(" {:>8.1f}\n", e.seconds);
+  }
+  s += fmt::format("test           ");
+  for (const auto& [k, v] : r.test.values())
+    s += k == "accuracy" ? fmt::format(" accuracy {:.2f}%", 100 * v) : fmt::format(" {} {:.4f}", k, v);
+  s += fmt::format(" ({} examples)\n", r.test_examples);
   s += fmt::format("throughput      {:.0f} samples/s, {:.1f} s training\n", r.samples_per_second, r.train_seconds);
   if (!r.metrics_path.empty()) s += fmt::format("metrics         {}\n", r.metrics_path);
   if (!r.checkpoint_path.empty()) s += fmt::format("checkpoint      {}\n", r.checkpoint_path);
   if (!r.plot_path.empty()) s += fmt::format("curves          {}\n", r.plot_path);
+  for (const auto& [k, path] : r.outputs.files) s += fmt::format("{:<15} {}\n", k, path);
+  for (const auto& line : r.outputs.lines) s += line + "\n";
   if (r.interrupted) s += "interrupted     yes (resume with --resume <checkpoint>)\n";
   return s;
 }

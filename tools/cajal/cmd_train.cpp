@@ -29,7 +29,9 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto threads = std::make_shared<int>(0);
   auto json = std::make_shared<bool>(false);
   auto model_config = std::make_shared<std::string>();
-  cmd->add_option("model", cfg->model, "Model: " + cajal::models::model_names())->required();
+  cmd->add_option("model", cfg->model, "Model: " + cajal::models::model_names() + " (each trains under its task: " +
+                                           cajal::train::task_names() + ")")
+      ->required();
   cmd->add_option("--data", cfg->data, "Dataset: fashion-mnist");
   cmd->add_option("--epochs", cfg->epochs, "Epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", cfg->batch_size, "Minibatch size")->check(CLI::PositiveNumber);
@@ -62,7 +64,8 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
 });
 
 CAJAL_CLI_COMMAND([](CLI::App& app) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint: accuracy, per-class accuracy, confusion matrix");
+  auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint on the test set: its task's metrics (classifiers: "
+                                         "accuracy, per-class accuracy, confusion matrix)");
   auto ckpt = std::make_shared<std::string>();
   auto data = std::make_shared<std::string>("fashion-mnist");
   auto json = std::make_shared<bool>(false);
@@ -79,6 +82,25 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     const auto& spec = cajal::models::find_model(name);
     auto model = cajal::models::build_model(name, ck.metadata.value("model_config", nlohmann::json::object()));
     model->load_state_dict(ck.model);
+    if (spec.task != "classification") {
+      // Every other task: its own metrics on the test split.
+      auto task = cajal::train::make_task(spec.task);
+      TrainConfig cfg;
+      cfg.data = *data;
+      cfg.validation_size = 0;
+      auto split = task->load_data(cfg, spec);
+      auto m = task->evaluate(*model, *split.test);
+      nlohmann::json j{{"checkpoint", *ckpt}, {"model", name}, {"task", spec.task}, {"examples", split.test->size()}};
+      for (const auto& [k, v] : m.values()) j[k] = v;
+      if (*json) {
+        std::cout << j.dump() << std::endl;
+      } else {
+        fmt::print("{} ({}, {}) on the {} test set ({} examples):", *ckpt, name, spec.task, *data, split.test->size());
+        for (const auto& [k, v] : m.values()) fmt::print(" {} {:.6f}", k, v);
+        fmt::print("\n");
+      }
+      return;
+    }
     cajal::data::FashionMnistOptions opt;
     opt.flatten = spec.input_shape.size() == 1;
     auto test = cajal::data::load_fashion_mnist(cajal::data::Split::Test, opt);

@@ -1,5 +1,6 @@
 // The model zoo's registry: each model registers a name, a one-line description, the input shape
-// it expects per example, and a builder taking a JSON config (so a checkpoint can rebuild it).
+// it expects per example, a builder taking a JSON config (so a checkpoint can rebuild it), and the
+// training task it trains under (cajal/train/task.h: "classification", "reconstruction", ...).
 #pragma once
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@ struct ModelSpec {
   Shape input_shape;  // per example, e.g. {784} or {1, 28, 28}
   nlohmann::json default_config;
   std::function<std::shared_ptr<nn::Module>(const nlohmann::json& config)> build;
+  std::string task = "classification";  // what `cajal train` trains it to do
 };
 
 std::vector<ModelSpec>& registry();

@@ -1,4 +1,5 @@
-// Training curves as PNG, drawn with PLplot (pngcairo driver): loss and accuracy per epoch.
+// Training curves as PNG, drawn with PLplot (pngcairo driver): one panel per metric, each with its
+// train and validation curves per epoch.
 #pragma once
 #include <string>
 #include <vector>
@@ -10,9 +11,15 @@ struct Curve {
   std::vector<double> x, y;
 };
 
-// One PNG with two panels: losses (left) and accuracies (right). Returns false (with a reason in
-// `why`) when PLplot or its pngcairo driver is unavailable; the run goes on without the picture.
-bool plot_curves(const std::string& path, const std::string& title, const std::vector<Curve>& losses,
-                 const std::vector<Curve>& accuracies, std::string* why = nullptr);
+struct Panel {
+  std::string metric;  // the y label, e.g. "loss"
+  std::vector<Curve> curves;
+  bool falling = true;  // a metric that falls as training goes (the legend goes top right)
+};
+
+// One PNG with the panels side by side. Returns false (with a reason in `why`) when PLplot or its
+// pngcairo driver is unavailable; the run goes on without the picture.
+bool plot_panels(const std::string& path, const std::string& title, const std::vector<Panel>& panels,
+                 std::string* why = nullptr);
 
 }  // namespace cajal::train

@@ -6,19 +6,22 @@
 #include <cstdio>
 #include <string>
 
+#include "cajal/train/task.h"
+
 namespace cajal::train {
 
 class ProgressBar {
  public:
   // total_steps: steps in this epoch; samples counted for the throughput figure.
   ProgressBar(int epoch, int epochs, int64_t total_steps, FILE* out = stderr);
-  // Call after each step with the running means of this epoch.
-  void update(int64_t step, double loss, double accuracy, int64_t samples_seen);
-  void finish(double loss, double accuracy, int64_t samples_seen);
+  // Call after each step with the running means of this epoch's metrics ("accuracy" and other
+  // fractions print as percentages).
+  void update(int64_t step, const Metrics& running, int64_t samples_seen);
+  void finish(const Metrics& epoch, int64_t samples_seen);
   static bool is_tty(FILE* f);
 
  private:
-  std::string line(int64_t step, double loss, double acc, int64_t samples, bool final) const;
+  std::string line(int64_t step, const Metrics& m, int64_t samples, bool final) const;
   int epoch_, epochs_;
   int64_t total_;
   FILE* out_;
@@ -27,5 +30,7 @@ class ProgressBar {
 };
 
 std::string format_duration(double seconds);  // "1:05", "1:02:03"
+// "loss 0.4321 acc 85.10%": how the bar and the epoch lines show metrics.
+std::string format_metrics(const Metrics& m);
 
 }  // namespace cajal::train

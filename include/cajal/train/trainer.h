@@ -1,6 +1,8 @@
-// The training loop for classifiers: epochs of minibatch steps with cross-entropy, validation each
-// epoch, a progress bar, runs/NAME/metrics.csv, a checkpoint after every epoch (and on Ctrl-C),
-// NaN/Inf detection, and --resume that continues bit-identically.
+// The training loop, the same for every task (task.h): epochs of minibatch steps, validation each
+// epoch, a progress bar, runs/NAME/metrics.csv with one column per task metric, a checkpoint after
+// every epoch (and on Ctrl-C) holding every optimizer's state, NaN/Inf detection, --resume that
+// continues bit-identically, and curves.png of every metric. What a step computes, what is
+// evaluated and what the report adds come from the task the model is registered under.
 //
 // Determinism: the data order of epoch e depends only on (seed, e) (DataLoader), the model and
 // dropout draw from the default generator, whose state is checkpointed; with the same thread
@@ -15,6 +17,8 @@
 #include "cajal/data/dataset.h"
 #include "cajal/nn/module.h"
 #include "cajal/optim/optimizer.h"
+#include "cajal/train/classification.h"
+#include "cajal/train/task.h"
 
 namespace cajal::train {
 
@@ -41,24 +45,20 @@ struct TrainConfig {
 struct EpochRecord {
   int epoch = 0;  // 1-based
   int64_t steps = 0;
-  double train_loss = 0, train_accuracy = 0;
-  double val_loss = NAN, val_accuracy = NAN;
+  Metrics train;  // the task's metrics, means over the epoch's training examples
+  Metrics val;    // empty without validation
   double seconds = 0;
   double lr = 0;
 };
 
-struct EvalResult {
-  double loss = 0, accuracy = 0;
-  int64_t examples = 0;
-  std::vector<double> per_class_accuracy;
-  std::vector<std::vector<int64_t>> confusion;  // [true][predicted]
-  double seconds = 0;
-};
-
 struct TrainReport {
+  std::string task;                 // the task the model trained under
+  std::vector<std::string> metric_names;
   std::vector<EpochRecord> epochs;
   std::vector<double> step_losses;  // every step's loss, in order (resume tests compare these)
-  EvalResult test;
+  Metrics test;                     // the task's metrics on the test split
+  int64_t test_examples = 0;
+  TaskOutputs outputs;              // the task's pictures and report lines
   double train_seconds = 0;
   double samples_per_second = 0;
   int64_t parameters = 0;
@@ -66,10 +66,7 @@ struct TrainReport {
   bool interrupted = false;
 };
 
-// Loss and accuracy of `model` (eval mode, no grad) on a dataset of (input, int64 label) pairs.
-EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num_classes, int64_t batch_size = 1000);
-
-// Builds an optimizer by name over `params` (valid names listed in the error).
+// Builds cfg.optimizer over `params` with the CLI's options (valid names listed in the error).
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& cfg, const std::vector<Tensor>& params);
 
 // Runs the whole job described by cfg: data, model, optimizer, epochs, test evaluation, files.

@@ -1,0 +1,60 @@
+// `mlp_autoencoder`: a fully connected autoencoder for flattened images, trained under the
+// reconstruction task. The encoder narrows through `hidden` to a `code`-wide bottleneck, the
+// decoder mirrors it; a sigmoid output keeps reconstructions in the pixels' range [0, 1].
+#include "cajal/models/registry.h"
+#include "cajal/nn/nn.h"
+
+namespace cajal::models {
+namespace {
+
+// in -> hidden[0] -> ... -> code, ReLU between the layers (none after the code).
+std::shared_ptr<nn::Sequential> relu_stack(const std::vector<int64_t>& widths) {
+  auto net = std::make_shared<nn::Sequential>();
+  for (size_t i = 0; i + 1 < widths.size(); ++i) {
+    net->push_back(std::make_shared<nn::Linear>(widths[i], widths[i + 1]));
+    if (i + 2 < widths.size()) net->push_back(std::make_shared<nn::ReLU>());
+  }
+  return net;
+}
+
+class MlpAutoencoder : public nn::Module {
+ public:
+  explicit MlpAutoencoder(const nlohmann::json& cfg) : Module("MlpAutoencoder") {
+    int64_t in = cfg.at("in_features"), code = cfg.at("code");
+    std::vector<int64_t> hidden = cfg.at("hidden").get<std::vector<int64_t>>();
+    CAJAL_CHECK(in >= 1 && code >= 1, "mlp_autoencoder", "expected in_features and code >= 1, got {} and {}", in, code);
+    std::string output = cfg.at("output");
+    CAJAL_CHECK(output == "sigmoid" || output == "linear", "mlp_autoencoder",
+                "output must be 'sigmoid' or 'linear', got '{}'", output);
+    std::vector<int64_t> down{in};
+    down.insert(down.end(), hidden.begin(), hidden.end());
+    down.push_back(code);
+    std::vector<int64_t> up(down.rbegin(), down.rend());
+    encoder = register_module("encoder", relu_stack(down));
+    decoder = register_module("decoder", relu_stack(up));
+    sigmoid_output_ = output == "sigmoid";
+  }
+  // x: (B, in) -> code: (B, code)
+  Tensor encode(const Tensor& x) { return encoder->forward(x); }
+  // code: (B, code) -> (B, in)
+  Tensor decode(const Tensor& z) {
+    Tensor y = decoder->forward(relu(z));
+    return sigmoid_output_ ? sigmoid(y) : y;
+  }
+  Tensor forward(const Tensor& x) override { return decode(encode(x)); }
+
+  std::shared_ptr<nn::Sequential> encoder, decoder;
+
+ private:
+  bool sigmoid_output_ = true;
+};
+
+const RegisterModel kMlpAutoencoder({"mlp_autoencoder",
+                                     "Linear(784,256)-ReLU-Linear(256,32) | ReLU-Linear(32,256)-ReLU-Linear(256,784)-Sigmoid",
+                                     {784},
+                                     {{"in_features", 784}, {"hidden", {256}}, {"code", 32}, {"output", "sigmoid"}},
+                                     [](const nlohmann::json& cfg) { return std::make_shared<MlpAutoencoder>(cfg); },
+                                     "reconstruction"});
+
+}  // namespace
+}  // namespace cajal::models
