@@ -38,10 +38,7 @@ class ClassificationTask : public Task {
   StepResult train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) override {
     Tensor logits = model.forward(b.input);
     Tensor loss = cross_entropy(logits, b.target);
-    optim::Optimizer& opt = *optimizers.at(0).optimizer;
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    descend(*optimizers.at(0).optimizer, loss);
     int64_t n = b.input.size(0);
     return {{{"loss", loss.item()}, {"accuracy", double(count_correct(logits, b.target)) / double(n)}}, n};
   }

@@ -35,10 +35,7 @@ class ReconstructionTask : public Task {
     Tensor out = model.forward(b.input);
     check_same_shape(out, b.input);
     Tensor loss = mse_loss(out, b.input);
-    optim::Optimizer& opt = *optimizers.at(0).optimizer;
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    descend(*optimizers.at(0).optimizer, loss);
     return {{{"loss", loss.item()}}, b.input.size(0)};
   }
 
