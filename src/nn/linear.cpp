@@ -8,7 +8,7 @@
 
 namespace cajal::nn {
 
-Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(options) {
+Linear::Linear(const LinearOptions& options) : UnaryModule("Linear"), options_(options) {
   CAJAL_CHECK(options.in_features() >= 1 && options.out_features() >= 1, "Linear",
               "expected in_features >= 1 and out_features >= 1, got in_features={}, out_features={}",
               options.in_features(), options.out_features());

@@ -18,7 +18,7 @@ struct LinearOptions {
   CAJAL_ARG(Generator*, generator) = nullptr;
 };
 
-class Linear : public Module {
+class Linear : public UnaryModule {
  public:
   explicit Linear(const LinearOptions& options);
   Linear(int64_t in_features, int64_t out_features, bool bias = true)
