@@ -17,7 +17,7 @@ std::string short_json(const nlohmann::json& j) {
 int run_examples(const std::string& only, bool verbose) {
   using namespace cajal::examples;
   nlohmann::json spec = load_spec();
-  int failures = 0, shown = 0;
+  int mismatched = 0, complete = 0, partial = 0, uncovered = 0, shown = 0;
   for (const auto& entry : spec) {
     std::string id = entry.at("id");
     if (!only.empty() && id != only) continue;
@@ -27,6 +27,7 @@ int run_examples(const std::string& only, bool verbose) {
     ++shown;
     if (!ex) {
       fmt::print("{:<40} not covered yet\n", id);
+      ++uncovered;
       continue;
     }
     nlohmann::json computed;
@@ -34,18 +35,28 @@ int run_examples(const std::string& only, bool verbose) {
       computed = ex->compute(entry.at("inputs"));
     } catch (const std::exception& e) {
       fmt::print("{:<40} ERROR {}\n", id, e.what());
-      ++failures;
+      ++mismatched;
       continue;
     }
     auto rows = compare(entry, computed);
-    int bad = 0;
-    for (auto& r : rows) bad += !r.ok;
-    failures += bad > 0;
-    fmt::print("{:<40} {}/{} values match the spec\n", id, rows.size() - bad, rows.size());
-    if (verbose || !only.empty() || bad) {
-      for (auto& r : rows)
-        fmt::print("    {} {:<34} cajal {:<40} correct {}\n", r.ok ? "ok " : "BAD", r.key, short_json(r.computed),
-                   short_json(r.expected));
+    int bad = 0, missing = 0;
+    for (auto& r : rows) {
+      missing += r.missing;
+      bad += !r.ok && !r.missing;
+    }
+    mismatched += bad > 0;
+    (missing ? partial : complete) += bad == 0;
+    const int matched = int(rows.size()) - bad - missing;
+    fmt::print("{:<40} {}/{} values match the spec{}\n", id, matched, rows.size(),
+               missing ? fmt::format(" ({} missing)", missing) : "");
+    if (verbose || !only.empty() || bad || missing) {
+      for (auto& r : rows) {
+        if (r.missing)
+          fmt::print("    MISSING {:<30} correct {}\n", r.key, short_json(r.expected));
+        else if (verbose || !only.empty() || !r.ok)
+          fmt::print("    {} {:<34} cajal {:<40} correct {}\n", r.ok ? "ok " : "BAD", r.key, short_json(r.computed),
+                     short_json(r.expected));
+      }
     }
     // What the notes wrote where they slipped, beside the correct value (the spec's notes).
     if (entry.contains("notes"))
@@ -60,8 +71,10 @@ int run_examples(const std::string& only, bool verbose) {
     fmt::print(stderr, "cajal examples: unknown example '{}'; valid ids:{}\n", only, ids);
     return 2;
   }
-  fmt::print("{} example(s) with mismatches\n", failures);
-  return failures ? 1 : 0;
+  // An entry with a mismatch counts as neither complete nor partial; only mismatches fail the run.
+  fmt::print("{} examples: {} complete, {} partial, {} not covered; {} mismatches\n", shown, complete, partial,
+             uncovered, mismatched);
+  return mismatched ? 1 : 0;
 }
 
 CAJAL_CLI_COMMAND([](CLI::App& app) {

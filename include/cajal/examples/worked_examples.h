@@ -1,6 +1,6 @@
 // The worked examples of the lecture notes, recomputed by the library.
 // Each example maps the inputs of ../shared/spec/worked-examples.json to the outputs it lists
-// (a subset of keys is fine); `cajal examples` prints them beside the spec's correct values and
+// (an output it does not produce is reported missing); `cajal examples` prints them beside the spec's correct values and
 // the notes' own (sometimes slipped) figures.
 #pragma once
 #include <functional>
@@ -28,8 +28,11 @@ struct Comparison {
   std::string key;
   nlohmann::json computed, expected;
   bool ok;
+  bool missing = false;  // the example did not produce this spec output (then ok is false)
 };
-// Compares every computed key with the spec's value using the example's tolerance.
+// One row per top-level output of the spec entry, in the spec's order: the computed value
+// compared with the example's tolerance, or `missing` when the example did not produce it.
+// Computed keys the spec does not list (extra diagnostics) are ignored.
 std::vector<Comparison> compare(const nlohmann::json& spec_entry, const nlohmann::json& computed);
 
 }  // namespace cajal::examples
