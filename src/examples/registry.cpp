@@ -13,9 +13,17 @@ std::vector<WorkedExample>& registry() {
   return r;
 }
 
-Register::Register(std::string id, std::function<nlohmann::json(const nlohmann::json&)> fn) {
-  registry().push_back({std::move(id), std::move(fn)});
+const WorkedExample* find_example(const std::string& id) {
+  for (const auto& e : registry())
+    if (e.id == id) return &e;
+  return nullptr;
 }
+
+Register::Register(std::string id, std::function<nlohmann::json(const nlohmann::json&)> fn) {
+  registry().push_back({std::move(id), std::move(fn), {}});
+}
+
+Register::Register(std::string id, const char* reason) { registry().push_back({std::move(id), {}, reason}); }
 
 nlohmann::json load_spec(const std::string& path) {
   std::string p = path;
