@@ -55,14 +55,18 @@ Result evaluate(const json& entry) {
   return r;
 }
 
-json to_json(const Result& r, const json& entry) {
-  json j = {{"id", r.id}, {"status", r.status}, {"matched", r.matched},
+// Keys in reading order (summary first, then each entry's id and counts).
+using ordered = nlohmann::ordered_json;
+
+ordered to_json(const Result& r, const json& entry) {
+  ordered j = {{"id", r.id}, {"status", r.status}, {"matched", r.matched},
             {"total", entry.at("outputs").size()}, {"missing", r.missing}, {"mismatched", r.bad}};
   if (!r.reason.empty()) j["reason"] = r.reason;
-  json outs = json::array();
+  ordered outs = ordered::array();
   for (const auto& c : r.rows) {
-    json o = {{"key", c.key}, {"status", c.missing ? "missing" : c.ok ? "ok" : "mismatch"}, {"correct", c.expected}};
-    if (!c.missing) o["cajal"] = c.computed;
+    ordered o = {{"key", c.key}, {"status", c.missing ? "missing" : c.ok ? "ok" : "mismatch"}};
+    if (!c.missing) o["cajal"] = ordered(c.computed);
+    o["correct"] = ordered(c.expected);
     outs.push_back(std::move(o));
   }
   j["outputs"] = std::move(outs);
@@ -99,7 +103,7 @@ int run_examples(const std::string& only, bool verbose, bool as_json) {
   using namespace cajal::examples;
   json spec = load_spec();
   std::map<std::string, int> count;
-  json entries = json::array();
+  ordered entries = ordered::array();
   int shown = 0;
   for (const auto& entry : spec) {
     if (!only.empty() && entry.at("id") != only) continue;
@@ -119,10 +123,10 @@ int run_examples(const std::string& only, bool verbose, bool as_json) {
   }
   // An entry with a mismatch counts as neither complete nor partial.
   if (as_json) {
-    json summary = {{"examples", shown},          {"complete", count["complete"]},
+    ordered summary = {{"examples", shown},          {"complete", count["complete"]},
                     {"partial", count["partial"]}, {"not_covered", count["not_covered"]},
                     {"mismatches", count["mismatch"]}};
-    std::cout << json{{"summary", summary}, {"examples", entries}}.dump(1) << "\n";
+    std::cout << ordered{{"summary", summary}, {"examples", entries}}.dump(1) << "\n";
   } else {
     fmt::print("{} examples: {} complete, {} partial, {} not covered; {} mismatches\n", shown, count["complete"],
                count["partial"], count["not_covered"], count["mismatch"]);

@@ -39,7 +39,7 @@ struct Comparison {
   bool ok;
   bool missing = false;  // the example did not produce this spec output (then ok is false)
 };
-// One row per top-level output of the spec entry, in the spec's order: the computed value
+// One row per top-level output of the spec entry, in key order: the computed value
 // compared with the example's tolerance, or `missing` when the example did not produce it.
 // Computed keys the spec does not list (extra diagnostics) are ignored.
 std::vector<Comparison> compare(const nlohmann::json& spec_entry, const nlohmann::json& computed);
