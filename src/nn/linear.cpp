@@ -19,6 +19,13 @@ Linear::Linear(const LinearOptions& options) : UnaryModule("Linear"), options_(o
   reset_parameters(options.generator());
 }
 
+int64_t num_parameters(const LinearOptions& options) {
+  CAJAL_CHECK(options.in_features() >= 1 && options.out_features() >= 1, "num_parameters",
+              "expected in_features >= 1 and out_features >= 1, got in_features={}, out_features={}",
+              options.in_features(), options.out_features());
+  return options.out_features() * options.in_features() + (options.bias() ? options.out_features() : 0);
+}
+
 void Linear::reset_parameters(Generator* gen) {
   init::kaiming_uniform_(weight, std::sqrt(5.0), init::FanMode::FanIn, init::Nonlinearity::LeakyReLU, gen);
   if (bias.defined()) {

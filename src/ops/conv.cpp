@@ -220,6 +220,20 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
   });
 }
 
+Size2 conv2d_output_size(Size2 input_hw, Size2 kernel, Size2 stride, Size2 padding, Size2 dilation) {
+  const k::Window2d win = make_window(kernel, stride, padding, dilation, "conv2d_output_size");
+  auto [oh, ow] = out_plane(win, input_hw[0], input_hw[1], "conv2d_output_size");
+  return {oh, ow};
+}
+
+int64_t same_padding(int64_t n, int64_t kernel, int64_t stride, int64_t dilation) {
+  CAJAL_CHECK(n > 0, "same_padding", "expected a positive input size, got {}", n);
+  make_window({kernel, kernel}, {stride, stride}, {0, 0}, {dilation, dilation}, "same_padding");
+  // out >= n  <=>  n + 2p - d(k-1) - 1 >= (n-1) s  <=>  2p >= (n-1) s - n + d(k-1) + 1
+  const int64_t twice = (n - 1) * stride - n + dilation * (kernel - 1) + 1;
+  return twice <= 0 ? 0 : (twice + 1) / 2;
+}
+
 int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 stride, Size2 padding, Size2 dilation) {
   CAJAL_CHECK(weight_shape.size() == 4, "conv2d_multiplies", "expected a 4-D weight shape (C_out, C_in / groups, kh, kw), got {}",
               shape_str(weight_shape));

@@ -39,4 +39,9 @@ class Linear : public UnaryModule {
   LinearOptions options_;
 };
 
+// The parameter count of a Linear built from `options` (in_features out_features weights, plus
+// out_features biases), without allocating it: for layers too large to build, such as a dense layer
+// over a megapixel image. Equals Linear(options).num_parameters().
+int64_t num_parameters(const LinearOptions& options);
+
 }  // namespace cajal::nn
