@@ -1,0 +1,7 @@
+// Umbrella header of the neuro layer: spiking neurons, synapses, spike trains, populations and
+// decoders, the NEF, surrogate-gradient spiking networks.
+#pragma once
+#include "cajal/neuro/hh.h"
+#include "cajal/neuro/lif.h"
+#include "cajal/neuro/spikes.h"
+#include "cajal/neuro/synapse.h"
