@@ -5,3 +5,6 @@
 #include "cajal/neuro/lif.h"
 #include "cajal/neuro/spikes.h"
 #include "cajal/neuro/synapse.h"
+#include "cajal/neuro/decoders.h"
+#include "cajal/neuro/nef.h"
+#include "cajal/neuro/population.h"
