@@ -9,6 +9,7 @@ PACKAGES=(
   libpng-dev libplplot-dev plplot-driver-cairo
   libgtest-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
+  python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
   dataset-fashion-mnist
 )
 
