@@ -70,7 +70,7 @@ CAJAL_WORKED_EXAMPLE("conv_output_size_formula", [](const J& in) -> J {
 // module taking the previous activation (C, H, W) or (features): "conv<i>_f<k>_s<s>_<filters>" a
 // valid convolution, "pool<i>" a max-pool whose window and stride are the size ratio, any other
 // name a fully connected layer (flattening an image first), and "softmax" one followed by softmax.
-std::shared_ptr<nn::Module> lenet_stage(const std::string& name, const Shape& in, const J& out) {
+std::shared_ptr<nn::UnaryModule> lenet_stage(const std::string& name, const Shape& in, const J& out) {
   auto stage = std::make_shared<nn::Sequential>();
   if (name.rfind("conv", 0) == 0) {
     int64_t f = 0, s = 0;
@@ -123,7 +123,7 @@ CAJAL_WORKED_EXAMPLE("lenet5_param_counts", [](const J& in) -> J {
 // One row of the notes' AlexNet table as a module taking the previous activation (C, H, W) or
 // (features): "<O> x <k>x<k>x<C>[, s<s>][, p<p>]" a convolution, "<k>x<k> s<s>" a max-pool,
 // "<in> -> <out>" a dense layer (flattening an image first). `weight` is left undefined for a pool.
-std::shared_ptr<nn::Module> alexnet_stage(const std::string& desc, const Shape& in, int64_t groups, Tensor& weight) {
+std::shared_ptr<nn::UnaryModule> alexnet_stage(const std::string& desc, const Shape& in, int64_t groups, Tensor& weight) {
   long o = 0, k = 0, k2 = 0, c = 0, s = 1, p = 0;
   auto option = [&](const char* key, long& v) {
     if (auto at = desc.find(key); at != std::string::npos) v = std::stol(desc.substr(at + std::strlen(key)));
