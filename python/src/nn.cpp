@@ -261,6 +261,7 @@ void init_nn(py::module_& m) {
     d["name"] = spec.name;
     d["description"] = spec.description;
     d["input_shape"] = py::tuple(py::cast(spec.input_shape));
+  d["task"] = spec.task;
     d["default_config"] = json_to_py(spec.default_config);
     return d;
   }, py::arg("name"));
