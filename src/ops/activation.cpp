@@ -280,6 +280,18 @@ Tensor silu(const Tensor& x) {
       });
 }
 
+// softsign(x) = x / (1 + |x|), a tanh-shaped squashing with polynomial tails; d/dx = 1 / (1 + |x|)^2,
+// continuous at 0 (both sides give 1), so it needs no kink in the op table.
+Tensor softsign(const Tensor& x) {
+  return elementwise(
+      x, "softsign", [](auto v) { return v / (decltype(v)(1) + std::abs(v)); }, /*save_output=*/false,
+      [](auto g, auto v) {
+        const auto d = decltype(v)(1) + std::abs(v);
+        return g / (d * d);
+      },
+      [](const Tensor& g, const Tensor& v) { return div(g, square(add(abs(v), 1.0))); });
+}
+
 // ---------------------------------------------------------------- softmax, log_softmax
 
 namespace {

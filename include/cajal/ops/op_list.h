@@ -70,6 +70,7 @@
   X(elu, 1, Activation, -3, 3, (0), x > 0 ? x : std::exp(x) - 1) \
   X(selu, 1, Activation, -3, 3, (0), 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * (std::exp(x) - 1))) \
   X(silu, 1, Activation, -6, 6, (), x / (1 + std::exp(-x))) \
+  X(softsign, 1, Activation, -4, 4, (), x / (1 + (x < 0 ? -x : x))) \
   /* losses */                           \
   X(mse_loss, 2, Loss)                   \
   X(l1_loss, 2, Loss)                    \
@@ -142,6 +143,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 74, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 75, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

@@ -156,6 +156,7 @@ Tensor gelu(const Tensor& x, bool tanh_approx = false);  // exact: 0.5x(1+erf(x/
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor selu(const Tensor& x);
 Tensor silu(const Tensor& x);  // x * sigmoid(x)
+Tensor softsign(const Tensor& x);  // x / (1 + |x|)
 
 // ---------------------------------------------------------------- losses (ops/loss.cpp)
 enum class Reduction { None, Mean, Sum };
