@@ -1,11 +1,11 @@
 // Datasets for the tasks (see image_data.h): cajal::data::load_data does the reading, splitting
 // and normalising; this file fits the examples to the model's input layout and checks that the
 // data and the model agree before a step runs.
-#include "train/image_data.h"
+#include "cajal/train/image_data.h"
 
 #include "cajal/data/source.h"
 
-namespace cajal::train::detail {
+namespace cajal::train {
 
 namespace {
 
@@ -82,4 +82,4 @@ TaskData load_image_data(const TrainConfig& cfg, const models::ModelSpec& model)
   return t;
 }
 
-}  // namespace cajal::train::detail
+}  // namespace cajal::train

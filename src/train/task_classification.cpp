@@ -7,7 +7,7 @@
 #include "cajal/data/dataloader.h"
 #include "cajal/ops/ops.h"
 #include "cajal/train/classification.h"
-#include "train/image_data.h"
+#include "cajal/train/image_data.h"
 
 namespace cajal::train {
 
@@ -30,7 +30,7 @@ class ClassificationTask : public Task {
   std::vector<std::string> metric_names() const override { return {"loss", "accuracy"}; }
 
   TaskData load_data(const TrainConfig& cfg, const models::ModelSpec& model) override {
-    TaskData d = detail::load_image_data(cfg, model);
+    TaskData d = load_image_data(cfg, model);
     num_classes_ = d.info.at("num_classes");
     return d;
   }

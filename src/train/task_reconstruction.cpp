@@ -6,7 +6,7 @@
 #include "cajal/data/dataloader.h"
 #include "cajal/io/png.h"
 #include "cajal/ops/ops.h"
-#include "train/image_data.h"
+#include "cajal/train/image_data.h"
 
 namespace cajal::train {
 
@@ -26,7 +26,7 @@ class ReconstructionTask : public Task {
   std::vector<std::string> metric_names() const override { return {"loss"}; }
 
   TaskData load_data(const TrainConfig& cfg, const models::ModelSpec& model) override {
-    TaskData d = detail::load_image_data(cfg, model);
+    TaskData d = load_image_data(cfg, model);
     image_shape_ = d.info.at("image_shape").get<std::vector<int64_t>>();
     return d;
   }

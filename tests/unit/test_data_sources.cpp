@@ -12,7 +12,7 @@
 #include "cajal/ops/ops.h"
 #include "data_io_test_util.h"
 #include "support/test_support.h"
-#include "train/image_data.h"
+#include "cajal/train/image_data.h"
 
 using namespace cajal;
 using namespace cajal::data;
@@ -327,13 +327,13 @@ TEST(LoadImageData, FitsFlatModelsAndNamesTheConfigThatFits) {
   cfg.data = dir.file("t.csv");
   cfg.validation_size = 4;
   const models::ModelSpec& mlp = models::find_model("mlp");
-  EXPECT_CAJAL_ERROR(train::detail::load_image_data(cfg, mlp), "model mlp takes inputs of shape [784] (784 values)",
+  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp takes inputs of shape [784] (784 values)",
                      "have shape [3] (3 values)", "--model-config '{\"in_features\":3,\"num_classes\":3}'");
   cfg.model_config = {{"in_features", 3}};
-  EXPECT_CAJAL_ERROR(train::detail::load_image_data(cfg, mlp), "model mlp has 10 outputs (num_classes), but",
+  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp has 10 outputs (num_classes), but",
                      "has 3 classes (0, 1, 2)");
   cfg.model_config = {{"in_features", 3}, {"num_classes", 3}};
-  train::TaskData d = train::detail::load_image_data(cfg, mlp);
+  train::TaskData d = train::load_image_data(cfg, mlp);
   EXPECT_EQ(d.train->size(), 12);
   EXPECT_EQ(d.val->size(), 4);
   EXPECT_EQ(d.test->size(), 4);
@@ -352,7 +352,7 @@ TEST(LoadImageData, ImagesFlattenForMlpAndKeepShapeForReconstruction) {
   cfg.data = dir.path();
   cfg.validation_size = 0;
   cfg.model_config = {{"in_features", 6}, {"num_classes", 6}};  // labels 0..5: 6 classes
-  train::TaskData d = train::detail::load_image_data(cfg, models::find_model("mlp"));
+  train::TaskData d = train::load_image_data(cfg, models::find_model("mlp"));
   EXPECT_EQ(d.train->get(0).input.shape(), (Shape{6}));
   EXPECT_EQ(d.info.at("image_shape"), nlohmann::json({1, 2, 3}));
   EXPECT_FALSE(d.val);
@@ -361,7 +361,7 @@ TEST(LoadImageData, ImagesFlattenForMlpAndKeepShapeForReconstruction) {
   for (int p = 0; p < 6; ++p) expected.push_back(float(10 + p) * (1.0f / 255.0f));
   EXPECT_EQ(vals(d.train->get(1).input), expected);
   cfg.model_config = nlohmann::json::object();
-  EXPECT_CAJAL_ERROR(train::detail::load_image_data(cfg, models::find_model("mlp_autoencoder")),
+  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, models::find_model("mlp_autoencoder")),
                      "model mlp_autoencoder takes inputs of shape [784]", "have shape [1, 2, 3] (6 values)",
                      "--model-config '{\"in_features\":6}'");
 }

@@ -1,11 +1,12 @@
-// The datasets tasks train on, named by cfg.data (cajal/data/source.h: a registered name, an IDX
+// The image and table datasets tasks train on (public, so a task written outside the library loads
+// data as the built-in ones do), named by cfg.data (cajal/data/source.h: a registered name, an IDX
 // folder, a CSV file or an image folder, with options), in the layout a model asks for: flat
 // [N, F] when its input_shape has one dimension, [N, C, H, W] otherwise.
 #pragma once
 #include "cajal/train/task.h"
 #include "cajal/train/trainer.h"
 
-namespace cajal::train::detail {
+namespace cajal::train {
 
 // train (minus the validation examples), validation (cfg.validation_size > 0) and test splits;
 // info = {"num_classes", "image_shape": [C, H, W], "input_shape", "data": data::LoadedData::info()}.
@@ -15,4 +16,4 @@ namespace cajal::train::detail {
 // the config's "num_classes", throws cajal::Error naming both and the --model-config that fits.
 TaskData load_image_data(const TrainConfig& cfg, const models::ModelSpec& model);
 
-}  // namespace cajal::train::detail
+}  // namespace cajal::train
