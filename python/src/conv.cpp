@@ -47,6 +47,23 @@ void init_conv(py::module_& F) {
     return avg_pool2d(x, size2(kernel, "avg_pool2d", "kernel_size"), pool_stride(stride, "avg_pool2d"),
                       size2(padding, "avg_pool2d", "padding"));
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
+  F.def("adaptive_avg_pool2d", [](const Tensor& x, py::object out) {
+    return adaptive_avg_pool2d(x, size2(out, "adaptive_avg_pool2d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"));
+  F.def("adaptive_max_pool2d", [](const Tensor& x, py::object out, bool return_indices) {
+    CAJAL_CHECK(!return_indices, "adaptive_max_pool2d", "return_indices=True is not supported");
+    return adaptive_max_pool2d(x, size2(out, "adaptive_max_pool2d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"), py::arg("return_indices") = false);
+  F.def("conv_transpose2d", [](const Tensor& x, const Tensor& w, py::object b, py::object stride, py::object padding,
+                               py::object output_padding, int64_t groups, py::object dilation) {
+    const char* op = "conv_transpose2d";
+    Size2 s = size2(stride, op, "stride"), p = size2(padding, op, "padding"), q = size2(output_padding, op, "output_padding"),
+          d = size2(dilation, op, "dilation");
+    Tensor bias = tensor_or_undefined(b);
+    gil_release_if release(x.numel() * w.numel() > (1 << 16));
+    return conv_transpose2d(x, w, bias, s, p, q, groups, d);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("dilation") = 1);
 }
 
 }  // namespace cajal::python

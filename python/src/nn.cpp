@@ -154,6 +154,42 @@ void init_nn(py::module_& m) {
   nnm.def("AvgPool2d", pool(nn::Pool2d::Kind::Avg, "AvgPool2d"), py::arg("kernel_size"), py::arg("stride") = py::none(),
           py::arg("padding") = 0);
 
+  py::class_<nn::ConvTranspose2d, nn::Module, std::shared_ptr<nn::ConvTranspose2d>>(nnm, "ConvTranspose2d")
+      .def(py::init([](int64_t in, int64_t out, py::object kernel, py::object stride, py::object padding,
+                       py::object output_padding, int64_t groups, bool bias, py::object dilation, py::object dtype,
+                       py::object gen) {
+             const char* n = "ConvTranspose2d";
+             nn::ConvTranspose2dOptions o(in, out, size2(kernel, n, "kernel_size"));
+             o.stride(size2(stride, n, "stride")).padding(size2(padding, n, "padding"));
+             o.output_padding(size2(output_padding, n, "output_padding")).groups(groups).bias(bias);
+             o.dilation(size2(dilation, n, "dilation"));
+             o.dtype(dtype_from_py(dtype).value_or(DType::f32)).generator(gen_arg(gen));
+             return std::make_shared<nn::ConvTranspose2d>(o);
+           }),
+           py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel_size"), py::arg("stride") = 1,
+           py::arg("padding") = 0, py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("bias") = true,
+           py::arg("dilation") = 1, py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none())
+      .def_property_readonly("weight", [](const nn::ConvTranspose2d& c) { return c.weight; })
+      .def_property_readonly("bias", [](const nn::ConvTranspose2d& c) { return opt_tensor(c.bias); })
+      .def_property_readonly("in_channels", [](const nn::ConvTranspose2d& c) { return c.options().in_channels(); })
+      .def_property_readonly("out_channels", [](const nn::ConvTranspose2d& c) { return c.options().out_channels(); })
+      .def_property_readonly("kernel_size", [](const nn::ConvTranspose2d& c) { return c.options().kernel_size(); })
+      .def_property_readonly("stride", [](const nn::ConvTranspose2d& c) { return c.options().stride(); })
+      .def_property_readonly("padding", [](const nn::ConvTranspose2d& c) { return c.options().padding(); })
+      .def_property_readonly("output_padding", [](const nn::ConvTranspose2d& c) { return c.options().output_padding(); })
+      .def_property_readonly("dilation", [](const nn::ConvTranspose2d& c) { return c.options().dilation(); })
+      .def_property_readonly("groups", [](const nn::ConvTranspose2d& c) { return c.options().groups(); })
+      .def("reset_parameters", [](nn::ConvTranspose2d& c, py::object gen) { c.reset_parameters(gen_arg(gen)); },
+           py::arg("generator") = py::none());
+  py::class_<nn::AdaptivePool2d, nn::Module, std::shared_ptr<nn::AdaptivePool2d>>(nnm, "AdaptivePool2d")
+      .def_property_readonly("output_size", &nn::AdaptivePool2d::output_size);
+  nnm.def("AdaptiveAvgPool2d", [](py::object out) {
+    return std::make_shared<nn::AdaptivePool2d>(nn::AdaptivePool2d::Kind::Avg, size2(out, "AdaptiveAvgPool2d", "output_size"));
+  }, py::arg("output_size"));
+  nnm.def("AdaptiveMaxPool2d", [](py::object out) {
+    return std::make_shared<nn::AdaptivePool2d>(nn::AdaptivePool2d::Kind::Max, size2(out, "AdaptiveMaxPool2d", "output_size"));
+  }, py::arg("output_size"));
+
   py::class_<nn::Sequential, nn::Module, std::shared_ptr<nn::Sequential>>(nnm, "Sequential")
       .def(py::init([](const std::vector<ModulePtr>& mods) {
              auto s = std::make_shared<nn::Sequential>();

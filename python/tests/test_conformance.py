@@ -215,6 +215,22 @@ row("avg_pool2d",
     Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.avg_pool2d(x, 2)),
     Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.avg_pool2d(x, 3, 2, 1)),
     Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.avg_pool2d(x, (2, 1), stride=(1, 1))))
+row("adaptive_avg_pool2d",
+    Case("7x5 to 3x2 (overlapping windows)", [X(2, 3, 7, 5)], lambda L, x: L.F.adaptive_avg_pool2d(x, (3, 2))),
+    Case("global", [X(2, 4, 5, 6)], lambda L, x: L.F.adaptive_avg_pool2d(x, 1)),
+    Case("upsampling 3x2 to 4x5", [X(1, 2, 3, 2)], lambda L, x: L.F.adaptive_avg_pool2d(x, (4, 5))),
+    Case("unbatched", [X(3, 6, 4)], lambda L, x: L.F.adaptive_avg_pool2d(x, (3, 4))))
+row("adaptive_max_pool2d",
+    Case("7x5 to 3x2 (overlapping windows)", [X(2, 3, 7, 5)], lambda L, x: L.F.adaptive_max_pool2d(x, (3, 2))),
+    Case("global", [X(2, 4, 5, 6)], lambda L, x: L.F.adaptive_max_pool2d(x, 1)),
+    Case("unbatched", [X(3, 6, 4)], lambda L, x: L.F.adaptive_max_pool2d(x, (4, 3))))
+row("conv_transpose2d",
+    Case("3x3 bias", [X(2, 3, 5, 4), X(3, 4, 3, 3), X(4)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b)),
+    Case("stride 2 padding 1 output_padding 1", [X(2, 3, 4, 5), X(3, 2, 3, 3), X(2)],
+         lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)),
+    Case("groups dilation", [X(1, 4, 4, 3), X(4, 3, 2, 3)],
+         lambda L, x, w: L.F.conv_transpose2d(x, w, None, stride=(2, 1), padding=(0, 1), groups=2, dilation=(1, 2))),
+    Case("unbatched", [X(3, 4, 4), X(3, 2, 2, 2), X(2)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2)))
 
 # ---------------------------------------------------------------------------- linear algebra
 row("matmul",

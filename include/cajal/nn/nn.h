@@ -4,6 +4,7 @@
 #include "cajal/nn/any_module.h"
 #include "cajal/nn/batchnorm.h"
 #include "cajal/nn/conv.h"
+#include "cajal/nn/conv_transpose.h"
 #include "cajal/nn/dropout.h"
 #include "cajal/nn/init.h"
 #include "cajal/nn/linear.h"

@@ -56,6 +56,9 @@
   X(fold, 1, Conv)                       \
   X(max_pool2d, 1, Conv)                 \
   X(avg_pool2d, 1, Conv)                 \
+  X(adaptive_avg_pool2d, 1, Conv)        \
+  X(adaptive_max_pool2d, 1, Conv)        \
+  X(conv_transpose2d, 3, Conv)           \
   /* activations */                      \
   X(sigmoid, 1, Activation, -6, 6, (), 1 / (1 + std::exp(-x))) \
   X(tanh, 1, Activation, -3, 3, (), std::tanh(x)) \
@@ -143,6 +146,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 75, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 78, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

@@ -227,6 +227,17 @@ int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 strid
 // gradient goes to the first maximum of each window; avg counts the padding (count_include_pad).
 Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
 Tensor avg_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+// Adaptive pooling (ops/adaptive_pool.cpp) to a given output size; window i of n_out over n_in
+// covers [floor(i n_in / n_out), ceil((i + 1) n_in / n_out)) (torch's). Output {1, 1} = global pooling.
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
+Tensor adaptive_max_pool2d(const Tensor& x, Size2 output_size);
+// Transposed convolution (ops/conv_transpose.cpp), the adjoint of conv2d: x (N, C_in, H, W), w (C_in,
+// C_out / groups, kh, kw) (torch's layout), b (C_out). Output (H - 1) stride - 2 padding + dilation
+// (kernel - 1) + output_padding + 1 per dimension; output_padding must be below stride. Argument
+// order is torch.nn.functional.conv_transpose2d's (groups before dilation).
+Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(), Size2 stride = {1, 1},
+                        Size2 padding = {0, 0}, Size2 output_padding = {0, 0}, int64_t groups = 1,
+                        Size2 dilation = {1, 1});
 
 // ---------------------------------------------------------------- copies and indexing (ops/index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim = 0);

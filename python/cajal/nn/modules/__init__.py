@@ -5,14 +5,14 @@ from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
 from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Step, Tanh, _activation, _SoftmaxBase)
 from .container import ModuleDict, ModuleList, Sequential, _Container
-from .conv import Conv2d
+from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .linear import Identity, Linear, Perceptron
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, _Loss
 from .module import Module, _Handle
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
-from .pooling import AvgPool2d, MaxPool2d, _Pool2d
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
 
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softplus", "Atan", "Step", "GELU", "ELU", "SELU", "SiLU", "Flatten",
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
+    "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]

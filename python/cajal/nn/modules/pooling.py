@@ -21,3 +21,23 @@ class MaxPool2d(_Pool2d):
 class AvgPool2d(_Pool2d):
     """Mean over each kernel_size window (stride defaults to kernel_size; padding counts as zeros)."""
     _make = _cnn.AvgPool2d
+
+
+class _AdaptivePool2d(_CppModule):
+    _make = None  # the C++ factory
+
+    def __init__(self, output_size):
+        _CppModule.__init__(self, type(self)._make(output_size))
+        self._remember_args(output_size)
+
+    output_size = property(lambda self: tuple(self._cpp.output_size))
+
+
+class AdaptiveAvgPool2d(_AdaptivePool2d):
+    """Mean over torch's adaptive windows to a fixed output size (1 = global average pooling)."""
+    _make = _cnn.AdaptiveAvgPool2d
+
+
+class AdaptiveMaxPool2d(_AdaptivePool2d):
+    """Max over torch's adaptive windows to a fixed output size (1 = global max pooling)."""
+    _make = _cnn.AdaptiveMaxPool2d
