@@ -1,0 +1,44 @@
+// Model summaries (`cajal summary`): one row per layer with its output shape, parameters and
+// multiply-accumulates, found by running one forward on zeros in eval mode without gradients.
+//
+// How rows are found: nn::Sequential and models::cnn::Chain are walked child by child; a module
+// without children is one row; any other module (a residual block, an inception module) runs its
+// own forward, and its children appear as rows when that forward calls them through
+// summary::run (every zoo block does); a user's composite that does not is one row of its own.
+// MACs use the notes' cost model: a convolution costs conv2d_multiplies (oh ow O C/groups kh kw),
+// a Linear in x out per row; pooling, normalisation and activations count 0. FLOPs = 2 x MACs.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cajal/nn/module.h"
+
+namespace cajal::models::summary {
+
+struct Row {
+  std::string name, type;  // dotted name from the summarised module ("layer1.0.conv1"), its type
+  Shape output;            // with the batch dimension
+  int64_t parameters = 0;  // this layer's own (a module shared by two paths counts on its first row)
+  int64_t macs = 0;        // for the whole batch
+};
+
+struct Summary {
+  std::string model;
+  Shape input;  // with the batch dimension
+  std::vector<Row> rows;
+  int64_t total_parameters = 0;  // module.num_parameters()
+  int64_t total_macs = 0;
+  int64_t activation_bytes = 0;  // float32 outputs of every row, for ONE example
+  int64_t flops() const { return 2 * total_macs; }
+};
+
+// `input` is one example's shape ({1, 28, 28} or {784}); the forward runs on `batch` of them.
+Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch = 1, const std::string& model_name = "");
+std::string to_string(const Summary& s);  // the table and totals
+nlohmann::ordered_json to_json(const Summary& s);
+
+// Calls m(x); while a summary is being taken, records m (or walks it) as described above.
+Tensor run(nn::UnaryModule& m, const Tensor& x);
+
+}  // namespace cajal::models::summary

@@ -1,0 +1,172 @@
+// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, adaptive average pooling,
+// ceil-mode max pooling, residual blocks and the inception module, from existing layers and ops.
+// Each block calls its children through summary::run so `cajal summary` lists them.
+#include <cmath>
+#include <limits>
+
+#include "cajal/models/cnn.h"
+#include "cajal/models/summary.h"
+
+namespace cajal::models::cnn {
+
+using summary::run;
+
+Tensor Chain::forward(const Tensor& x) {
+  Tensor y = x;
+  for (nn::UnaryModule* m : steps_) y = run(*m, y);
+  return y;
+}
+
+// --- AdaptiveAvgPool ---
+
+Tensor AdaptiveAvgPool::forward(const Tensor& x) {
+  CAJAL_CHECK(x.dim() == 4, "AdaptiveAvgPool", "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
+  const int64_t H = x.size(2), W = x.size(3), oh = out_[0], ow = out_[1];
+  if (H % oh == 0 && W % ow == 0) {  // equal windows: one pooling op (identity when H == oh)
+    if (H == oh && W == ow) return x;
+    return avg_pool2d(x, {H / oh, W / ow});
+  }
+  // PyTorch's windows [floor(i H / oh), ceil((i + 1) H / oh)), which may overlap.
+  std::vector<Tensor> rows;
+  for (int64_t i = 0; i < oh; ++i) {
+    const int64_t h0 = i * H / oh, h1 = ((i + 1) * H + oh - 1) / oh;
+    std::vector<Tensor> cols;
+    for (int64_t j = 0; j < ow; ++j) {
+      const int64_t w0 = j * W / ow, w1 = ((j + 1) * W + ow - 1) / ow;
+      cols.push_back(mean(slice(slice(x, 2, h0, h1), 3, w0, w1), {2, 3}, /*keepdim=*/true));
+    }
+    rows.push_back(cat(cols, 3));
+  }
+  return cat(rows, 2);
+}
+
+std::string AdaptiveAvgPool::extra_repr() const {
+  return fmt::format("output_size=({}, {})", out_[0], out_[1]);
+}
+
+// --- CeilMaxPool ---
+
+Tensor CeilMaxPool::forward(const Tensor& x) {
+  CAJAL_CHECK(x.dim() == 4, "MaxPool2d", "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
+  // PyTorch's ceil-mode size: ceil((n + 2p - k) / s) + 1, less one when the last window would
+  // start in the right padding.
+  auto extra = [&](int64_t n) {
+    CAJAL_CHECK(n + 2 * p_ >= k_, "MaxPool2d", "input size {} (padding {}) is smaller than the kernel {}", n, p_, k_);
+    int64_t out = (n + 2 * p_ - k_ + s_ - 1) / s_ + 1;
+    if ((out - 1) * s_ >= n + p_) --out;
+    return std::max<int64_t>(0, (out - 1) * s_ + k_ - (n + 2 * p_));
+  };
+  const int64_t eh = extra(x.size(2)), ew = extra(x.size(3));
+  const double ninf = -std::numeric_limits<double>::infinity();
+  Tensor y = x;
+  if (ew > 0) y = cat({y, full({y.size(0), y.size(1), y.size(2), ew}, ninf, y.dtype())}, 3);
+  if (eh > 0) y = cat({y, full({y.size(0), y.size(1), eh, y.size(3)}, ninf, y.dtype())}, 2);
+  return max_pool2d(y, {k_, k_}, {s_, s_}, {p_, p_});
+}
+
+std::string CeilMaxPool::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}, ceil_mode=True", k_, s_, p_);
+}
+
+// --- conv + BN + ReLU ---
+
+std::shared_ptr<nn::UnaryModule> conv_bn_relu(int64_t in, int64_t out, int64_t kernel, int64_t stride,
+                                               int64_t padding, int64_t groups, double eps, bool numbered) {
+  auto conv = std::make_shared<nn::Conv2d>(nn::Conv2dOptions(in, out, kernel)
+                                               .stride({stride, stride})
+                                               .padding({padding, padding})
+                                               .groups(groups)
+                                               .bias(false));
+  auto bn = std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(out).eps(eps));
+  if (numbered) return std::make_shared<nn::Sequential>(conv, bn, std::make_shared<nn::ReLU>());
+  auto c = std::make_shared<Chain>("BasicConv2d");
+  c->add("conv", conv);
+  c->add("bn", bn);
+  c->add("relu", std::make_shared<nn::ReLU>());
+  return c;
+}
+
+// --- ResidualBlock ---
+
+ResidualBlock::ResidualBlock(bool bottleneck, int64_t in_channels, int64_t planes, int64_t stride)
+    : UnaryModule(bottleneck ? "Bottleneck" : "BasicBlock") {
+  out_channels_ = planes * (bottleneck ? kBottleneckExpansion : kBasicExpansion);
+  struct Spec { int64_t in, out, kernel, stride; };
+  std::vector<Spec> convs = bottleneck ? std::vector<Spec>{{in_channels, planes, 1, 1}, {planes, planes, 3, stride},
+                                                           {planes, out_channels_, 1, 1}}
+                                       : std::vector<Spec>{{in_channels, planes, 3, stride}, {planes, planes, 3, 1}};
+  // torchvision's registration order: conv1, bn1, conv2, bn2[, conv3, bn3], relu, downsample.
+  for (size_t i = 0; i < convs.size(); ++i) {
+    const Spec& c = convs[i];
+    auto conv = register_module("conv" + std::to_string(i + 1),
+                                std::make_shared<nn::Conv2d>(nn::Conv2dOptions(c.in, c.out, c.kernel)
+                                                                 .stride({c.stride, c.stride})
+                                                                 .padding({c.kernel / 2, c.kernel / 2})
+                                                                 .bias(false)));
+    auto bn = register_module("bn" + std::to_string(i + 1), std::make_shared<nn::BatchNorm2d>(c.out));
+    path_.emplace_back(conv.get(), bn.get());
+  }
+  if (stride != 1 || in_channels != out_channels_) {
+    downsample_ = register_module(
+        "downsample", std::make_shared<nn::Sequential>(
+                          std::make_shared<nn::Conv2d>(
+                              nn::Conv2dOptions(in_channels, out_channels_, 1).stride({stride, stride}).bias(false)),
+                          std::make_shared<nn::BatchNorm2d>(out_channels_)));
+  }
+}
+
+Tensor ResidualBlock::forward(const Tensor& x) {
+  Tensor y = x;
+  for (size_t i = 0; i < path_.size(); ++i) {
+    y = run(*path_[i].second, run(*path_[i].first, y));
+    if (i + 1 < path_.size()) y = relu(y);
+  }
+  return relu(add(y, downsample_ ? run(*downsample_, x) : x));
+}
+
+// --- Inception ---
+
+Inception::Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red, int64_t ch5x5,
+                     int64_t pool_proj)
+    : UnaryModule("Inception"), out_channels_(ch1x1 + ch3x3 + ch5x5 + pool_proj) {
+  constexpr double eps = 1e-3;  // torchvision's BasicConv2d
+  auto branch = [&](std::shared_ptr<nn::UnaryModule> a, std::shared_ptr<nn::UnaryModule> b) {
+    return std::make_shared<nn::Sequential>(std::move(a), std::move(b));
+  };
+  std::shared_ptr<nn::UnaryModule> b1 = register_module("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
+  auto b2 = register_module("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
+                                              conv_bn_relu(ch3x3red, ch3x3, 3, 1, 1, 1, eps)));
+  auto b3 = register_module("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
+                                              conv_bn_relu(ch5x5red, ch5x5, 3, 1, 1, 1, eps)));  // 3x3: see cnn.h
+  auto b4 = register_module("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
+                                              conv_bn_relu(in, pool_proj, 1, 1, 0, 1, eps)));
+  branches_ = {b1.get(), b2.get(), b3.get(), b4.get()};
+}
+
+Tensor Inception::forward(const Tensor& x) {
+  std::vector<Tensor> outs;
+  for (nn::UnaryModule* b : branches_) outs.push_back(run(*b, x));
+  return cat(outs, 1);
+}
+
+}  // namespace cajal::models::cnn
+
+namespace cajal::models::cnn {
+
+void kaiming_conv_init(nn::Module& m) {
+  if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
+    nn::init::kaiming_normal_(conv->weight, 0.0, nn::init::FanMode::FanOut, nn::init::Nonlinearity::ReLU);
+    if (conv->bias.defined()) nn::init::zeros_(conv->bias);
+  }
+  for (const auto& [name, child] : m.named_children()) kaiming_conv_init(*child);
+}
+
+CnnOptions cnn_options(const nlohmann::json& config) {
+  CnnOptions o;
+  o.num_classes = config.at("num_classes");
+  o.in_channels = config.at("in_channels");
+  o.dropout = config.at("dropout");
+  return o;
+}
+
+}  // namespace cajal::models::cnn

@@ -1,0 +1,56 @@
+// `cajal summary MODEL [--model-config JSON] [--input CxHxW] [--batch N] [--json]`: one row per
+// layer of a zoo model (name, type, output shape, parameters, multiply-accumulates) and the totals,
+// from one forward on zeros (cajal/models/summary.h).
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cajal/core/error.h"
+#include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
+#include "cajal/tools_registry.h"
+
+namespace {
+
+// "3x224x224" or "784" -> {3, 224, 224} / {784}.
+cajal::Shape parse_input(const std::string& text) {
+  cajal::Shape s;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('x', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string part = text.substr(pos, end - pos);
+    CAJAL_CHECK(!part.empty() && part.find_first_not_of("0123456789") == std::string::npos, "summary",
+                "expected --input as sizes joined by 'x' (e.g. 3x224x224), got '{}'", text);
+    s.push_back(std::stoll(part));
+    pos = end + 1;
+  }
+  return s;
+}
+
+CAJAL_CLI_COMMAND([](CLI::App& app) {
+  auto* cmd = app.add_subcommand("summary", "Per-layer output shapes, parameters and multiply-accumulates of a model");
+  auto name = std::make_shared<std::string>();
+  auto model_config = std::make_shared<std::string>();
+  auto input = std::make_shared<std::string>();
+  auto batch = std::make_shared<int64_t>(1);
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_option("model", *name, "A registered model (cajal train --help lists them), e.g. resnet18")->required();
+  cmd->add_option("--model-config", *model_config, "JSON overriding the model's defaults, e.g. '{\"num_classes\":10}'");
+  cmd->add_option("--input", *input, "One example's shape, CxHxW (default: the model's, e.g. 3x224x224)");
+  cmd->add_option("--batch", *batch, "Examples in the traced forward (MACs are for the whole batch)");
+  cmd->add_flag("--json", *as_json, "Print the summary as one JSON document");
+  cmd->callback([name, model_config, input, batch, as_json] {
+    const auto& spec = cajal::models::find_model(*name);
+    const nlohmann::json cfg = model_config->empty() ? nlohmann::json::object() : nlohmann::json::parse(*model_config);
+    auto model = cajal::models::build_model(*name, cfg);
+    const cajal::Shape shape = input->empty() ? spec.input_shape : parse_input(*input);
+    auto s = cajal::models::summary::summarize(cajal::nn::as_unary(*model, "summary"), shape, *batch, *name);
+    if (*as_json)
+      std::cout << cajal::models::summary::to_json(s).dump(2) << "\n";
+    else
+      std::cout << cajal::models::summary::to_string(s);
+  });
+});
+
+}  // namespace
