@@ -8,7 +8,7 @@ PACKAGES=(
   libopenblas-openmp-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libpng-dev libplplot-dev plplot-driver-cairo
   libgtest-dev libbenchmark-dev
-  pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-torchvision
   python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
   dataset-fashion-mnist
 )
