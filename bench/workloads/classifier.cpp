@@ -14,7 +14,7 @@ namespace {
 constexpr int64_t kBatch = 64;
 constexpr int64_t kEvalBatch = 1000;
 
-double accuracy(nn::Module& model, const data::TensorDataset& test) {
+double accuracy(nn::UnaryModule& model, const data::TensorDataset& test) {
   NoGradGuard no_grad;
   model.eval();
   const Tensor& x = test.inputs();
@@ -47,6 +47,7 @@ Json run_classifier(const RunOptions& opt, const ClassifierSpec& spec) {
   const int64_t* idx = order.data_ptr<int64_t>();
   const double rss_before = peak_rss_mib();
 
+  nn::UnaryModule& net = nn::as_unary(*model, "classifier workload");
   model->train();
   std::vector<double> losses;
   losses.reserve(size_t(steps));
@@ -56,7 +57,7 @@ Json run_classifier(const RunOptions& opt, const ClassifierSpec& spec) {
     std::span<const int64_t> rows(idx + begin, size_t(len));
     Tensor xb = data::gather_rows(train.inputs(), rows);
     Tensor yb = data::gather_rows(train.targets(), rows);
-    Tensor loss = cross_entropy((*model)(xb), yb);
+    Tensor loss = cross_entropy(net(xb), yb);
     optimizer->zero_grad();
     loss.backward();
     optimizer->step();
@@ -66,7 +67,7 @@ Json run_classifier(const RunOptions& opt, const ClassifierSpec& spec) {
   const int64_t samples = std::min(n, steps * kBatch);
 
   const double t1 = now_s();
-  const double acc = accuracy(*model, test);
+  const double acc = accuracy(net, test);
   const double eval_s = now_s() - t1;
 
   const size_t last = std::min<size_t>(100, losses.size());

@@ -11,7 +11,8 @@ def names():
 
 
 def info(name):
-    """{'name', 'description', 'input_shape', 'default_config'} of a registered model."""
+    """{'name', 'description', 'input_shape', 'default_config', 'task'} of a registered model (task:
+    what `cajal train` trains it to do, e.g. 'classification' or 'reconstruction')."""
     return _M.info(name)
 
 

@@ -1,6 +1,7 @@
 // Data and training for Python, in _cajal._data: TensorDataset and the C++ DataLoader (batches
-// gathered by memcpy, prefetched on a background thread), the Fashion-MNIST / IDX / CSV readers,
-// and the trainer (cajal train's loop).
+// gathered by memcpy, prefetched on a background thread), the Fashion-MNIST / IDX / IDX-folder /
+// CSV / PNG / image-folder readers, load_data (datasets by path, as `cajal train --data`), and the
+// trainer (cajal train's loop).
 // Convention: waiting for a batch and training release the GIL; the loader only touches C++
 // tensors, so its worker never needs Python.
 #include "bindings.h"
@@ -9,6 +10,9 @@
 #include "cajal/data/dataloader.h"
 #include "cajal/data/fashion_mnist.h"
 #include "cajal/data/idx.h"
+#include "cajal/data/idx_folder.h"
+#include "cajal/data/image_folder.h"
+#include "cajal/data/source.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::python {
@@ -158,6 +162,64 @@ void init_data(py::module_& m) {
     return r;
   }, py::arg("path"), py::kw_only(), py::arg("label_column") = py::none(), py::arg("has_header") = true,
      py::arg("delimiter") = ",");
+
+  dm.def("read_png", [](const std::string& path, int64_t channels) {
+    py::gil_scoped_release release;
+    return data::read_png(path, channels);
+  }, py::arg("path"), py::arg("channels") = 0, "uint8 [C, H, W] (C = 1 grey or 3 RGB; 0: the file's own).");
+  dm.def("read_image_folder", [](const std::string& root, int64_t channels, bool resize, int64_t height, int64_t width) {
+    data::ImageFolderData d = [&] {
+      py::gil_scoped_release release;
+      return data::read_image_folder(root, {.channels = channels,
+                                            .sizes = resize ? data::SizePolicy::Resize : data::SizePolicy::Reject,
+                                            .height = height, .width = width});
+    }();
+    py::dict r;
+    r["images"] = d.images;
+    r["labels"] = d.labels;
+    r["classes"] = d.classes;
+    r["files"] = d.files;
+    return r;
+  }, py::arg("root"), py::kw_only(), py::arg("channels") = 0, py::arg("resize") = false, py::arg("height") = 0,
+     py::arg("width") = 0);
+  dm.def("read_idx_folder", [](const std::string& dir, const std::string& train_images, const std::string& train_labels,
+                               const std::string& test_images, const std::string& test_labels) {
+    data::IdxFolderData d = [&] {
+      py::gil_scoped_release release;
+      return data::read_idx_folder(dir, {train_images, train_labels, test_images, test_labels});
+    }();
+    py::dict r;
+    r["train_images"] = d.train_images;
+    r["train_labels"] = d.train_labels;
+    r["test_images"] = d.test_images;
+    r["test_labels"] = d.test_labels;
+    r["num_classes"] = d.num_classes;
+    return r;
+  }, py::arg("dir"), py::kw_only(), py::arg("train_images") = "", py::arg("train_labels") = "",
+     py::arg("test_images") = "", py::arg("test_labels") = "");
+  dm.def("load_data", [](const std::string& spec, int64_t validation_size, uint64_t seed) {
+    data::LoadedData d = [&] {
+      py::gil_scoped_release release;
+      return data::load_data(spec, {.validation_size = validation_size, .seed = seed});
+    }();
+    py::dict r;
+    auto split = [](const std::shared_ptr<data::TensorDataset>& ds) -> py::object {
+      if (!ds) return py::none();
+      return py::make_tuple(ds->inputs(), opt_tensor(ds->targets()));
+    };
+    r["train"] = split(d.train);
+    r["validation"] = split(d.val);
+    r["test"] = split(d.test);
+    r["kind"] = d.kind;
+    r["num_classes"] = d.num_classes;
+    r["classes"] = d.class_names;
+    r["feature_names"] = d.feature_names;
+    r["example_shape"] = d.example_shape.vec();
+    r["mean"] = opt_tensor(d.mean);
+    r["std"] = opt_tensor(d.std);
+    return r;
+  }, py::arg("spec"), py::kw_only(), py::arg("validation_size") = 0, py::arg("seed") = 0,
+     "Train / validation / test splits of a dataset named as `cajal train --data` names it.");
 
   // ---- the trainer
   dm.def("run_training", [](const py::dict& config) {

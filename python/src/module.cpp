@@ -198,9 +198,18 @@ PYBIND11_MODULE(_cajal, m) {
   m.def("_op_table", &op_table, "The names of every op of cajal's op table (include/cajal/ops/op_list.h), in order.");
   m.def("_op_table_info", [] {
     py::list rows;
-    for (const cajal::OpInfo& info : cajal::kOpTable) rows.append(py::make_tuple(info.name, info.arity, op_kind_name(info.kind)));
+    for (const cajal::OpInfo& info : cajal::kOpTable) {
+      py::object domain = py::none();  // (lo, hi, kinks) of an elementwise row: its sample domain
+      if (info.elementwise) {
+        py::list kinks;
+        for (int i = 0; i < info.domain.n_kinks; ++i) kinks.append(info.domain.kinks[i]);
+        domain = py::make_tuple(info.domain.lo, info.domain.hi, py::tuple(kinks));
+      }
+      rows.append(py::make_tuple(info.name, info.arity, op_kind_name(info.kind), domain));
+    }
     return rows;
-  }, "(name, arity, kind) of every op-table row.");
+  }, "(name, arity, kind, domain) of every op-table row; domain is (lo, hi, kinks) for an elementwise row "
+     "(one callable as name(x), its test data in the table), else None.");
   m.def("set_num_threads", &cajal::set_num_threads, py::arg("n"),
         "Threads of cajal's kernels and of BLAS (one OpenMP pool).");
   m.def("get_num_threads", &cajal::get_num_threads);

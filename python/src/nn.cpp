@@ -14,6 +14,12 @@ namespace {
 
 using ModulePtr = std::shared_ptr<nn::Module>;
 
+// The module as a one-tensor module sharing its ownership; a cajal::Error naming `who` if it is not one.
+std::shared_ptr<nn::UnaryModule> unary(const ModulePtr& m, const char* who) {
+  CAJAL_CHECK(m != nullptr, who, "expected a module, got None");
+  return {m, &nn::as_unary(*m, who)};
+}
+
 nn::init::Nonlinearity nonlinearity_from(const std::string& s) {
   using N = nn::init::Nonlinearity;
   if (s == "linear" || s == "conv1d" || s == "conv2d" || s == "conv3d") return s == "linear" ? N::Linear : N::Conv;
@@ -46,13 +52,16 @@ void init_nn(py::module_& m) {
   py::module_ nnm = m.def_submodule("_nn", "cajal's C++ layers (wrapped by cajal.nn)");
 
   py::class_<nn::Module, ModulePtr>(nnm, "Module")
+      // Every C++ module Python builds is one tensor in, one tensor out; as_unary says so if not.
       .def("forward", [](nn::Module& mod, const Tensor& x) {
+        nn::UnaryModule& u = nn::as_unary(mod, "forward");
         gil_release_if release(x.numel() >= (1 << 14));
-        return mod.forward(x);
+        return u.forward(x);
       }, py::arg("input"))
       .def("__call__", [](nn::Module& mod, const Tensor& x) {
+        nn::UnaryModule& u = nn::as_unary(mod, "forward");
         gil_release_if release(x.numel() >= (1 << 14));
-        return mod.forward(x);
+        return u.forward(x);
       }, py::arg("input"))
       .def("type_name", &nn::Module::type_name)
       .def("extra_repr", &nn::Module::extra_repr)
@@ -148,11 +157,12 @@ void init_nn(py::module_& m) {
   py::class_<nn::Sequential, nn::Module, std::shared_ptr<nn::Sequential>>(nnm, "Sequential")
       .def(py::init([](const std::vector<ModulePtr>& mods) {
              auto s = std::make_shared<nn::Sequential>();
-             for (const auto& mm : mods) s->push_back(mm);
+             for (const auto& mm : mods) s->push_back(unary(mm, "Sequential"));
              return s;
            }),
            py::arg("modules"))
-      .def("append", [](nn::Sequential& s, ModulePtr mod) { s.push_back(std::move(mod)); }, py::arg("module"))
+      .def("append", [](nn::Sequential& s, ModulePtr mod) { s.push_back(unary(mod, "Sequential.append")); },
+           py::arg("module"))
       .def("__len__", &nn::Sequential::size)
       .def("__getitem__", [](const nn::Sequential& s, int64_t i) { return s[i]; });
 
@@ -251,6 +261,7 @@ void init_nn(py::module_& m) {
     d["name"] = spec.name;
     d["description"] = spec.description;
     d["input_shape"] = py::tuple(py::cast(spec.input_shape));
+  d["task"] = spec.task;
     d["default_config"] = json_to_py(spec.default_config);
     return d;
   }, py::arg("name"));

@@ -456,6 +456,7 @@ void init_ops(py::module_& m, py::class_<Tensor>& cls) {
   F.def("elu", [](const Tensor& a, double alpha) { return elu(a, alpha); }, py::arg("input"), py::arg("alpha") = 1.0);
   F.def("selu", [](const Tensor& a) { return selu(a); }, py::arg("input"));
   F.def("silu", [](const Tensor& a) { return silu(a); }, py::arg("input"));
+  F.def("softsign", [](const Tensor& a) { return softsign(a); }, py::arg("input"));
   F.def("one_hot", [](const Tensor& idx, int64_t n) { return one_hot(idx, n); }, py::arg("tensor"),
         py::arg("num_classes") = -1);
   F.def("dropout", [](const Tensor& x, double p, bool training) { return nn::functional::dropout(x, p, training); },

@@ -4,7 +4,8 @@ The op table drives it: cajal._op_table() lists every row of include/cajal/ops/o
 test_every_op_has_a_conformance_row FAILS when an op has no entry in ROWS below. Each case is
 written once against a library `L` (cajal or torch, same names) and run on random inputs in
 float32 (rel 1e-5) and float64 (rel 1e-10), contiguous and as non-contiguous views (transposed,
-strided slices), with broadcasting, size-0 and size-1 dims. Backward: a random upstream gradient
+strided slices), with broadcasting, size-0 and size-1 dims. Elementwise rows of the table carry
+their own sample domain, so they get cases here without an edit (see "from the op table"). Backward: a random upstream gradient
 of each output, compared on every input that requires grad. A mismatch names the op, the case,
 the shapes, the dtype, the layout and the max error.
 """
@@ -37,6 +38,21 @@ class X:
         else:
             v = rng.standard_normal(shape)
         return np.asarray(v)
+
+
+class D(X):
+    """A floating input uniform in [lo, hi), moved 0.05 away from each kink (an op-table domain)."""
+
+    def __init__(self, *shape, lo, hi, kinks=()):
+        super().__init__(*shape)
+        self.lo, self.hi, self.kinks = lo, hi, tuple(kinks)
+
+    def values(self, rng, shape):
+        v = np.asarray(rng.uniform(self.lo, self.hi, shape))
+        for k in self.kinks:  # pushed outward, as tests/ops/op_harness.cpp does
+            near = np.abs(v - k) < 0.05
+            v = np.where(near, np.where(v < k, k - 0.05, k + 0.05), v)
+        return v
 
 
 class I:
@@ -402,6 +418,32 @@ for op in ("sum", "mean", "var"):
             row(op, Case(f"random {a} dims {dims}", [X(*a)], lambda L, x, op=op, dims=dims: getattr(L, op)(x, dims)))
 
 
+# ---------------------------------------------------------------------------- from the op table
+# An elementwise row of include/cajal/ops/op_list.h carries its sample domain (lo, hi, kinks): it
+# becomes cases here against torch's function of the same name (torch.NAME, else
+# torch.nn.functional.NAME), so adding such an op needs no edit of this file; cajal is looked up
+# the same way (cajal.NAME first: the binding of the op itself). TORCH_MISSING: table names torch has no function for
+# (their rows above compare against a torch expression instead).
+TORCH_MISSING = {"step": "cajal's Heaviside step; rows above compare with (x > 0)"}
+TABLE_DOMAINS = {name: domain for name, _, _, domain in cajal._C._op_table_info() if domain is not None}
+
+
+def _elementwise(L, name):
+    return getattr(L.mod, name, None) or getattr(L.F, name, None)
+
+
+def _torch_elementwise(name):
+    return _elementwise(TORCH, name)
+
+
+for _op, (_lo, _hi, _kinks) in TABLE_DOMAINS.items():
+    if _op in TORCH_MISSING:
+        continue
+    row(_op, *[Case(f"table domain {shape}", [D(*shape, lo=_lo, hi=_hi, kinks=_kinks)],
+                    lambda L, x, op=_op: _elementwise(L, op)(x))
+               for shape in ((3, 4), (2, 3, 5), (0, 2))])
+
+
 # ---------------------------------------------------------------------------- the runner
 LAYOUTS = ("contiguous", "transposed", "sliced")
 
@@ -495,17 +537,30 @@ def test_every_op_has_a_conformance_row():
     table = cajal._op_table()
     assert len(table) == len(set(table)) and len(table) > 0
     missing = [op for op in table if op not in ROWS]
+    assert all(op in table for op in TORCH_MISSING), "TORCH_MISSING names an op that is not in the op table"
+    for op in TABLE_DOMAINS:
+        if op not in TORCH_MISSING:
+            assert _torch_elementwise(op) is not None, f"table op {op}: torch has no function of that name"
     assert not missing, f"ops of the op table without a conformance row in test_conformance.py: {missing}"
 
 
 # How each op-table row is reached from Python when it has no function of its own name.
 REACHED_AS = {"slice": "Tensor.__getitem__", "to_dtype": "Tensor.to", "expand": "Tensor.expand"}
+# Ops of the table deliberately not bound in Python, each with the reason (none today). An op in
+# neither REACHED_AS, CPP_ONLY nor the extension fails test_every_op_is_bound.
+CPP_ONLY = {}
 
 
 def test_every_op_is_bound():
     import cajal.nn.functional as F
 
-    for op in cajal._op_table():
+    table = cajal._op_table()
+    stale = [op for op in list(CPP_ONLY) + list(REACHED_AS) if op not in table]
+    assert not stale, f"CPP_ONLY / REACHED_AS name ops that are not in the op table: {stale}"
+    for op in table:
+        if op in CPP_ONLY:
+            assert CPP_ONLY[op], f"op {op} is listed as C++-only without a reason"
+            continue
         where = REACHED_AS.get(op, op)
         if where.startswith("Tensor."):
             assert hasattr(cajal.Tensor, where.split(".")[1]), op

@@ -136,7 +136,7 @@ int64_t resolve_label_column(const CsvOptions& options, const std::vector<std::s
   CAJAL_CHECK(options.has_header, kOp, "{}: label column '{}' is given by name but has_header is false", path, name);
   for (size_t c = 0; c < count; ++c)
     if (names[c] == name) return int64_t(c);
-  CAJAL_FAIL(Value, kOp, "{}: no column named '{}' (columns: {})", path, name,
+  CAJAL_FAIL(Value, kOp, "{}:1: no column named '{}' (columns: {})", path, name,
              fmt::join(names.begin(), names.begin() + count, ", "));
 }
 
@@ -157,13 +157,27 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   bool have_record = parser.next(fields, count, line);
   CAJAL_CHECK_KIND(have_record, IO, kOp, "{}: the file holds no records", path);
   width = count;
-  if (options.has_header) {
+  bool has_header = options.has_header;
+  if (options.detect_header) {
+    // A header is a first record with a cell that is not a number (outside a label column given by
+    // index, whose class names may be words); a label given by name needs one.
+    has_header = std::holds_alternative<std::string>(options.label_column);
+    int64_t skip = -1;
+    if (const int64_t* index = std::get_if<int64_t>(&options.label_column)) skip = *index < 0 ? *index + int64_t(width) : *index;
+    double v = 0.0;
+    for (size_t c = 0; c < width && !has_header; ++c)
+      if (int64_t(c) != skip && !parse_number(fields[c], v)) has_header = true;
+  }
+  out.has_header = has_header;
+  CsvOptions resolved = options;
+  resolved.has_header = has_header;
+  if (has_header) {
     for (size_t c = 0; c < width; ++c) names.emplace_back(trim(fields[c]));
     have_record = parser.next(fields, count, line);
   } else {
     for (size_t c = 0; c < width; ++c) names.push_back(std::to_string(c));
   }
-  const int64_t label = resolve_label_column(options, names, width, path);
+  const int64_t label = resolve_label_column(resolved, names, width, path);
   const size_t num_features = width - (label >= 0 ? 1 : 0);
   for (size_t c = 0; c < width; ++c)
     if (int64_t(c) != label) out.feature_names.push_back(names[c]);
@@ -172,6 +186,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   std::vector<float> features;
   std::vector<double> label_values;
   std::vector<std::string> label_cells;
+  std::vector<int64_t> label_lines;  // for class_labels' messages
   bool labels_numeric = true, labels_integral = true;
   int64_t rows = 0;
   for (; have_record; have_record = parser.next(fields, count, line), ++rows) {
@@ -184,6 +199,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
         labels_integral = labels_integral && numeric && v == std::floor(v) && std::abs(v) < 9.2e18;
         label_values.push_back(v);
         label_cells.emplace_back(trim(fields[c]));
+        if (options.class_labels) label_lines.push_back(line);
         continue;
       }
       if (!numeric) fail_at(path, line, "column {} ('{}'): expected a number, got '{}'", c, names[c], fields[c]);
@@ -192,6 +208,11 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   }
 
   out.features = from_vector(features, {rows, int64_t(num_features)});
+  if (label >= 0 && options.class_labels && labels_numeric)
+    for (size_t i = 0; i < label_values.size(); ++i)
+      if (label_values[i] != std::floor(label_values[i]) || label_values[i] < 0 || label_values[i] >= 9.2e18)
+        fail_at(path, label_lines[i], "column {} ('{}'): expected an integer class label >= 0, got '{}'", label,
+                names[size_t(label)], label_cells[i]);
   if (label >= 0) {
     if (labels_numeric && labels_integral) {
       std::vector<int64_t> v(label_values.begin(), label_values.end());

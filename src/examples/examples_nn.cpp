@@ -4,6 +4,7 @@
 #include "cajal/examples/worked_examples.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
+#include "cajal/optim/sgd.h"
 #include "examples/json_tensor.h"
 
 namespace cajal::examples {
@@ -21,6 +22,11 @@ CAJAL_WORKED_EXAMPLE("perceptron_logic_gates", [](const J& in) -> J {
     out[name + "_out"] = to_json(u.forward(X).reshape({-1}).to(DType::i64));
   };
   J out;
+  // The gates' truth tables over the rows of X: AND = min, OR = max, XOR = |x1 - x2|.
+  Tensor x1 = X.select(1, 0), x2 = X.select(1, 1);
+  out["AND_target"] = to_json(minimum(x1, x2).to(DType::i64));
+  out["OR_target"] = to_json(maximum(x1, x2).to(DType::i64));
+  out["XOR_target"] = to_json(abs(x1 - x2).to(DType::i64));
   for (const char* g : {"AND", "OR_try_b_minus1", "OR", "OR_seed001", "XOR_single_layer_try"}) unit(in[g], g, out);
   const J& net = in["XOR_net"];
   Tensor Wh = from_json(net["W_h"]), bh = from_json(net["b_h"]);
@@ -58,6 +64,8 @@ CAJAL_WORKED_EXAMPLE("perceptron_rule_xor_alpha_1p5", [](const J& in) -> J {
   };
   Tensor z1 = learn("targets_z1", "z1"), z2 = learn("targets_z2", "z2");
   Tensor Z = stack({z1, z2}, 1);
+  // The function the two-layer net is meant to learn: XOR of the inputs, |x1 - x2|.
+  out["xor_target"] = to_json(abs(X.select(1, 0) - X.select(1, 1)).to(DType::i64));
   out["hidden_Z"] = to_json(Z.to(DType::i64));
   Tensor v = from_json(in["v"]);
   Tensor y_in = matmul(Z, v);
@@ -67,15 +75,17 @@ CAJAL_WORKED_EXAMPLE("perceptron_rule_xor_alpha_1p5", [](const J& in) -> J {
 });
 
 CAJAL_WORKED_EXAMPLE("mlp_2_2_2_sigmoid_backprop_lr0p6", [](const J& in) -> J {
-  // One shared bias per layer, as in the notes: net_h = W_h x + b1, net_o = W_o h + b2.
+  // One shared bias value per layer, as in the notes: net_h = W_h x + b1, net_o = W_o h + b2. The
+  // bias is held per unit (bh = [b1, b1], bo = [b2, b2]) so that one SGD step also gives the
+  // "if biases were trained per unit" values; the shared bias's gradient is the sum over its units.
   Tensor x = from_json(in["x"]), t = from_json(in["target"]);
   Tensor Wh = from_json(in["W_hidden_[out][in]"]), Wo = from_json(in["W_output_[out][in]"]);
-  Tensor b1 = scalar_tensor(in["b1"].get<double>(), DType::f64), b2 = scalar_tensor(in["b2"].get<double>(), DType::f64);
-  for (Tensor* p : {&Wh, &Wo, &b1, &b2}) p->requires_grad_(true);
-  double lr = in["learning_rate"];
-  Tensor net_h = matmul(Wh, x) + b1;
+  Tensor bh = full({Wh.size(0)}, in["b1"].get<double>(), DType::f64);
+  Tensor bo = full({Wo.size(0)}, in["b2"].get<double>(), DType::f64);
+  for (Tensor* p : {&Wh, &Wo, &bh, &bo}) p->requires_grad_(true);
+  Tensor net_h = matmul(Wh, x) + bh;
   Tensor h = sigmoid(net_h);
-  Tensor net_o = matmul(Wo, h) + b2;
+  Tensor net_o = matmul(Wo, h) + bo;
   Tensor o = sigmoid(net_o);
   Tensor e = 0.5 * square(t - o);
   Tensor E = e.sum();
@@ -85,24 +95,31 @@ CAJAL_WORKED_EXAMPLE("mlp_2_2_2_sigmoid_backprop_lr0p6", [](const J& in) -> J {
   J out{{"net_h", to_json(net_h)}, {"h", to_json(h)}, {"net_o", to_json(net_o)}, {"o", to_json(o)},
         {"E_per_output", to_json(e)}, {"E_total", E.item()},
         {"delta_o_dE_dnet_o", to_json(net_o.grad())}, {"delta_h_dE_dnet_h", to_json(net_h.grad())}};
+  out["grad_b_hidden_per_unit"] = to_json(bh.grad());
+  out["grad_b_output_per_unit"] = to_json(bo.grad());
+  out["grad_b1_shared"] = bh.grad().sum().item();
+  out["grad_b2_shared"] = bo.grad().sum().item();
   // w1..w8 in the notes' wiring: w1,w3 -> h1 ; w2,w4 -> h2 ; w5,w6 -> o1 ; w7,w8 -> o2
-  auto gh = Wh.grad().to_vector<double>(), go = Wo.grad().to_vector<double>();
-  auto wh = Wh.detach().to_vector<double>(), wo = Wo.detach().to_vector<double>();
   const char* names_h[] = {"w1", "w3", "w2", "w4"};
   const char* names_o[] = {"w5", "w6", "w7", "w8"};
+  auto gh = Wh.grad().to_vector<double>(), go = Wo.grad().to_vector<double>();
   J grad, updated;
-  for (int i = 0; i < 4; ++i) {
-    grad[names_h[i]] = gh[size_t(i)];
-    grad[names_o[i]] = go[size_t(i)];
-    updated[names_h[i]] = wh[size_t(i)] - lr * gh[size_t(i)];
-    updated[names_o[i]] = wo[size_t(i)] - lr * go[size_t(i)];
+  for (size_t i = 0; i < 4; ++i) {
+    grad[names_h[i]] = gh[i];
+    grad[names_o[i]] = go[i];
+  }
+  // One SGD step on every parameter (hidden-layer gradients used the pre-update W_o, as the notes do).
+  optim::SGD sgd({Wh, Wo, bh, bo}, {.lr = in["learning_rate"].get<double>()});
+  sgd.step();
+  auto wh = Wh.detach().to_vector<double>(), wo = Wo.detach().to_vector<double>();
+  for (size_t i = 0; i < 4; ++i) {
+    updated[names_h[i]] = wh[i];
+    updated[names_o[i]] = wo[i];
   }
   out["grad"] = grad;
   out["updated_weights"] = updated;
-  out["grad_b_hidden_per_unit"] = to_json(net_h.grad());
-  out["grad_b_output_per_unit"] = to_json(net_o.grad());
-  out["grad_b1_shared"] = b1.grad().item();
-  out["grad_b2_shared"] = b2.grad().item();
+  out["updated_b_hidden_per_unit_if_biases_trained"] = to_json(bh.detach());
+  out["updated_b_output_per_unit_if_biases_trained"] = to_json(bo.detach());
   return out;
 });
 

@@ -13,9 +13,17 @@ std::vector<WorkedExample>& registry() {
   return r;
 }
 
-Register::Register(std::string id, std::function<nlohmann::json(const nlohmann::json&)> fn) {
-  registry().push_back({std::move(id), std::move(fn)});
+const WorkedExample* find_example(const std::string& id) {
+  for (const auto& e : registry())
+    if (e.id == id) return &e;
+  return nullptr;
 }
+
+Register::Register(std::string id, std::function<nlohmann::json(const nlohmann::json&)> fn) {
+  registry().push_back({std::move(id), std::move(fn), {}});
+}
+
+Register::Register(std::string id, const char* reason) { registry().push_back({std::move(id), {}, reason}); }
 
 nlohmann::json load_spec(const std::string& path) {
   std::string p = path;
@@ -58,10 +66,13 @@ std::vector<Comparison> compare(const nlohmann::json& spec_entry, const nlohmann
   double abs = tol.at("abs").get<double>(), rel = tol.at("rel").get<double>();
   std::vector<Comparison> out;
   const auto& expected = spec_entry.at("outputs");
-  for (auto it = computed.begin(); it != computed.end(); ++it) {
-    if (!expected.contains(it.key())) continue;  // extra diagnostics the spec does not list
-    const nlohmann::json& e = expected[it.key()];
-    out.push_back({it.key(), it.value(), e, close(it.value(), e, abs, rel)});
+  for (auto it = expected.begin(); it != expected.end(); ++it) {
+    if (!computed.contains(it.key())) {
+      out.push_back({it.key(), nullptr, it.value(), false, true});
+      continue;
+    }
+    const nlohmann::json& a = computed[it.key()];
+    out.push_back({it.key(), a, it.value(), close(a, it.value(), abs, rel), false});
   }
   return out;
 }

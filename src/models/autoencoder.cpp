@@ -17,9 +17,9 @@ std::shared_ptr<nn::Sequential> relu_stack(const std::vector<int64_t>& widths) {
   return net;
 }
 
-class MlpAutoencoder : public nn::Module {
+class MlpAutoencoder : public nn::UnaryModule {
  public:
-  explicit MlpAutoencoder(const nlohmann::json& cfg) : Module("MlpAutoencoder") {
+  explicit MlpAutoencoder(const nlohmann::json& cfg) : UnaryModule("MlpAutoencoder") {
     int64_t in = cfg.at("in_features"), code = cfg.at("code");
     std::vector<int64_t> hidden = cfg.at("hidden").get<std::vector<int64_t>>();
     CAJAL_CHECK(in >= 1 && code >= 1, "mlp_autoencoder", "expected in_features and code >= 1, got {} and {}", in, code);

@@ -53,7 +53,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 }  // namespace functional
 
 BatchNorm::BatchNorm(const BatchNormOptions& o, int spatial_dims)
-    : Module(spatial_dims == 0 ? "BatchNorm1d" : "BatchNorm2d"), options_(o), spatial_dims_(spatial_dims) {
+    : UnaryModule(spatial_dims == 0 ? "BatchNorm1d" : "BatchNorm2d"), options_(o), spatial_dims_(spatial_dims) {
   CAJAL_CHECK(o.num_features() >= 1, type_name().c_str(), "expected num_features >= 1, got {}", o.num_features());
   CAJAL_CHECK_TYPE(is_floating(o.dtype()), type_name().c_str(), "expected a floating dtype, got {}",
                    dtype_name(o.dtype()));

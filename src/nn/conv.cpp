@@ -7,7 +7,7 @@
 
 namespace cajal::nn {
 
-Conv2d::Conv2d(const Conv2dOptions& o) : Module("Conv2d"), options_(o) {
+Conv2d::Conv2d(const Conv2dOptions& o) : UnaryModule("Conv2d"), options_(o) {
   CAJAL_CHECK(o.in_channels() >= 1 && o.out_channels() >= 1, "Conv2d",
               "expected in_channels >= 1 and out_channels >= 1, got in_channels={}, out_channels={}", o.in_channels(),
               o.out_channels());
@@ -49,7 +49,7 @@ std::string Conv2d::extra_repr() const {
 }
 
 Pool2d::Pool2d(Kind kind, Size2 kernel_size, Size2 stride, Size2 padding)
-    : Module(kind == Kind::Max ? "MaxPool2d" : "AvgPool2d"),
+    : UnaryModule(kind == Kind::Max ? "MaxPool2d" : "AvgPool2d"),
       kind_(kind),
       kernel_(kernel_size),
       stride_(stride == Size2{0, 0} ? kernel_size : stride),

@@ -34,7 +34,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
 
 }  // namespace functional
 
-Dropout::Dropout(double p, Generator* gen) : Module("Dropout"), p_(p), gen_(gen) { check_p(p, "Dropout"); }
+Dropout::Dropout(double p, Generator* gen) : UnaryModule("Dropout"), p_(p), gen_(gen) { check_p(p, "Dropout"); }
 
 std::string Dropout::extra_repr() const { return "p=" + detail::repr_arg(p_); }
 

@@ -8,7 +8,7 @@
 
 namespace cajal::nn {
 
-Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(options) {
+Linear::Linear(const LinearOptions& options) : UnaryModule("Linear"), options_(options) {
   CAJAL_CHECK(options.in_features() >= 1 && options.out_features() >= 1, "Linear",
               "expected in_features >= 1 and out_features >= 1, got in_features={}, out_features={}",
               options.in_features(), options.out_features());
@@ -17,6 +17,13 @@ Linear::Linear(const LinearOptions& options) : Module("Linear"), options_(option
   weight = register_parameter("weight", empty({options.out_features(), options.in_features()}, options.dtype()));
   if (options.bias()) bias = register_parameter("bias", empty({options.out_features()}, options.dtype()));
   reset_parameters(options.generator());
+}
+
+int64_t num_parameters(const LinearOptions& options) {
+  CAJAL_CHECK(options.in_features() >= 1 && options.out_features() >= 1, "num_parameters",
+              "expected in_features >= 1 and out_features >= 1, got in_features={}, out_features={}",
+              options.in_features(), options.out_features());
+  return options.out_features() * options.in_features() + (options.bias() ? options.out_features() : 0);
 }
 
 void Linear::reset_parameters(Generator* gen) {

@@ -14,8 +14,13 @@ namespace cajal::nn {
 
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 
-Tensor Module::forward(const Tensor&) {
-  CAJAL_FAIL(Runtime, type_name_, "forward(Tensor) is not implemented by this module (override Module::forward)");
+UnaryModule& as_unary(Module& m, const std::string& who) {
+  auto* u = dynamic_cast<UnaryModule*>(&m);
+  CAJAL_CHECK_TYPE(u != nullptr, who,
+                   "expected a module of one tensor in and one tensor out (nn::UnaryModule), got {} whose forward "
+                   "takes other arguments",
+                   m.type_name());
+  return *u;
 }
 
 // ---------------------------------------------------------------- registration

@@ -8,7 +8,7 @@
 
 namespace cajal::nn {
 
-Perceptron::Perceptron(const PerceptronOptions& options) : Module("Perceptron"), options_(options) {
+Perceptron::Perceptron(const PerceptronOptions& options) : UnaryModule("Perceptron"), options_(options) {
   CAJAL_CHECK(options.in_features() >= 1, "Perceptron", "expected in_features >= 1, got {}", options.in_features());
   weight = register_parameter("weight", zeros({1, options.in_features()}, DType::f64));
   if (options.bias()) bias = register_parameter("bias", zeros({1}, DType::f64));

@@ -3,7 +3,7 @@
 
 namespace cajal::nn {
 
-Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) : Sequential() {
+Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {
   for (const auto& m : modules) push_back(m);
 }
 
@@ -14,10 +14,11 @@ Tensor Sequential::forward(const Tensor& x) {
   return y;
 }
 
-std::shared_ptr<Module> Sequential::operator[](int64_t i) const {
+std::shared_ptr<UnaryModule> Sequential::operator[](int64_t i) const {
   const int64_t n = int64_t(layers_.size());
   CAJAL_CHECK_INDEX(i >= -n && i < n, "Sequential", "index {} is out of range for a Sequential of {} modules", i, n);
-  return named_children()[size_t(i < 0 ? i + n : i)].second;
+  // Every child came in through push_back, so it is a UnaryModule.
+  return std::static_pointer_cast<UnaryModule>(named_children()[size_t(i < 0 ? i + n : i)].second);
 }
 
 }  // namespace cajal::nn

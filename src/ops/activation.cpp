@@ -8,6 +8,7 @@
 // Lambdas call std:: math unconditionally (both sides of a select) so the loops vectorise (vec_math.h).
 #include <cmath>
 
+#include "cajal/autograd/fused.h"
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/loops.h"
 #include "kernels/cpu/softmax.h"
@@ -15,6 +16,7 @@
 
 namespace cajal {
 
+using autograd::fused_or_composed;
 using autograd::record;
 using autograd::Saved;
 namespace k = kernels::cpu;
@@ -36,14 +38,18 @@ Tensor map_float(const Tensor& x, const char* op, F f) {
 }
 
 // The gradient of an elementwise op from the saved tensor s: fused(g, s) per element in one kernel,
-// or composite(g, s) in cajal ops when this backward is being recorded.
+// or composite(g, s) in cajal ops when this backward is being recorded (fused_or_composed).
 template <class Fused, class Composite>
 Tensor pointwise_grad(const Tensor& g, const Tensor& s, Fused fused, Composite composite) {
-  if (GradMode::is_enabled()) return composite(g, s);
-  Tensor gs = g.dtype() == s.dtype() ? g : g.to(s.dtype());
-  Tensor out = make_tensor(s.shape(), s.dtype());
-  CAJAL_DISPATCH_FLOAT(s.dtype(), "backward", [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, gs, s, fused); });
-  return out;
+  return fused_or_composed(
+      [&] {
+        Tensor gs = g.dtype() == s.dtype() ? g : g.to(s.dtype());
+        Tensor out = make_tensor(s.shape(), s.dtype());
+        CAJAL_DISPATCH_FLOAT(s.dtype(), "backward",
+                             [&] { k::binary_loop<scalar_t, scalar_t, scalar_t>(out, gs, s, fused); });
+        return out;
+      },
+      [&] { return composite(g, s); });
 }
 
 // Records y = op(x) with a backward(g, y) that reads the output y.
@@ -274,6 +280,18 @@ Tensor silu(const Tensor& x) {
       });
 }
 
+// softsign(x) = x / (1 + |x|), a tanh-shaped squashing with polynomial tails; d/dx = 1 / (1 + |x|)^2,
+// continuous at 0 (both sides give 1), so it needs no kink in the op table.
+Tensor softsign(const Tensor& x) {
+  return elementwise(
+      x, "softsign", [](auto v) { return v / (decltype(v)(1) + std::abs(v)); }, /*save_output=*/false,
+      [](auto g, auto v) {
+        const auto d = decltype(v)(1) + std::abs(v);
+        return g / (d * d);
+      },
+      [](const Tensor& g, const Tensor& v) { return div(g, square(add(abs(v), 1.0))); });
+}
+
 // ---------------------------------------------------------------- softmax, log_softmax
 
 namespace {
@@ -296,18 +314,21 @@ Tensor softmax_op(const Tensor& x, int64_t dim, const char* name) {
   });
   Shape dims = nd == 0 ? Shape{} : Shape{d};
   return record_reading_output(y, name, x, [dims, outer, D, inner](const Tensor& g, const Tensor& out) {
-    if (GradMode::is_enabled()) {  // composite, differentiable again
-      if constexpr (Log) return Grads{sub(g, mul(exp(out), sum(g, dims, true)))};
-      return Grads{mul(out, sub(g, sum(mul(g, out), dims, true)))};
-    }
-    Tensor gc = (g.dtype() == out.dtype() ? g : g.to(out.dtype())).contiguous();
-    Tensor dx = make_tensor(out.shape(), out.dtype());
-    CAJAL_DISPATCH_FLOAT(out.dtype(), "softmax", [&] {
-      k::softmax_backward<scalar_t, Log>(static_cast<scalar_t*>(dx.raw_data()),
-                                         static_cast<const scalar_t*>(gc.raw_data()),
-                                         static_cast<const scalar_t*>(out.raw_data()), outer, D, inner);
-    });
-    return Grads{dx};
+    return fused_or_composed(
+        [&] {
+          Tensor gc = (g.dtype() == out.dtype() ? g : g.to(out.dtype())).contiguous();
+          Tensor dx = make_tensor(out.shape(), out.dtype());
+          CAJAL_DISPATCH_FLOAT(out.dtype(), "softmax", [&] {
+            k::softmax_backward<scalar_t, Log>(static_cast<scalar_t*>(dx.raw_data()),
+                                               static_cast<const scalar_t*>(gc.raw_data()),
+                                               static_cast<const scalar_t*>(out.raw_data()), outer, D, inner);
+          });
+          return Grads{dx};
+        },
+        [&] {  // composed, differentiable again
+          if constexpr (Log) return Grads{sub(g, mul(exp(out), sum(g, dims, true)))};
+          return Grads{mul(out, sub(g, sum(mul(g, out), dims, true)))};
+        });
   });
 }
 

@@ -4,18 +4,19 @@
 //
 // Differentiating twice (create_graph): each backward is also written in cajal ops — unfold and
 // fold are each other's adjoints, conv2d's gradients are matmuls of unfold/fold — and that form is
-// used whenever grad mode is on during backward; otherwise the fused kernels run.
-#include <omp.h>
-
-#include <limits>
-
+// used whenever grad mode is on during backward; otherwise the fused kernels of kernels/cpu/conv.h run
+// (autograd::fused_or_composed decides, as for every op with both forms).
+#include "cajal/autograd/fused.h"
 #include "cajal/core/threading.h"
 #include "cajal/ops/ops.h"
+#include "kernels/cpu/conv.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
+#include "kernels/cpu/pool.h"
 
 namespace cajal {
 
+using autograd::fused_or_composed;
 using autograd::record;
 using autograd::Saved;
 namespace k = kernels::cpu;
@@ -51,22 +52,6 @@ std::pair<int64_t, int64_t> out_plane(const k::Window2d& win, int64_t H, int64_t
   return {oh, ow};
 }
 
-// Runs f(n) for every image n: threads split the batch when it has enough images, else one
-// thread walks it and the GEMMs inside f use the whole pool.
-template <class F>
-void for_each_image(int64_t N, F f) {
-  const int threads = get_num_threads();
-  if (N >= threads && threads > 1 && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t n = 0; n < N; ++n) f(n);
-  } else {
-    for (int64_t n = 0; n < N; ++n) f(n);
-  }
-}
-
-// The thread's slot for per-thread scratch inside for_each_image.
-int thread_slot() { return omp_in_parallel() ? omp_get_thread_num() : 0; }
-
 }  // namespace
 
 // ---------------------------------------------------------------- unfold / fold
@@ -82,7 +67,7 @@ Tensor unfold(const Tensor& x_in, Size2 kernel, Size2 dilation, Size2 padding, S
   CAJAL_DISPATCH_FLOAT(x.dtype(), "unfold", [&] {
     const scalar_t* px = x.data_ptr<scalar_t>();
     scalar_t* po = out.data_ptr<scalar_t>();
-    for_each_image(N, [&](int64_t n) { k::im2col(px + n * C * H * W, C, H, W, win, po + n * rows * L); });
+    k::for_each_image(N, [&](int64_t n) { k::im2col(px + n * C * H * W, C, H, W, win, po + n * rows * L); });
   });
   if (!batched) out = out.squeeze(0);
   return record(std::move(out), "unfold", {x_in}, [H, W, kernel, dilation, padding, stride](const Tensor& g) {
@@ -114,7 +99,7 @@ Tensor fold(const Tensor& cols_in, Size2 output_size, Size2 kernel, Size2 dilati
   CAJAL_DISPATCH_FLOAT(cols.dtype(), "fold", [&] {
     const scalar_t* pc = cols.data_ptr<scalar_t>();
     scalar_t* po = out.data_ptr<scalar_t>();
-    for_each_image(N, [&](int64_t n) { k::col2im_add(pc + n * rows * L, C, H, W, win, po + n * C * H * W); });
+    k::for_each_image(N, [&](int64_t n) { k::col2im_add(pc + n * rows * L, C, H, W, win, po + n * C * H * W); });
   });
   if (!batched) out = out.squeeze(0);
   return record(std::move(out), "fold", {cols_in}, [kernel, dilation, padding, stride](const Tensor& g) {
@@ -126,78 +111,7 @@ Tensor fold(const Tensor& cols_in, Size2 output_size, Size2 kernel, Size2 dilati
 
 namespace {
 
-struct ConvShape {
-  int64_t N, C, H, W;   // input
-  int64_t O, G, Cg, Og;  // output channels, groups, input / output channels per group
-  int64_t oh, ow;
-  k::Window2d win;
-  int64_t K() const { return Cg * win.kh * win.kw; }  // GEMM inner size: one group's (c, i, j)
-  int64_t L() const { return oh * ow; }
-  bool pointwise() const {  // 1x1, stride 1, no padding: the image itself is the column matrix
-    return win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.ph == 0 && win.pw == 0;
-  }
-};
-
-// Fused backward (grad mode off): gx by col2im of w^T g, gw as the sum over images of g cols^T
-// (per-thread partial sums, added in thread order), gb as the sum of g over images and positions.
-template <class T>
-void conv2d_backward_kernels(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& g, Tensor* gx,
-                             Tensor* gw, Tensor* gb) {
-  const int64_t K = s.K(), L = s.L();
-  const T* px = gw ? x.data_ptr<T>() : nullptr;  // NB: x is saved only for gw, w only for gx
-  const T* pw = gx ? w.data_ptr<T>() : nullptr;
-  const T* pg = g.data_ptr<T>();
-  const int slots = get_num_threads();
-  std::vector<Tensor> gw_parts;
-  if (gw) {
-    for (int t = 0; t < slots; ++t) gw_parts.push_back(zeros({s.O, K}, g.dtype()));
-  }
-  std::vector<Tensor> scratch;  // per thread: one image's columns
-  for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, g.dtype()));
-  T* pgx = gx ? gx->data_ptr<T>() : nullptr;
-  for_each_image(s.N, [&](int64_t n) {
-    T* cols = scratch[size_t(thread_slot())].data_ptr<T>();
-    const T* image = px ? px + n * s.C * s.H * s.W : nullptr;
-    const T* gn = pg + n * s.O * L;
-    if (gw) {
-      const T* c = image;
-      if (!s.pointwise()) {
-        k::im2col(image, s.C, s.H, s.W, s.win, cols);
-        c = cols;
-      }
-      T* acc = gw_parts[size_t(thread_slot())].data_ptr<T>();
-      for (int64_t grp = 0; grp < s.G; ++grp)  // acc_g (Og, K) += g_g (Og, L) · cols_g^T (L, K)
-        k::gemm<T>(false, true, s.Og, K, L, T(1), gn + grp * s.Og * L, L, c + grp * K * L, L, T(1),
-                   acc + grp * s.Og * K, K);
-    }
-    if (gx) {
-      T* out = pgx + n * s.C * s.H * s.W;
-      T* d = s.pointwise() ? out : cols;  // 1x1: the column matrix is the image gradient itself
-      for (int64_t grp = 0; grp < s.G; ++grp)  // dcols_g (K, L) = w_g^T (K, Og) · g_g (Og, L)
-        k::gemm<T>(true, false, K, L, s.Og, T(1), pw + grp * s.Og * K, K, gn + grp * s.Og * L, L, T(0),
-                   d + grp * K * L, L);
-      if (!s.pointwise()) k::col2im_add(cols, s.C, s.H, s.W, s.win, out);
-    }
-  });
-  if (gw) {
-    T* pgw = gw->data_ptr<T>();
-    for (int t = 0; t < slots; ++t) {
-      const T* part = gw_parts[size_t(t)].data_ptr<T>();
-      for (int64_t i = 0; i < s.O * K; ++i) pgw[i] = (t == 0 ? T(0) : pgw[i]) + part[i];
-    }
-  }
-  if (gb) {
-    T* pgb = gb->data_ptr<T>();
-    for (int64_t o = 0; o < s.O; ++o) {
-      double acc = 0;
-      for (int64_t n = 0; n < s.N; ++n) {
-        const T* row = pg + (n * s.O + o) * L;
-        for (int64_t l = 0; l < L; ++l) acc += double(row[l]);
-      }
-      pgb[o] = T(acc);
-    }
-  }
-}
+using ConvShape = k::Conv2dShape;
 
 }  // namespace
 
@@ -243,11 +157,11 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
     std::vector<Tensor> scratch;
     if (!s.pointwise())
       for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
-    for_each_image(s.N, [&](int64_t n) {
+    k::for_each_image(s.N, [&](int64_t n) {
       const T* image = px + n * s.C * s.H * s.W;
       const T* cols = image;
       if (!s.pointwise()) {
-        T* c = scratch[size_t(thread_slot())].data_ptr<T>();
+        T* c = scratch[size_t(k::thread_slot())].data_ptr<T>();
         k::im2col(image, s.C, s.H, s.W, s.win, c);
         cols = c;
       }
@@ -268,35 +182,56 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
     const Tensor g4 = batched ? g_in : g_in.unsqueeze(0);
     const Size2 kernel{s.win.kh, s.win.kw};
     Tensor gx, gw, gb;
-    if (GradMode::is_enabled()) {
-      // In cajal ops, so this backward differentiates again. Per group g: columns (N, G, K, L).
-      Tensor gy = reshape(g4, {s.N, s.G, s.Og, s.L()});
-      if (need_x) {
-        Tensor wg = reshape(sw.get(), {s.G, s.Og, s.K()});
-        Tensor dcols = matmul(wg.transpose(1, 2), gy);  // (N, G, K, L)
-        gx = fold(reshape(dcols, {s.N, s.G * s.K(), s.L()}), {s.H, s.W}, kernel, dilation, padding, stride);
-      }
-      if (need_w) {
-        Tensor xs = batched ? sx.get() : sx.get().unsqueeze(0);
-        Tensor cols = reshape(unfold(xs, kernel, dilation, padding, stride), {s.N, s.G, s.K(), s.L()});
-        gw = reshape(sum(matmul(gy, cols.transpose(2, 3)), {0}), {s.O, s.Cg, s.win.kh, s.win.kw});
-      }
-      if (need_b) gb = sum(g4, {0, 2, 3});
-    } else {
-      Tensor xs = need_w ? (batched ? sx.get() : sx.get().unsqueeze(0)).contiguous() : Tensor();
-      Tensor ws = need_x ? sw.get().contiguous() : Tensor();
-      Tensor g = g4.contiguous();
-      if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
-      if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
-      if (need_b) gb = make_tensor({s.O}, g.dtype());
-      CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
-        conv2d_backward_kernels<scalar_t>(s, xs, ws, g, need_x ? &gx : nullptr, need_w ? &gw : nullptr,
-                                          need_b ? &gb : nullptr);
-      });
-    }
+    fused_or_composed(
+        [&] {
+          Tensor xs = need_w ? (batched ? sx.get() : sx.get().unsqueeze(0)).contiguous() : Tensor();
+          Tensor ws = need_x ? sw.get().contiguous() : Tensor();
+          Tensor g = g4.contiguous();
+          if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
+          if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
+          if (need_b) gb = make_tensor({s.O}, g.dtype());
+          const int slots = get_num_threads();
+          Tensor cols = make_tensor({slots, s.G * s.K() * s.L()}, g.dtype());  // per thread: one image's columns
+          Tensor gw_parts = need_w ? make_tensor({slots, s.O * s.K()}, g.dtype()) : Tensor();
+          CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
+            using T = scalar_t;
+            auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
+            k::conv2d_backward<T>(s, need_w ? xs.data_ptr<T>() : nullptr, need_x ? ws.data_ptr<T>() : nullptr,
+                                  g.data_ptr<T>(), ptr(gx), ptr(gw), ptr(gb), cols.data_ptr<T>(), ptr(gw_parts), slots);
+          });
+        },
+        [&] {
+          // In cajal ops, so this backward differentiates again. Per group g: columns (N, G, K, L).
+          Tensor gy = reshape(g4, {s.N, s.G, s.Og, s.L()});
+          if (need_x) {
+            Tensor wg = reshape(sw.get(), {s.G, s.Og, s.K()});
+            Tensor dcols = matmul(wg.transpose(1, 2), gy);  // (N, G, K, L)
+            gx = fold(reshape(dcols, {s.N, s.G * s.K(), s.L()}), {s.H, s.W}, kernel, dilation, padding, stride);
+          }
+          if (need_w) {
+            Tensor xs = batched ? sx.get() : sx.get().unsqueeze(0);
+            Tensor cols = reshape(unfold(xs, kernel, dilation, padding, stride), {s.N, s.G, s.K(), s.L()});
+            gw = reshape(sum(matmul(gy, cols.transpose(2, 3)), {0}), {s.O, s.Cg, s.win.kh, s.win.kw});
+          }
+          if (need_b) gb = sum(g4, {0, 2, 3});
+        });
     if (gx.defined() && !batched) gx = gx.squeeze(0);
     return Grads{gx, gw, gb};
   });
+}
+
+Size2 conv2d_output_size(Size2 input_hw, Size2 kernel, Size2 stride, Size2 padding, Size2 dilation) {
+  const k::Window2d win = make_window(kernel, stride, padding, dilation, "conv2d_output_size");
+  auto [oh, ow] = out_plane(win, input_hw[0], input_hw[1], "conv2d_output_size");
+  return {oh, ow};
+}
+
+int64_t same_padding(int64_t n, int64_t kernel, int64_t stride, int64_t dilation) {
+  CAJAL_CHECK(n > 0, "same_padding", "expected a positive input size, got {}", n);
+  make_window({kernel, kernel}, {stride, stride}, {0, 0}, {dilation, dilation}, "same_padding");
+  // out >= n  <=>  n + 2p - d(k-1) - 1 >= (n-1) s  <=>  2p >= (n-1) s - n + d(k-1) + 1
+  const int64_t twice = (n - 1) * stride - n + dilation * (kernel - 1) + 1;
+  return twice <= 0 ? 0 : (twice + 1) / 2;
 }
 
 int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 stride, Size2 padding, Size2 dilation) {
@@ -335,30 +270,10 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
     const T* px = x.data_ptr<T>();
     T* po = out.data_ptr<T>();
     int64_t* pi = index.data_ptr<int64_t>();
-    for_each_image(N * C, [&](int64_t p) {
-      const T* plane = px + p * H * W;
-      for (int64_t y = 0; y < oh; ++y) {
-        for (int64_t xo = 0; xo < ow; ++xo) {
-          T best = -std::numeric_limits<T>::infinity();
-          int64_t arg = -1;
-          for (int64_t i = 0; i < win.kh; ++i) {
-            const int64_t iy = y * win.sh - win.ph + i;
-            if (iy < 0 || iy >= H) continue;
-            for (int64_t j = 0; j < win.kw; ++j) {
-              const int64_t ix = xo * win.sw - win.pw + j;
-              if (ix < 0 || ix >= W) continue;
-              const T v = plane[iy * W + ix];
-              if (arg < 0 || v > best || std::isnan(v)) {  // the first maximum; NaN wins, as in PyTorch
-                best = v;
-                arg = iy * W + ix;
-                if (std::isnan(v)) break;
-              }
-            }
-          }
-          po[(p * oh + y) * ow + xo] = best;
-          pi[(p * oh + y) * ow + xo] = arg;  // NB: padding <= kernel/2, so every window has a real cell
-        }
-      }
+    // Each (n, c) plane on its own; the first maximum (or NaN) of each window wins (kernels/cpu/pool.h).
+    // NB: padding <= kernel/2 (checked above), so every window has a real cell.
+    k::for_each_image(N * C, [&](int64_t p) {
+      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow);
     });
   });
   if (!batched) out = out.squeeze(0);

@@ -3,10 +3,12 @@
 // Convention: an elementwise loss is one recorded op computing the per-element term l(x, t) in one
 // fused pass, followed by the reduction (sum / mean ops); its backward is g * dl/dx (and g * dl/dt
 // when the target requires grad) in one fused pass, or the same formulas in cajal ops when the
-// backward is being recorded (create_graph). Class-index losses view the input as (N, C, S) and
-// reduce inside the op: Mean divides by the number of positions whose target is not ignore_index.
+// backward is being recorded (create_graph): autograd::fused_or_composed picks. Class-index losses
+// view the input as (N, C, S) and reduce inside the op: Mean divides by the number of positions
+// whose target is not ignore_index.
 #include <cmath>
 
+#include "cajal/autograd/fused.h"
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/cross_entropy.h"
 #include "kernels/cpu/loops.h"
@@ -14,6 +16,7 @@
 
 namespace cajal {
 
+using autograd::fused_or_composed;
 using autograd::record;
 using autograd::Saved;
 namespace k = kernels::cpu;
@@ -52,20 +55,23 @@ Tensor elementwise_loss(const char* op, const Tensor& input, const Tensor& targe
   Saved sx(input), st(t);
   Tensor per = record(std::move(out), op, {input, t}, [sx, st, need_x, need_t, dx, dt, composite](const Tensor& g) {
     Tensor x = sx.get(), tt = st.get();
-    if (GradMode::is_enabled()) return composite(g, x, tt, need_x, need_t);
-    Tensor gx, gt;
-    CAJAL_DISPATCH_FLOAT(x.dtype(), "backward", [&] {
-      using T = scalar_t;
-      if (need_x) {
-        gx = make_tensor(x.shape(), x.dtype());
-        k::ternary_loop<T, T, T, T>(gx, g, x, tt, dx);
-      }
-      if (need_t) {
-        gt = make_tensor(x.shape(), x.dtype());
-        k::ternary_loop<T, T, T, T>(gt, g, x, tt, dt);
-      }
-    });
-    return Grads{gx, gt};
+    return fused_or_composed(
+        [&] {
+          Tensor gx, gt;
+          CAJAL_DISPATCH_FLOAT(x.dtype(), "backward", [&] {
+            using T = scalar_t;
+            if (need_x) {
+              gx = make_tensor(x.shape(), x.dtype());
+              k::ternary_loop<T, T, T, T>(gx, g, x, tt, dx);
+            }
+            if (need_t) {
+              gt = make_tensor(x.shape(), x.dtype());
+              k::ternary_loop<T, T, T, T>(gt, g, x, tt, dt);
+            }
+          });
+          return Grads{gx, gt};
+        },
+        [&] { return composite(g, x, tt, need_x, need_t); });
   });
   return reduce(per, r);
 }
@@ -323,22 +329,25 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
   Saved s_logits(logits), s_x(x), s_lse(lse);
   const Reduction r = opt.reduction;
   return record(std::move(out), op, {logits}, [s_logits, s_x, s_lse, ct, eps, r](const Tensor& g) {
-    if (GradMode::is_enabled()) {  // (softmax - q) * g, in cajal ops
-      Tensor x3 = reshape(s_logits.get(), {ct.N, ct.C, ct.S});
-      auto [q, valid] = target_distribution(ct, eps, x3.dtype());
-      Tensor dx = mul(sub(mul(softmax(x3, 1), valid), q), position_weights_composite(g, r, ct));
-      return Grads{reshape(dx, s_logits.get().shape())};
-    }
-    Tensor xs = s_x.get(), l = s_lse.get();
-    auto [w, w_stride] = position_weights(g, r, ct, xs.dtype());
-    Tensor dx = make_tensor(xs.shape(), xs.dtype());
-    CAJAL_DISPATCH_FLOAT(xs.dtype(), "cross_entropy", [&] {
-      k::cross_entropy_backward<scalar_t>(dx.data_ptr<scalar_t>(), xs.data_ptr<scalar_t>(),
-                                          ct.target.data_ptr<int64_t>(), l.data_ptr<scalar_t>(),
-                                          w.data_ptr<scalar_t>(), w_stride, ct.N, ct.C, ct.S, ct.ignore_index,
-                                          scalar_t(eps));
-    });
-    return Grads{dx};
+    return fused_or_composed(
+        [&] {
+          Tensor xs = s_x.get(), l = s_lse.get();
+          auto [w, w_stride] = position_weights(g, r, ct, xs.dtype());
+          Tensor dx = make_tensor(xs.shape(), xs.dtype());
+          CAJAL_DISPATCH_FLOAT(xs.dtype(), "cross_entropy", [&] {
+            k::cross_entropy_backward<scalar_t>(dx.data_ptr<scalar_t>(), xs.data_ptr<scalar_t>(),
+                                                ct.target.data_ptr<int64_t>(), l.data_ptr<scalar_t>(),
+                                                w.data_ptr<scalar_t>(), w_stride, ct.N, ct.C, ct.S, ct.ignore_index,
+                                                scalar_t(eps));
+          });
+          return Grads{dx};
+        },
+        [&] {  // (softmax - q) * g, in cajal ops
+          Tensor x3 = reshape(s_logits.get(), {ct.N, ct.C, ct.S});
+          auto [q, valid] = target_distribution(ct, eps, x3.dtype());
+          Tensor dx = mul(sub(mul(softmax(x3, 1), valid), q), position_weights_composite(g, r, ct));
+          return Grads{reshape(dx, s_logits.get().shape())};
+        });
   });
 }
 
@@ -358,17 +367,20 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r, int6
   Shape in_shape = log_probs.shape();
   DType dtype = x.dtype();
   return record(std::move(out), op, {log_probs}, [ct, r, in_shape, dtype](const Tensor& g) {
-    if (GradMode::is_enabled()) {  // -q * g: linear in g, so it differentiates again through g
-      Tensor q = target_distribution(ct, 0.0, dtype).first;
-      return Grads{reshape(mul(neg(q), position_weights_composite(g, r, ct)), in_shape)};
-    }
-    auto [w, w_stride] = position_weights(g, r, ct, dtype);
-    Tensor dx = make_tensor(in_shape, dtype);
-    CAJAL_DISPATCH_FLOAT(dtype, "nll_loss", [&] {
-      k::nll_backward<scalar_t>(dx.data_ptr<scalar_t>(), ct.target.data_ptr<int64_t>(), w.data_ptr<scalar_t>(),
-                                w_stride, ct.N, ct.C, ct.S, ct.ignore_index);
-    });
-    return Grads{dx};
+    return fused_or_composed(
+        [&] {
+          auto [w, w_stride] = position_weights(g, r, ct, dtype);
+          Tensor dx = make_tensor(in_shape, dtype);
+          CAJAL_DISPATCH_FLOAT(dtype, "nll_loss", [&] {
+            k::nll_backward<scalar_t>(dx.data_ptr<scalar_t>(), ct.target.data_ptr<int64_t>(), w.data_ptr<scalar_t>(),
+                                      w_stride, ct.N, ct.C, ct.S, ct.ignore_index);
+          });
+          return Grads{dx};
+        },
+        [&] {  // -q * g: linear in g, so it differentiates again through g
+          Tensor q = target_distribution(ct, 0.0, dtype).first;
+          return Grads{reshape(mul(neg(q), position_weights_composite(g, r, ct)), in_shape)};
+        });
   });
 }
 

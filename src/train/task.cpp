@@ -36,6 +36,40 @@ double Metrics::at(const std::string& name) const {
   CAJAL_FAIL(Index, "metrics", "no metric '{}'; there are: {}", name, there.empty() ? "none" : there);
 }
 
+// Every optimizer's state in one bundle: a task's only optimizer (named "") as it is; several as
+// "<name>/<tensor>" with meta {"<name>": meta}.
+StateBundle optimizers_state(const Optimizers& opts) {
+  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->state_dict();
+  StateBundle all;
+  for (const auto& o : opts) {
+    CAJAL_CHECK(!o.name.empty() && !all.meta.contains(o.name), "train",
+                "a task's optimizers need distinct non-empty names, got '{}' twice or empty", o.name);
+    StateBundle b = o.optimizer->state_dict();
+    for (auto& [k, v] : b.tensors) all.tensors.emplace_back(o.name + "/" + k, v);
+    all.meta[o.name] = b.meta;
+  }
+  return all;
+}
+
+void load_optimizers_state(Optimizers& opts, const StateBundle& state) {
+  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->load_state_dict(state);
+  for (auto& o : opts) {
+    CAJAL_CHECK(state.meta.contains(o.name), "train", "the checkpoint has no state for optimizer '{}'", o.name);
+    StateBundle b;
+    b.meta = state.meta.at(o.name);
+    std::string prefix = o.name + "/";
+    for (const auto& [k, v] : state.tensors)
+      if (k.starts_with(prefix)) b.tensors.emplace_back(k.substr(prefix.size()), v);
+    o.optimizer->load_state_dict(b);
+  }
+}
+
+void descend(optim::Optimizer& optimizer, const Tensor& loss) {
+  optimizer.zero_grad();
+  loss.backward();
+  optimizer.step();
+}
+
 Optimizers Task::make_optimizers(const TrainConfig& cfg, nn::Module& model) {
   Optimizers o;
   o.push_back({"", make_optimizer(cfg, model.parameters())});

@@ -36,12 +36,9 @@ class ClassificationTask : public Task {
   }
 
   StepResult train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) override {
-    Tensor logits = model.forward(b.input);
+    Tensor logits = nn::as_unary(model, name()).forward(b.input);
     Tensor loss = cross_entropy(logits, b.target);
-    optim::Optimizer& opt = *optimizers.at(0).optimizer;
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    descend(*optimizers.at(0).optimizer, loss);
     int64_t n = b.input.size(0);
     return {{{"loss", loss.item()}, {"accuracy", double(count_correct(logits, b.target)) / double(n)}}, n};
   }
@@ -70,7 +67,7 @@ EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num
   data::DataLoader loader(dataset, batch_size, /*shuffle=*/false);
   double loss_sum = 0;
   for (data::Batch& b : loader) {
-    Tensor logits = model.forward(b.input);
+    Tensor logits = nn::as_unary(model, "evaluate").forward(b.input);
     loss_sum += cross_entropy(logits, b.target, {.reduction = Reduction::Sum}).item();
     Tensor pred = argmax(logits, 1);
     const int64_t* p = pred.data_ptr<int64_t>();

@@ -32,13 +32,10 @@ class ReconstructionTask : public Task {
   }
 
   StepResult train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) override {
-    Tensor out = model.forward(b.input);
+    Tensor out = nn::as_unary(model, name()).forward(b.input);
     check_same_shape(out, b.input);
     Tensor loss = mse_loss(out, b.input);
-    optim::Optimizer& opt = *optimizers.at(0).optimizer;
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    descend(*optimizers.at(0).optimizer, loss);
     return {{{"loss", loss.item()}}, b.input.size(0)};
   }
 
@@ -50,7 +47,7 @@ class ReconstructionTask : public Task {
     double sum = 0;
     int64_t elements = 0;
     for (data::Batch& b : loader) {
-      Tensor out = model.forward(b.input);
+      Tensor out = nn::as_unary(model, name()).forward(b.input);
       check_same_shape(out, b.input);
       sum += mse_loss(out, b.input, Reduction::Sum).item();
       elements += b.input.numel();
@@ -70,7 +67,7 @@ class ReconstructionTask : public Task {
     Tensor out;
     {
       NoGradGuard ng;
-      out = model.forward(b.input);
+      out = nn::as_unary(model, name()).forward(b.input);
     }
     model.train(was_training);
     Shape image{int64_t(first.size()), image_shape_.at(0), image_shape_.at(1), image_shape_.at(2)};

@@ -37,32 +37,6 @@ struct SigintScope {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Every optimizer's state in one bundle: a task's only optimizer (named "") as it is; several as
-// "<name>/<tensor>" with meta {"<name>": meta}.
-StateBundle optimizer_state(const Optimizers& opts) {
-  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->state_dict();
-  StateBundle all;
-  for (const auto& o : opts) {
-    StateBundle b = o.optimizer->state_dict();
-    for (auto& [k, v] : b.tensors) all.tensors.emplace_back(o.name + "/" + k, v);
-    all.meta[o.name] = b.meta;
-  }
-  return all;
-}
-
-void load_optimizer_state(Optimizers& opts, const StateBundle& state) {
-  if (opts.size() == 1 && opts[0].name.empty()) return opts[0].optimizer->load_state_dict(state);
-  for (auto& o : opts) {
-    CAJAL_CHECK(state.meta.contains(o.name), "train", "the checkpoint has no state for optimizer '{}'", o.name);
-    StateBundle b;
-    b.meta = state.meta.at(o.name);
-    std::string prefix = o.name + "/";
-    for (const auto& [k, v] : state.tensors)
-      if (k.starts_with(prefix)) b.tensors.emplace_back(k.substr(prefix.size()), v);
-    o.optimizer->load_state_dict(b);
-  }
-}
-
 nlohmann::json metrics_json(const Metrics& m) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : m.values()) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
@@ -94,7 +68,7 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
                                int64_t step_in_epoch, const TrainReport& report) {
   io::Checkpoint ck;
   ck.model = model.state_dict();
-  ck.optimizer = optimizer_state(opts);
+  ck.optimizer = optimizers_state(opts);
   ck.epoch = epoch;
   ck.step = step_in_epoch;
   ck.rng = default_generator().state();
@@ -202,7 +176,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   int64_t start_epoch = 0, start_step = 0;
   if (resume) {
     model->load_state_dict(resume->model);
-    load_optimizer_state(opts, resume->optimizer);
+    load_optimizers_state(opts, resume->optimizer);
     default_generator().set_state(resume->rng);
     start_epoch = resume->epoch;
     start_step = resume->step;

@@ -30,9 +30,9 @@ void sgd_step(nn::Module& model, double lr) {
 }
 
 // The 2-2-2 network of the notes: hidden and output layers of sigmoid units.
-struct Mlp222 : nn::Module {
+struct Mlp222 : nn::UnaryModule {
   std::shared_ptr<nn::Linear> hidden, output;
-  Mlp222() : Module("Mlp222") {
+  Mlp222() : UnaryModule("Mlp222") {
     auto opts = nn::LinearOptions(2, 2).dtype(DType::f64);
     hidden = register_module("hidden", std::make_shared<nn::Linear>(opts));
     output = register_module("output", std::make_shared<nn::Linear>(opts));

@@ -9,20 +9,6 @@
 using namespace cajal;
 using namespace cajal::test;
 
-CAJAL_OP_COVERED(sigmoid);
-CAJAL_OP_COVERED(tanh);
-CAJAL_OP_COVERED(relu);
-CAJAL_OP_COVERED(leaky_relu);
-CAJAL_OP_COVERED(softplus);
-CAJAL_OP_COVERED(atan);
-CAJAL_OP_COVERED(step);
-CAJAL_OP_COVERED(softmax);
-CAJAL_OP_COVERED(log_softmax);
-CAJAL_OP_COVERED(gelu);
-CAJAL_OP_COVERED(elu);
-CAJAL_OP_COVERED(selu);
-CAJAL_OP_COVERED(silu);
-
 namespace {
 
 using UnaryFn = std::function<Tensor(const Tensor&)>;

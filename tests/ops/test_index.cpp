@@ -9,22 +9,12 @@ using cajal::test::vals;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
-CAJAL_OP_COVERED(cat);
-CAJAL_OP_COVERED(stack);
-CAJAL_OP_COVERED(split);
-CAJAL_OP_COVERED(index_select);
-CAJAL_OP_COVERED(gather);
-CAJAL_OP_COVERED(scatter_add);
-CAJAL_OP_COVERED(masked_fill);
-CAJAL_OP_COVERED(where);
-
 namespace {
 
 Tensor A() { return arange(12.0, DType::f64).reshape({3, 4}); }
 Tensor f64(std::vector<double> v, const Shape& shape) { return from_vector(v, shape, DType::f64); }
 Tensor i64(std::vector<int64_t> v, const Shape& shape) { return from_vector(v, shape); }
 Tensor b8(std::vector<double> v, const Shape& shape) { return from_vector(v, shape, DType::b8); }
-
 
 // Gradcheck of the gradient itself (create_graph): checks the backward's own backward.
 // Records even inside gradcheck's no-grad numerical pass.

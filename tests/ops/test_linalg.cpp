@@ -7,11 +7,6 @@
 using namespace cajal;
 using namespace cajal::test;
 
-CAJAL_OP_COVERED(matmul);
-CAJAL_OP_COVERED(bmm);
-CAJAL_OP_COVERED(outer);
-CAJAL_OP_COVERED(linear);
-
 namespace {
 
 // Reference product through the naive kernel on contiguous copies.

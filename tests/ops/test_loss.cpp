@@ -8,14 +8,6 @@
 using namespace cajal;
 using namespace cajal::test;
 
-CAJAL_OP_COVERED(mse_loss);
-CAJAL_OP_COVERED(l1_loss);
-CAJAL_OP_COVERED(binary_cross_entropy);
-CAJAL_OP_COVERED(binary_cross_entropy_with_logits);
-CAJAL_OP_COVERED(cross_entropy);
-CAJAL_OP_COVERED(nll_loss);
-CAJAL_OP_COVERED(kl_div);
-
 namespace {
 
 constexpr DType f64 = DType::f64;

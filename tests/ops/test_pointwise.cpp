@@ -12,24 +12,6 @@ using namespace cajal;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
-CAJAL_OP_COVERED(add);
-CAJAL_OP_COVERED(sub);
-CAJAL_OP_COVERED(mul);
-CAJAL_OP_COVERED(div);
-CAJAL_OP_COVERED(neg);
-CAJAL_OP_COVERED(pow);
-CAJAL_OP_COVERED(exp);
-CAJAL_OP_COVERED(log);
-CAJAL_OP_COVERED(sqrt);
-CAJAL_OP_COVERED(rsqrt);
-CAJAL_OP_COVERED(abs);
-CAJAL_OP_COVERED(sign);
-CAJAL_OP_COVERED(clamp);
-CAJAL_OP_COVERED(minimum);
-CAJAL_OP_COVERED(maximum);
-CAJAL_OP_COVERED(sin);
-CAJAL_OP_COVERED(cos);
-
 namespace {
 
 Tensor a() { return tensor({0.5, -1.2, 2.0, 3.3}, DType::f64); }

@@ -9,22 +9,9 @@ using cajal::test::vals;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
-CAJAL_OP_COVERED(reshape);
-CAJAL_OP_COVERED(permute);
-CAJAL_OP_COVERED(transpose);
-CAJAL_OP_COVERED(slice);
-CAJAL_OP_COVERED(select);
-CAJAL_OP_COVERED(expand);
-CAJAL_OP_COVERED(squeeze);
-CAJAL_OP_COVERED(unsqueeze);
-CAJAL_OP_COVERED(contiguous);
-CAJAL_OP_COVERED(clone);
-CAJAL_OP_COVERED(to_dtype);
-
 namespace {
 
 Tensor A() { return arange(24.0, DType::f64).reshape({2, 3, 4}); }
-
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "examples/json_tensor.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 namespace cajal::test {
@@ -66,9 +67,17 @@ Tensor rand_input(const Shape& shape, double lo, double hi, uint64_t seed) {
   return t;
 }
 
-std::set<std::string>& covered_ops() {
-  static std::set<std::string> s;
+namespace {
+std::string& op_filter_storage() {
+  static std::string s = [] {
+    const char* env = std::getenv("CAJAL_TEST_OP");
+    return std::string(env ? env : "");
+  }();
   return s;
 }
+}  // namespace
+
+const std::string& op_filter() { return op_filter_storage(); }
+void set_op_filter(std::string name) { op_filter_storage() = std::move(name); }
 
 }  // namespace cajal::test

@@ -1,5 +1,5 @@
 // Shared test helpers: worked examples from ../shared/spec/worked-examples.json, tensor
-// comparison with tolerances, gradcheck assertions, and the op coverage registry.
+// comparison with tolerances, gradcheck assertions, and the --op filter of the op harness.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -49,11 +49,10 @@ ErrorKind error_kind(F f) {
   return ErrorKind::Runtime;
 }
 
-// Op coverage: each test file marks the ops it covers (value + gradcheck) with CAJAL_OP_COVERED.
-std::set<std::string>& covered_ops();
-struct CoverOp {
-  explicit CoverOp(const char* name) { covered_ops().insert(name); }
-};
+// The op whose rows alone the op harness runs (tests/ops/op_harness.h); empty: every op. Set by
+// `--op NAME` on any test binary's command line, or the environment variable CAJAL_TEST_OP.
+const std::string& op_filter();
+void set_op_filter(std::string name);
 
 // Expects `stmt` to throw cajal::Error whose message contains every given fragment.
 #define EXPECT_CAJAL_ERROR(stmt, ...)                                                           \
@@ -69,8 +68,3 @@ struct CoverOp {
   } while (0)
 
 }  // namespace cajal::test
-
-#define CAJAL_OP_COVERED_CONCAT2(a, b) a##b
-#define CAJAL_OP_COVERED_CONCAT(a, b) CAJAL_OP_COVERED_CONCAT2(a, b)
-#define CAJAL_OP_COVERED(name) \
-  static ::cajal::test::CoverOp CAJAL_OP_COVERED_CONCAT(cover_op_, __LINE__)(#name)

@@ -122,7 +122,7 @@ TEST(NnSequential, BraceListAndSharedModulesCountOnce) {
 
 TEST(NnActivation, EachModuleAppliesItsOpWithItsArguments) {
   struct Case {
-    std::shared_ptr<nn::Module> module;
+    std::shared_ptr<nn::UnaryModule> module;
     std::function<Tensor(const Tensor&)> op;
     std::string printed;
   };

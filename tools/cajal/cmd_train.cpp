@@ -32,7 +32,12 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("model", cfg->model, "Model: " + cajal::models::model_names() + " (each trains under its task: " +
                                            cajal::train::task_names() + ")")
       ->required();
-  cmd->add_option("--data", cfg->data, "Dataset: fashion-mnist");
+  cmd->add_option("--data", cfg->data,
+                  "Dataset: fashion-mnist, an IDX folder (MNIST layout), a CSV file or a folder of PNGs in one "
+                  "sub-folder per class, then ,key=value options: label-column=, header=auto|yes|no, delimiter=, "
+                  "test-data=, test-fraction=, split-seed=, normalize=standard|none, channels=1|3, "
+                  "on-size-mismatch=reject|resize, image-size=HxW, train-images= (and train-labels, test-images, "
+                  "test-labels); e.g. iris.csv,label-column=species (docs/FEATURES.md)");
   cmd->add_option("--epochs", cfg->epochs, "Epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", cfg->batch_size, "Minibatch size")->check(CLI::PositiveNumber);
   cmd->add_option("--optimizer", cfg->optimizer, "sgd | adam | adamw | adagrad | rmsprop");

@@ -23,12 +23,12 @@ std::string repr_arg(double v);
 }  // namespace detail
 
 template <class... Args>
-class FunctionModule : public Module {
+class FunctionModule : public UnaryModule {
  public:
   using Fn = Tensor (*)(const Tensor&, Args...);
 
   FunctionModule(const char* type_name, Fn fn, std::array<const char*, sizeof...(Args)> arg_names, Args... args)
-      : Module(type_name), fn_(fn), arg_names_(arg_names), args_(args...) {}
+      : UnaryModule(type_name), fn_(fn), arg_names_(arg_names), args_(args...) {}
 
   Tensor forward(const Tensor& x) override {
     return std::apply([&](const Args&... a) { return fn_(x, a...); }, args_);
@@ -109,8 +109,8 @@ struct Flatten : FunctionModule<int64_t, int64_t> {
 };
 
 // Returns its input unchanged (the same tensor handle).
-struct Identity : Module {
-  Identity() : Module("Identity") {}
+struct Identity : UnaryModule {
+  Identity() : UnaryModule("Identity") {}
   Tensor forward(const Tensor& x) override { return x; }
 };
 

@@ -28,7 +28,7 @@ struct BatchNormOptions {
   CAJAL_ARG(DType, dtype) = DType::f32;
 };
 
-class BatchNorm : public Module {
+class BatchNorm : public UnaryModule {
  public:
   // spatial_dims: 0 for BatchNorm1d ((N, C) or (N, C, L) inputs: 2-D or 3-D), 2 for BatchNorm2d (4-D).
   BatchNorm(const BatchNormOptions& options, int spatial_dims);

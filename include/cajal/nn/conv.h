@@ -26,7 +26,7 @@ struct Conv2dOptions {
   CAJAL_ARG(Generator*, generator) = nullptr;  // draws the initial values (default generator when null)
 };
 
-class Conv2d : public Module {
+class Conv2d : public UnaryModule {
  public:
   explicit Conv2d(const Conv2dOptions& options);
   Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size)
@@ -47,7 +47,7 @@ class Conv2d : public Module {
 };
 
 // Max or average pooling; stride {0, 0} means stride = kernel (PyTorch's default).
-class Pool2d : public Module {
+class Pool2d : public UnaryModule {
  public:
   enum class Kind { Max, Avg };
   Pool2d(Kind kind, Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0});

@@ -17,7 +17,7 @@ Tensor dropout_with_mask(const Tensor& x, const Tensor& keep_mask, double p);
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 }  // namespace functional
 
-class Dropout : public Module {
+class Dropout : public UnaryModule {
  public:
   // `gen` (not owned, may be null for the default generator) draws the masks.
   explicit Dropout(double p = 0.5, Generator* gen = nullptr);

@@ -18,7 +18,7 @@ struct LinearOptions {
   CAJAL_ARG(Generator*, generator) = nullptr;
 };
 
-class Linear : public Module {
+class Linear : public UnaryModule {
  public:
   explicit Linear(const LinearOptions& options);
   Linear(int64_t in_features, int64_t out_features, bool bias = true)
@@ -38,5 +38,10 @@ class Linear : public Module {
  private:
   LinearOptions options_;
 };
+
+// The parameter count of a Linear built from `options` (in_features out_features weights, plus
+// out_features biases), without allocating it: for layers too large to build, such as a dense layer
+// over a megapixel image. Equals Linear(options).num_parameters().
+int64_t num_parameters(const LinearOptions& options);
 
 }  // namespace cajal::nn

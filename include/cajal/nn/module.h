@@ -1,4 +1,4 @@
-// nn::Module: the base class of every layer and model — named parameters, buffers and child
+// nn::Module: the base class of every layer and model (nn::UnaryModule below: the one-tensor ones) — named parameters, buffers and child
 // modules, train/eval mode, state_dict save/load, dtype conversion and a printed tree.
 //
 // Convention: modules live in std::shared_ptr (make them with std::make_shared) and a layer keeps
@@ -6,9 +6,9 @@
 // reports is dotted from the module it was asked on: "0.weight", "encoder.fc1.bias", in
 // registration order (own parameters first, then each child's, depth first) — PyTorch's order.
 //
-//   struct Net : nn::Module {
+//   struct Net : nn::UnaryModule {
 //     std::shared_ptr<nn::Linear> fc1, fc2;
-//     Net() : Module("Net") {
+//     Net() : UnaryModule("Net") {
 //       fc1 = register_module("fc1", std::make_shared<nn::Linear>(784, 256));
 //       fc2 = register_module("fc2", std::make_shared<nn::Linear>(256, 10));
 //     }
@@ -38,10 +38,6 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual ~Module() = default;
   Module(const Module&) = delete;  // copying would alias the parameters; share the pointer instead
   Module& operator=(const Module&) = delete;
-
-  // y = forward(x). The base version throws: a module either overrides it or is a pure container.
-  virtual Tensor forward(const Tensor& x);
-  Tensor operator()(const Tensor& x) { return forward(x); }
 
   const std::string& type_name() const { return type_name_; }
 
@@ -117,6 +113,21 @@ class Module : public std::enable_shared_from_this<Module> {
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
+
+// A module of one tensor in and one tensor out: every layer, Sequential, and the models the
+// classification and reconstruction tasks train. A module of another signature (an RNN cell
+// (x, h) -> (y, h), a VAE encoder x -> (mu, logvar)) derives from Module directly and declares its
+// own `forward`; nn::AnyModule (any_module.h) calls either kind through one interface.
+class UnaryModule : public Module {
+ public:
+  using Module::Module;
+  virtual Tensor forward(const Tensor& x) = 0;
+  Tensor operator()(const Tensor& x) { return forward(x); }
+};
+
+// `m` as a one-tensor module; throws cajal::Error (Type) naming `who` and the module when its
+// forward is of another signature.
+UnaryModule& as_unary(Module& m, const std::string& who);
 
 std::ostream& operator<<(std::ostream& os, const Module& m);
 

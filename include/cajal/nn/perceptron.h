@@ -41,7 +41,7 @@ struct PerceptronReport {
   std::vector<int64_t> epoch_errors;               // misclassified samples in each epoch
 };
 
-class Perceptron : public Module {
+class Perceptron : public UnaryModule {
  public:
   explicit Perceptron(const PerceptronOptions& options);
   explicit Perceptron(int64_t in_features) : Perceptron(PerceptronOptions(in_features)) {}

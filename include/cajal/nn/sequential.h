@@ -6,16 +6,17 @@
 //                                               std::make_shared<nn::ReLU>(),
 //                                               std::make_shared<nn::Linear>(256, 10));
 #pragma once
+#include <type_traits>
 #include <initializer_list>
 
 #include "cajal/nn/module.h"
 
 namespace cajal::nn {
 
-class Sequential : public Module {
+class Sequential : public UnaryModule {
  public:
-  Sequential() : Module("Sequential") {}
-  Sequential(std::initializer_list<std::shared_ptr<Module>> modules);
+  Sequential() : UnaryModule("Sequential") {}
+  Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules);
   template <class M0, class... Ms>
   explicit Sequential(std::shared_ptr<M0> first, std::shared_ptr<Ms>... rest) : Sequential() {
     push_back(std::move(first));
@@ -25,6 +26,8 @@ class Sequential : public Module {
   // Appends a module under the next index name and returns it, typed.
   template <class M>
   std::shared_ptr<M> push_back(std::shared_ptr<M> module) {
+    static_assert(std::is_base_of_v<UnaryModule, M>,
+                  "Sequential chains one-tensor modules (nn::UnaryModule); hold others in a ModuleList");
     add_child(std::to_string(layers_.size()), module);
     layers_.push_back(module.get());
     return module;
@@ -36,7 +39,7 @@ class Sequential : public Module {
   size_t size() const { return layers_.size(); }
   bool empty() const { return layers_.empty(); }
   // The i-th module (negative i counts from the end).
-  std::shared_ptr<Module> operator[](int64_t i) const;
+  std::shared_ptr<UnaryModule> operator[](int64_t i) const;
   // The i-th module as type M; throws when it is not an M.
   template <class M>
   std::shared_ptr<M> at(int64_t i) const {
@@ -47,7 +50,7 @@ class Sequential : public Module {
   }
 
  private:
-  std::vector<Module*> layers_;  // the children in order, for a forward without lookups
+  std::vector<UnaryModule*> layers_;  // the children in order, for a forward without lookups
 };
 
 }  // namespace cajal::nn

@@ -1,9 +1,20 @@
-// The op table: one row per differentiable op, X(name, arity, kind).
+// The op table: one row per differentiable op, X(name, arity, kind[, lo, hi, (kinks), ref]).
 // kind: Pointwise, Reduction, Linalg, Conv (windows over images), Activation, Loss, Shape (views and
 // copies), Index.
-// Expanding the table gives the Op enum, the names, and the coverage check of tests/ops and of the
-// Python conformance suite: an op without a test row fails both.
+//
+// Expanding the table gives the Op enum, the names, and the coverage checks of tests/ops and of the
+// Python conformance suite: an op without a test row fails both, and a name without a Python
+// binding fails python/tests/test_conformance.py.
+//
+// An elementwise op callable as name(x) (its other arguments defaulted) carries its own test data,
+// so adding one needs no test file: sample inputs drawn from [lo, hi], never within 0.05 of a
+// point listed in (kinks) (where the derivative jumps or the gradcheck would straddle a pole), and
+// `ref`, the value as a scalar expression of `double x`, written independently of the op's kernel.
+// tests/ops/op_rows_elementwise.cpp turns each into a value check against ref, a float64 gradcheck
+// and a fused-vs-composed backward check; test_conformance.py turns each into a comparison with
+// torch's function of the same name on the same domain.
 #pragma once
+#include <initializer_list>
 
 #define CAJAL_OP_LIST(X)                 \
   /* pointwise arithmetic */             \
@@ -11,19 +22,19 @@
   X(sub, 2, Pointwise)                   \
   X(mul, 2, Pointwise)                   \
   X(div, 2, Pointwise)                   \
-  X(neg, 1, Pointwise)                   \
+  X(neg, 1, Pointwise, -3, 3, (), -x)    \
   X(pow, 2, Pointwise)                   \
-  X(exp, 1, Pointwise)                   \
-  X(log, 1, Pointwise)                   \
-  X(sqrt, 1, Pointwise)                  \
-  X(rsqrt, 1, Pointwise)                 \
-  X(abs, 1, Pointwise)                   \
-  X(sign, 1, Pointwise)                  \
+  X(exp, 1, Pointwise, -3, 3, (), std::exp(x)) \
+  X(log, 1, Pointwise, 0.2, 4, (), std::log(x)) \
+  X(sqrt, 1, Pointwise, 0.2, 4, (), std::sqrt(x)) \
+  X(rsqrt, 1, Pointwise, 0.2, 4, (), 1 / std::sqrt(x)) \
+  X(abs, 1, Pointwise, -3, 3, (0), x < 0 ? -x : x) \
+  X(sign, 1, Pointwise, -3, 3, (0), (x > 0) - (x < 0)) \
   X(clamp, 1, Pointwise)                 \
   X(minimum, 2, Pointwise)               \
   X(maximum, 2, Pointwise)               \
-  X(sin, 1, Pointwise)                   \
-  X(cos, 1, Pointwise)                   \
+  X(sin, 1, Pointwise, -3, 3, (), std::sin(x)) \
+  X(cos, 1, Pointwise, -3, 3, (), std::cos(x)) \
   /* reductions */                       \
   X(sum, 1, Reduction)                   \
   X(mean, 1, Reduction)                  \
@@ -46,19 +57,20 @@
   X(max_pool2d, 1, Conv)                 \
   X(avg_pool2d, 1, Conv)                 \
   /* activations */                      \
-  X(sigmoid, 1, Activation)              \
-  X(tanh, 1, Activation)                 \
-  X(relu, 1, Activation)                 \
-  X(leaky_relu, 1, Activation)           \
-  X(softplus, 1, Activation)             \
-  X(atan, 1, Activation)                 \
-  X(step, 1, Activation)                 \
+  X(sigmoid, 1, Activation, -6, 6, (), 1 / (1 + std::exp(-x))) \
+  X(tanh, 1, Activation, -3, 3, (), std::tanh(x)) \
+  X(relu, 1, Activation, -3, 3, (0), x > 0 ? x : 0) \
+  X(leaky_relu, 1, Activation, -3, 3, (0), x > 0 ? x : 0.01 * x) \
+  X(softplus, 1, Activation, -6, 6, (), std::log(1 + std::exp(x))) \
+  X(atan, 1, Activation, -3, 3, (), std::atan(x)) \
+  X(step, 1, Activation, -3, 3, (0), x > 0 ? 1 : 0) \
   X(softmax, 1, Activation)              \
   X(log_softmax, 1, Activation)          \
-  X(gelu, 1, Activation)                 \
-  X(elu, 1, Activation)                  \
-  X(selu, 1, Activation)                 \
-  X(silu, 1, Activation)                 \
+  X(gelu, 1, Activation, -3, 3, (), 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)))) \
+  X(elu, 1, Activation, -3, 3, (0), x > 0 ? x : std::exp(x) - 1) \
+  X(selu, 1, Activation, -3, 3, (0), 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * (std::exp(x) - 1))) \
+  X(silu, 1, Activation, -6, 6, (), x / (1 + std::exp(-x))) \
+  X(softsign, 1, Activation, -4, 4, (), x / (1 + (x < 0 ? -x : x))) \
   /* losses */                           \
   X(mse_loss, 2, Loss)                   \
   X(l1_loss, 2, Loss)                    \
@@ -94,23 +106,43 @@ namespace cajal {
 enum class OpKind { Pointwise, Reduction, Linalg, Conv, Activation, Loss, Shape, Index };
 
 enum class Op {
-#define CAJAL_OP_ENUM(name, arity, kind) name,
+#define CAJAL_OP_ENUM(name, ...) name,
   CAJAL_OP_LIST(CAJAL_OP_ENUM)
 #undef CAJAL_OP_ENUM
 };
+
+// Where an elementwise row samples its inputs: [lo, hi] minus a margin around each kink.
+struct SampleDomain {
+  double lo = 0, hi = 0;
+  double kinks[4] = {};
+  int n_kinks = 0;
+};
+
+namespace detail {
+constexpr SampleDomain sample_domain(double lo, double hi, std::initializer_list<double> kinks) {
+  SampleDomain d{lo, hi};
+  for (double k : kinks) d.kinks[d.n_kinks++] = k;
+  return d;
+}
+}  // namespace detail
 
 struct OpInfo {
   const char* name;
   int arity;
   OpKind kind;
+  bool elementwise = false;  // the row carries (lo, hi, kinks, ref): see the top of this file
+  SampleDomain domain = {};
 };
 
+#define CAJAL_OP_UNPAREN(...) __VA_ARGS__
+#define CAJAL_OP_DOMAIN(lo, hi, kinks, ref) true, ::cajal::detail::sample_domain(lo, hi, {CAJAL_OP_UNPAREN kinks})
+
 inline constexpr OpInfo kOpTable[] = {
-#define CAJAL_OP_INFO(name, arity, kind) {#name, arity, OpKind::kind},
+#define CAJAL_OP_INFO(name, arity, kind, ...) {#name, arity, OpKind::kind __VA_OPT__(, CAJAL_OP_DOMAIN(__VA_ARGS__))},
     CAJAL_OP_LIST(CAJAL_OP_INFO)
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 74, "op table changed: update this count, tests/ops and python/tests/test_conformance.py");
+static_assert(kOpCount == 75, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

@@ -156,6 +156,7 @@ Tensor gelu(const Tensor& x, bool tanh_approx = false);  // exact: 0.5x(1+erf(x/
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor selu(const Tensor& x);
 Tensor silu(const Tensor& x);  // x * sigmoid(x)
+Tensor softsign(const Tensor& x);  // x / (1 + |x|)
 
 // ---------------------------------------------------------------- losses (ops/loss.cpp)
 enum class Reduction { None, Mean, Sum };
@@ -207,6 +208,16 @@ Tensor unfold(const Tensor& x, Size2 kernel, Size2 dilation = {1, 1}, Size2 padd
 // The adjoint of unfold: (N, C kh kw, L) -> (N, C, H, W) with H, W = output_size; overlaps add.
 Tensor fold(const Tensor& cols, Size2 output_size, Size2 kernel, Size2 dilation = {1, 1}, Size2 padding = {0, 0},
             Size2 stride = {1, 1});
+// The output plane conv2d (and unfold, max_pool2d, avg_pool2d) gives an H x W input:
+// floor((in + 2 padding - dilation (kernel - 1) - 1) / stride) + 1 per dimension. Same checks
+// as conv2d (positive kernel, stride, dilation; non-negative padding; a non-empty output).
+Size2 conv2d_output_size(Size2 input_hw, Size2 kernel, Size2 stride = {1, 1}, Size2 padding = {0, 0},
+                         Size2 dilation = {1, 1});
+// 'Same' padding: the smallest padding p for which conv2d_output_size of an n-wide input is at
+// least n, i.e. p = ceil(((n - 1) stride - n + dilation (kernel - 1) + 1) / 2). It keeps the size
+// exactly when that bound is even: (kernel - 1) / 2 for stride 1 and an odd kernel, and the notes'
+// (n s - n - s + f) / 2 for stride s.
+int64_t same_padding(int64_t n, int64_t kernel, int64_t stride = 1, int64_t dilation = 1);
 // The multiplications conv2d performs on one H x W image with a weight of shape (O, C / groups, kh,
 // kw): oh ow O (C / groups) kh kw (the cost model of the notes' 1x1-bottleneck, depthwise and
 // Inception examples). Same size checks as conv2d.

@@ -65,6 +65,16 @@ struct NamedOptimizer {
 };
 using Optimizers = std::vector<NamedOptimizer>;
 
+// Every optimizer's state as one bundle for a checkpoint: a task's only optimizer (named "") as
+// optim::Optimizer::state_dict() gives it, so one-optimizer checkpoints keep their layout; several
+// as tensors "<name>/<tensor>" and meta {"<name>": meta}.
+StateBundle optimizers_state(const Optimizers& optimizers);
+// The inverse; throws cajal::Error when the bundle lacks an optimizer's state.
+void load_optimizers_state(Optimizers& optimizers, const StateBundle& state);
+
+// The gradient step every task takes: zero the optimizer's gradients, backpropagate, update.
+void descend(optim::Optimizer& optimizer, const Tensor& loss);
+
 // Where the task's end-of-run artefacts go and what it adds to the report.
 struct TaskOutputs {
   std::vector<std::pair<std::string, std::string>> files;  // ("reconstructions", "runs/x/reconstructions.png")

@@ -1,5 +1,6 @@
 """cajal.utils.data: Dataset (subclass it in Python), TensorDataset and DataLoader, as
-torch.utils.data.
+torch.utils.data; and datasets from files as `cajal train --data` reads them: CSVDataset,
+IDXDataset, ImageFolder and load_data.
 
 Convention: a TensorDataset of one or two tensors is served by cajal's C++ DataLoader (rows
 gathered by memcpy on a background thread, the GIL released while waiting); any other dataset is
@@ -27,11 +28,15 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Examples are the rows (dim 0) of the given tensors; example i is (t[i] for t in tensors)."""
+    """Examples are the rows (dim 0) of the given tensors; example i is (t[i] for t in tensors).
+
+    NumPy arrays are wrapped without a copy (cajal.from_numpy): the dataset reads the array's
+    memory, so C-contiguous arrays are batched straight from it."""
 
     def __init__(self, *tensors):
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor")
+        tensors = tuple(_C.from_numpy(t) if type(t).__module__ == "numpy" else t for t in tensors)
         n = tensors[0].shape[0] if tensors[0].dim() > 0 else None
         for t in tensors:
             if not isinstance(t, Tensor):
@@ -47,6 +52,120 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.tensors[0].shape[0]
+
+
+_SPLITS = ("train", "validation", "test")
+
+
+def _spec(source, **options):
+    """'PATH,key=value,...' from keyword options (None and False left out), as cajal train --data takes it."""
+    parts = [str(source)]
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "yes"
+        parts.append(f"{key.replace('_', '-')}={value}")
+    return ",".join(parts)
+
+
+def load_data(spec, validation_size=0, seed=0):
+    """The splits of a dataset named as `cajal train --data SPEC` names it: a registered name
+    ('fashion-mnist'), an IDX folder, a CSV file or an image folder, with ',key=value' options
+    (docs/FEATURES.md). Returns {'train', 'validation', 'test': TensorDataset or None, 'kind',
+    'num_classes', 'classes', 'feature_names', 'example_shape', 'mean', 'std'}; mean and std are the
+    normalisation statistics measured on the training split (None when not normalised)."""
+    d = _D.load_data(str(spec), validation_size=int(validation_size), seed=int(seed))
+    for split in _SPLITS:
+        if d[split] is not None:
+            x, y = d[split]
+            d[split] = TensorDataset(x, y)
+    return d
+
+
+class _FileDataset(TensorDataset):
+    """One split of load_data(spec), with what was learned of the data as attributes."""
+
+    def __init__(self, spec, split, validation_size, seed):
+        if split not in _SPLITS:
+            raise ValueError(f"split must be one of {', '.join(_SPLITS)}, got {split!r}")
+        d = load_data(spec, validation_size=validation_size, seed=seed)
+        if d[split] is None:
+            raise ValueError(f"{type(self).__name__}: no {split} split (pass validation_size > 0)")
+        super().__init__(*d[split].tensors)
+        self.spec = spec
+        self.split = split
+        self.classes = list(d["classes"])
+        self.num_classes = d["num_classes"]
+        self.feature_names = list(d["feature_names"])
+        self.mean, self.std = d["mean"], d["std"]
+
+
+class CSVDataset(_FileDataset):
+    """A split of a CSV table: float32 features [N, F] and int64 class labels [N].
+
+    label_column: a name or index (default: a column named 'label', else the last); header:
+    'auto' | 'yes' | 'no'; test_data: a second CSV for the test split, else test_fraction of the
+    rows are held out by split_seed; normalize: 'standard' (per column, with the training split's
+    statistics, the default) or 'none'. Errors name the path, line and column."""
+
+    def __init__(self, path, split="train", label_column=None, header="auto", delimiter=",", test_data=None,
+                 test_fraction=None, split_seed=None, normalize=None, validation_size=0, seed=0):
+        delimiter = {"\t": "tab", ";": "semicolon", " ": "space"}.get(delimiter, delimiter)
+        spec = _spec(path, label_column=label_column, header=None if header == "auto" else header,
+                     delimiter=None if delimiter == "," else delimiter, test_data=test_data,
+                     test_fraction=test_fraction, split_seed=split_seed, normalize=normalize)
+        super().__init__(spec, split, validation_size, seed)
+
+
+class IDXDataset(_FileDataset):
+    """A split of a folder of IDX files in the MNIST layout (MNIST, Fashion-MNIST, KMNIST, EMNIST):
+    images float32 [N, 1, H, W] in [0, 1], labels int64 [N]. File names are found by their role
+    (train-images-idx3-ubyte[.gz], ...) or given as train_images=... ."""
+
+    def __init__(self, root, split="train", train_images=None, train_labels=None, test_images=None,
+                 test_labels=None, normalize=None, validation_size=0, seed=0):
+        spec = _spec(root, train_images=train_images, train_labels=train_labels, test_images=test_images,
+                     test_labels=test_labels, normalize=normalize)
+        super().__init__(spec, split, validation_size, seed)
+
+
+class ImageFolder(TensorDataset):
+    """PNG images in one sub-folder per class (root/cat/1.png), as torchvision's ImageFolder:
+    images float32 [N, C, H, W] in [0, 1], labels int64 [N]; .classes are the sorted sub-folder
+    names, .files each image's path.
+
+    split=None takes every image; 'train' / 'validation' / 'test' a split as cajal train makes it
+    (root/train and root/test sub-folders, test_data, or test_fraction held out). channels: 1 or 3
+    (default: 3 when any image is in colour); resize=True resizes differing images to the first's
+    size; size=(H, W) resizes every image."""
+
+    def __init__(self, root, split=None, channels=None, resize=False, size=None, test_data=None,
+                 test_fraction=None, split_seed=None, normalize=None, validation_size=0, seed=0):
+        h, w = size if size is not None else (0, 0)
+        if split is None:
+            d = _D.read_image_folder(str(root), channels=int(channels or 0), resize=bool(resize), height=int(h),
+                                     width=int(w))
+            super().__init__(d["images"], d["labels"])
+            self.classes, self.files = list(d["classes"]), list(d["files"])
+            self.mean = self.std = None
+            return
+        if split not in _SPLITS:
+            raise ValueError(f"split must be None or one of {', '.join(_SPLITS)}, got {split!r}")
+        spec = _spec(root, channels=channels, on_size_mismatch="resize" if resize else None,
+                     image_size=f"{h}x{w}" if size is not None else None, test_data=test_data,
+                     test_fraction=test_fraction, split_seed=split_seed, normalize=normalize)
+        d = load_data(spec, validation_size=validation_size, seed=seed)
+        if d[split] is None:
+            raise ValueError(f"ImageFolder: no {split} split (pass validation_size > 0)")
+        super().__init__(*d[split].tensors)
+        self.classes, self.files = list(d["classes"]), None
+        self.mean, self.std = d["mean"], d["std"]
+
+
+def read_png(path, channels=0):
+    """One PNG as a uint8 tensor [C, H, W] (C = 1 grey or 3 RGB; 0 keeps the file's own)."""
+    return _D.read_png(str(path), channels=int(channels))
 
 
 class Subset(Dataset):

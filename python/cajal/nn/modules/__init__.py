@@ -1,0 +1,25 @@
+"""cajal.nn.modules: the Module classes, one file per family (torch.nn.modules' layout):
+parameter, module (the base class), _cpp (the wrapper of C++ layers), linear, conv, pooling,
+normalization, activation, dropout, container and loss. cajal.nn re-exports every public name."""
+from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
+from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
+                         Softplus, Step, Tanh, _activation, _SoftmaxBase)
+from .container import ModuleDict, ModuleList, Sequential, _Container
+from .conv import Conv2d
+from .dropout import Dropout
+from .linear import Identity, Linear, Perceptron
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, _Loss
+from .module import Module, _Handle
+from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
+from .parameter import Parameter, _IncompatibleKeys, _to_tensor
+from .pooling import AvgPool2d, MaxPool2d, _Pool2d
+
+
+__all__ = [
+    "Parameter", "Module",
+    "Linear", "Identity", "Perceptron", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
+    "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softplus", "Atan", "Step", "GELU", "ELU", "SELU", "SiLU", "Flatten",
+    "Softmax", "LogSoftmax", "Dropout",
+    "Sequential", "ModuleList", "ModuleDict",
+    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
+]
