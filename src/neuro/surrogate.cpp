@@ -75,7 +75,7 @@ std::pair<Tensor, Tensor> lif_cell(const Tensor& input, const Tensor& mem, const
   return {spike(sub(m, opt.threshold), opt.surrogate, opt.slope), m};
 }
 
-SpikingMLP::SpikingMLP(const SpikingMLPOptions& opt) : opt_(opt), gen_(opt.seed) {
+SpikingMLP::SpikingMLP(const SpikingMLPOptions& opt) : nn::UnaryModule("SpikingMLP"), opt_(opt), gen_(opt.seed) {
   CAJAL_CHECK(opt.in > 0 && opt.hidden > 0 && opt.out > 0, "SpikingMLP",
               "expected positive layer sizes, got {}-{}-{}", opt.in, opt.hidden, opt.out);
   CAJAL_CHECK(opt.steps > 0, "SpikingMLP", "expected steps > 0, got {}", opt.steps);

@@ -63,7 +63,7 @@ struct SpikingMLPOptions {
   Readout readout = Readout::Membrane;
   uint64_t seed = 0;  // the initial weights and the input spikes
 };
-class SpikingMLP : public nn::Module {
+class SpikingMLP : public nn::UnaryModule {
  public:
   explicit SpikingMLP(const SpikingMLPOptions& opt = {});
   Tensor forward(const Tensor& x) override;
