@@ -8,3 +8,4 @@
 #include "cajal/neuro/decoders.h"
 #include "cajal/neuro/nef.h"
 #include "cajal/neuro/population.h"
+#include "cajal/neuro/surrogate.h"
