@@ -99,7 +99,8 @@
   X(gather, 1, Index)                    \
   X(scatter_add, 2, Index)               \
   X(masked_fill, 1, Index)               \
-  X(where, 2, Index)
+  X(where, 2, Index)                     \
+  X(embedding, 1, Index)
 
 namespace cajal {
 
@@ -143,6 +144,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 75, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 76, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal
