@@ -459,6 +459,9 @@ void init_ops(py::module_& m, py::class_<Tensor>& cls) {
   F.def("softsign", [](const Tensor& a) { return softsign(a); }, py::arg("input"));
   F.def("one_hot", [](const Tensor& idx, int64_t n) { return one_hot(idx, n); }, py::arg("tensor"),
         py::arg("num_classes") = -1);
+  F.def("embedding", [](const Tensor& idx, const Tensor& w, std::optional<int64_t> padding_idx) {
+    return embedding(w, idx, padding_idx);
+  }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none());
   F.def("dropout", [](const Tensor& x, double p, bool training) { return nn::functional::dropout(x, p, training); },
         py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true);
 

@@ -405,6 +405,9 @@ row("where",
     Case("scalar other", [B(3, 4), X(3, 4)], lambda L, c, x: L.where(c, x, 0.0)),
     Case("from comparison", [X(3, 4), X(3, 4)], lambda L, x, y: L.where(x > y, x, y * 2)))
 
+row("embedding",
+    Case("2-D indices", [I(2, 3, high=5), X(5, 4)], lambda L, i, w: L.F.embedding(i, w), layouts=False),
+    Case("padding_idx", [I(7, high=4), X(4, 3)], lambda L, i, w: L.F.embedding(i, w, padding_idx=1), layouts=False))
 
 # ---------------------------------------------------------------------------- random shapes
 def _random_shapes(seed, count):

@@ -6,6 +6,7 @@
 #include "cajal/nn/conv.h"
 #include "cajal/nn/conv_transpose.h"
 #include "cajal/nn/dropout.h"
+#include "cajal/nn/embedding.h"
 #include "cajal/nn/init.h"
 #include "cajal/nn/linear.h"
 #include "cajal/nn/module.h"

@@ -102,7 +102,8 @@
   X(gather, 1, Index)                    \
   X(scatter_add, 2, Index)               \
   X(masked_fill, 1, Index)               \
-  X(where, 2, Index)
+  X(where, 2, Index)                     \
+  X(embedding, 1, Index)
 
 namespace cajal {
 
@@ -146,6 +147,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 78, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 79, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

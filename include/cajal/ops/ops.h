@@ -251,5 +251,7 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
 Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);  // mask: bool, broadcast
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);      // cond: bool, broadcast
 Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);           // int64 out, (..., C)
+// Rows of weight (num, D) at int64 indices (...) -> (..., D); no gradient into row padding_idx.
+Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
 
 }  // namespace cajal
