@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-torchvision
   python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
+  python3-nltk   # test oracle only: BLEU (python/tests/test_bleu.py)
   dataset-fashion-mnist
 )
 
