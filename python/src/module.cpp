@@ -223,4 +223,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_optim(m);
   init_data(m);
   init_io(m);
+  init_distributed(m);
 }
