@@ -292,3 +292,39 @@ TEST(NnRnn, BadInputsAreClearErrors) {
   EXPECT_CAJAL_ERROR(cell.forward(zeros({2, 4}), nn::LSTMState{zeros({2, 3}), zeros({3, 3})}), "LSTMCell",
                      "expected c of shape [2, 3]", "got [3, 3]");
 }
+
+// The notes' worked examples through the layers: the weights of the spec, stacked in torch's gate
+// order, without biases, give the spec's states.
+TEST(NnRnn, TheNotesWorkedExamplesThroughTheLayers) {
+  {
+    const auto& ex = test::spec("rnn_tanh_t2");
+    const auto& in = ex.at("inputs");
+    nn::RNN rnn(nn::RNNOptions(2, 3).bias(false).dtype(DType::f64));
+    NoGradGuard no_grad;
+    rnn.named_parameters()[0].second.copy_(test::json_tensor(in.at("W_xh")));
+    rnn.named_parameters()[1].second.copy_(test::json_tensor(in.at("W_hh")));
+    auto [out, h_n] = rnn.forward(test::json_tensor(in.at("x")), unsqueeze(test::json_tensor(in.at("h0")), 0));
+    const auto& steps = ex.at("outputs").at("steps");
+    for (int64_t t = 0; t < 2; ++t)
+      EXPECT_TRUE(test::tensors_close(out[t], test::json_tensor(steps[size_t(t)].at("h")), 1e-12, 1e-12)) << t;
+  }
+  for (const char* id : {"lstm_cell_single_step", "lstm_cell_single_step_seed000_variant"}) {
+    const auto& ex = test::spec(id);
+    const auto& in = ex.at("inputs");
+    auto w = [&](const char* from) {
+      return cat({test::json_tensor(in.at(std::string(from) + "i")), test::json_tensor(in.at(std::string(from) + "f")),
+                  test::json_tensor(in.at(std::string(from) + "g")), test::json_tensor(in.at(std::string(from) + "o"))},
+                 0);
+    };
+    nn::LSTMCell cell(nn::LSTMCellOptions(2, 2).bias(false).dtype(DType::f64));
+    {
+      NoGradGuard no_grad;
+      cell.weight_ih.copy_(w("W_x"));
+      cell.weight_hh.copy_(w("W_h"));
+    }
+    auto [h, c] = cell.forward(test::json_tensor(in.at("x")),
+                               nn::LSTMState{test::json_tensor(in.at("h_prev")), test::json_tensor(in.at("c_prev"))});
+    EXPECT_TRUE(test::tensors_close(h, test::json_tensor(ex.at("outputs").at("h")), 1e-12, 1e-12)) << id;
+    EXPECT_TRUE(test::tensors_close(c, test::json_tensor(ex.at("outputs").at("c")), 1e-12, 1e-12)) << id;
+  }
+}

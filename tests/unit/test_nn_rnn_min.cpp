@@ -65,9 +65,11 @@ TEST(NnMinRnn, ParallelAndSequentialFormsAgreeOnLongSequences) {
         auto g_par = autograd::grad({sum(mul(par, proj))}, {x, net->weight_ih});
         auto g_seq = autograd::grad({sum(mul(seq, proj))}, {x, net->weight_ih});
         EXPECT_TRUE(test::tensors_close(g_par[0], g_seq[0], tol, tol)) << what;
-        // The weight gradient sums T terms: its tolerance scales with the magnitude.
+        // The weight gradient sums B T = 3000 products in a different order in each form (one GEMM
+        // over all steps vs one per step): in float32 that order alone moves it by ~1e-6 relative,
+        // so it gets 1e-5 relative there (float64 keeps 1e-12, scaled by its magnitude).
         const double wscale = std::max(1.0, max(abs(g_seq[1])).item());
-        EXPECT_TRUE(test::tensors_close(g_par[1], g_seq[1], tol * wscale, tol)) << what;
+        EXPECT_TRUE(test::tensors_close(g_par[1], g_seq[1], tol * wscale, dtype == DType::f32 ? 1e-5 : tol)) << what;
       }
     }
   }
