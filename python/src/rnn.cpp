@@ -72,8 +72,12 @@ void init_rnn(py::module_& m) {
       .def("run", [](nn::RNNBase& r, const Tensor& input, const py::object& h0, const py::object& c0,
                      const py::object& lengths, bool enforce_sorted) {
         Tensor h = tensor_or_undefined(h0), c = tensor_or_undefined(c0), l = lengths_arg(lengths);
-        gil_release_if release(input.numel() >= (1 << 14));
-        return result(r.run(input, h, c, l, enforce_sorted));
+        nn::RecurrentResult res;
+        {  // NB: the GIL must be held again before the result tuple is built
+          gil_release_if release(input.numel() >= (1 << 14));
+          res = r.run(input, h, c, l, enforce_sorted);
+        }
+        return result(res);
       }, py::arg("input"), py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("lengths") = py::none(),
            py::arg("enforce_sorted") = true)
       .def_property_readonly("input_size", [](const nn::RNNBase& r) { return r.options().input_size(); })
@@ -143,9 +147,12 @@ void init_rnn(py::module_& m) {
                     "expected mode 'parallel' or 'sequential', got '{}'", mode);
         std::optional<Tensor> h;
         if (!h0.is_none()) h = py::cast<Tensor>(h0);
-        gil_release_if release(input.numel() >= (1 << 14));
-        auto [out, h_n] = r.forward(input, h, mode == "parallel" ? nn::ScanMode::Parallel : nn::ScanMode::Sequential);
-        return py::make_tuple(out, h_n);
+        std::tuple<Tensor, Tensor> res;
+        {  // NB: the GIL must be held again before the result tuple is built
+          gil_release_if release(input.numel() >= (1 << 14));
+          res = r.forward(input, h, mode == "parallel" ? nn::ScanMode::Parallel : nn::ScanMode::Sequential);
+        }
+        return py::make_tuple(std::get<0>(res), std::get<1>(res));
       }, py::arg("input"), py::arg("h0") = py::none(), py::arg("mode") = "parallel")
       .def_property_readonly("input_size", [](const nn::MinRNNBase& r) { return r.options().input_size(); })
       .def_property_readonly("hidden_size", [](const nn::MinRNNBase& r) { return r.options().hidden_size(); })

@@ -136,6 +136,12 @@ def test_cells_match_torch(name, dtype):
                 dtype=dtype)
 
 
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_large_input_matches_torch(mode):
+    # 64 x 32 x 16 elements: the binding releases the GIL for the C++ forward.
+    compare(mode, (1, True, False, True), "float64", T=64, B=32, I=16, H=8)
+
+
 def test_names_shapes_and_init_match_torch():
     for mode in MODES:
         t = build(torch, mode, 5, 7, 2, True, False, True, "float32")
@@ -178,7 +184,8 @@ def test_fused_ops_in_functional():
 @pytest.mark.parametrize("name", ["MinGRU", "MinLSTM"])
 def test_min_rnn_parallel_equals_sequential(name, dtype, tol):
     m = getattr(cajal.nn, name)(4, 6, batch_first=True, dtype=dtype)
-    x = cajal.from_numpy(np.random.default_rng(6).standard_normal((2, 512, 4)).astype(dtype))
+    # 4 x 1024 x 4 elements: big enough for the binding to release the GIL.
+    x = cajal.from_numpy(np.random.default_rng(6).standard_normal((4, 1024, 4)).astype(dtype))
     with cajal.no_grad():
         par, hp = m(x, mode="parallel")
         seq, hs = m(x, mode="sequential")
