@@ -82,14 +82,14 @@ std::pair<Tensor, Tensor> lstm_gates(const Tensor& gi_in, const Tensor& gh_in, c
                              auto [dgates, dc_prev] = fused_or_composed(
                                  [&] {
                                    Tensor dg = make_tensor({B, 4 * H}, act.dtype()), dcp = make_tensor({B, H}, act.dtype());
-                                   Tensor dh = g[0].defined() ? g[0].contiguous() : Tensor();
-                                   Tensor dc = g[1].defined() ? g[1].contiguous() : Tensor();
+                                   // NB: a missing gradient is zeros, so the kernel's loop has no branch.
+                                   Tensor dh = g[0].defined() ? g[0].contiguous() : zeros({B, H}, act.dtype());
+                                   Tensor dc = g[1].defined() ? g[1].contiguous() : zeros({B, H}, act.dtype());
                                    Tensor cp = sc.get().contiguous();
                                    CAJAL_DISPATCH_FLOAT(act.dtype(), "lstm_gates backward", [&] {
                                      k::lstm_gates_backward(act.data_ptr<scalar_t>(), c_kept.data_ptr<scalar_t>(),
                                                             cp.data_ptr<scalar_t>(),
-                                                            dh.defined() ? dh.data_ptr<scalar_t>() : nullptr,
-                                                            dc.defined() ? dc.data_ptr<scalar_t>() : nullptr,
+                                                            dh.data_ptr<scalar_t>(), dc.data_ptr<scalar_t>(),
                                                             dg.data_ptr<scalar_t>(), dcp.data_ptr<scalar_t>(), B, H);
                                    });
                                    return std::pair<Tensor, Tensor>{dg, dcp};

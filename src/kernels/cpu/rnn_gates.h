@@ -43,9 +43,9 @@ inline T sigmoid(T v) {
 template <class T>
 void lstm_gates_forward(const T* gi, const T* gh, const T* c_prev, T* act, T* h, T* c, int64_t B, int64_t H) {
   rnn_detail::for_rows(B, B * H * 16, [&](int64_t b) {
-    const T* xi = gi + b * 4 * H;
-    const T* hi = gh + b * 4 * H;
-    T* a = act + b * 4 * H;
+    const T* __restrict xi = gi + b * 4 * H;
+    const T* __restrict hi = gh + b * 4 * H;
+    T* __restrict a = act + b * 4 * H;
     for (int64_t j = 0; j < 4 * H; ++j) a[j] = xi[j] + hi[j];
     for (int64_t j = 0; j < H; ++j) {
       a[j] = rnn_detail::sigmoid(a[j]);
@@ -53,9 +53,9 @@ void lstm_gates_forward(const T* gi, const T* gh, const T* c_prev, T* act, T* h,
       a[2 * H + j] = std::tanh(a[2 * H + j]);
       a[3 * H + j] = rnn_detail::sigmoid(a[3 * H + j]);
     }
-    const T* cp = c_prev + b * H;
-    T* cb = c + b * H;
-    T* hb = h + b * H;
+    const T* __restrict cp = c_prev + b * H;
+    T* __restrict cb = c + b * H;
+    T* __restrict hb = h + b * H;
     for (int64_t j = 0; j < H; ++j) {
       const T cj = a[H + j] * cp[j] + a[j] * a[2 * H + j];
       cb[j] = cj;
@@ -65,21 +65,23 @@ void lstm_gates_forward(const T* gi, const T* gh, const T* c_prev, T* act, T* h,
 }
 
 // Its backward: dgates (B, 4H), the gradient of the pre-activation gi + gh (so of gi and of gh),
-// and dc_prev (B, H), from dh and dc (either may be null: no gradient arrived).
+// and dc_prev (B, H), from dh and dc (zeros where no gradient arrived).
 template <class T>
 void lstm_gates_backward(const T* act, const T* c, const T* c_prev, const T* dh, const T* dc, T* dgates, T* dc_prev,
                          int64_t B, int64_t H) {
   rnn_detail::for_rows(B, B * H * 16, [&](int64_t b) {
-    const T* a = act + b * 4 * H;
-    const T* cb = c + b * H;
-    const T* cp = c_prev + b * H;
-    T* d = dgates + b * 4 * H;
-    T* dcp = dc_prev + b * H;
+    const T* __restrict a = act + b * 4 * H;
+    const T* __restrict cb = c + b * H;
+    const T* __restrict cp = c_prev + b * H;
+    T* __restrict d = dgates + b * 4 * H;
+    T* __restrict dcp = dc_prev + b * H;
+    const T* __restrict dhb = dh + b * H;
+    const T* __restrict dcb = dc + b * H;
     for (int64_t j = 0; j < H; ++j) {
       const T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
       const T tc = std::tanh(cb[j]);
-      const T gh = dh ? dh[b * H + j] : T(0);
-      const T dct = (dc ? dc[b * H + j] : T(0)) + gh * o * (T(1) - tc * tc);
+      const T gh = dhb[j];
+      const T dct = dcb[j] + gh * o * (T(1) - tc * tc);
       d[j] = dct * g * i * (T(1) - i);
       d[H + j] = dct * cp[j] * f * (T(1) - f);
       d[2 * H + j] = dct * i * (T(1) - g * g);
@@ -94,13 +96,13 @@ void lstm_gates_backward(const T* act, const T* c, const T* c_prev, const T* dh,
 template <class T>
 void gru_gates_forward(const T* gi, const T* gh, const T* h_prev, T* act, T* h, int64_t B, int64_t H) {
   rnn_detail::for_rows(B, B * H * 12, [&](int64_t b) {
-    const T* xi = gi + b * 3 * H;
-    const T* hi = gh + b * 3 * H;
-    T* a = act + b * 3 * H;
+    const T* __restrict xi = gi + b * 3 * H;
+    const T* __restrict hi = gh + b * 3 * H;
+    T* __restrict a = act + b * 3 * H;
     for (int64_t j = 0; j < 2 * H; ++j) a[j] = rnn_detail::sigmoid(xi[j] + hi[j]);
     for (int64_t j = 0; j < H; ++j) a[2 * H + j] = std::tanh(xi[2 * H + j] + a[j] * hi[2 * H + j]);
-    const T* hp = h_prev + b * H;
-    T* hb = h + b * H;
+    const T* __restrict hp = h_prev + b * H;
+    T* __restrict hb = h + b * H;
     for (int64_t j = 0; j < H; ++j) {
       const T z = a[H + j], n = a[2 * H + j];
       hb[j] = (T(1) - z) * n + z * hp[j];
@@ -114,13 +116,13 @@ template <class T>
 void gru_gates_backward(const T* act, const T* gh, const T* h_prev, const T* dh, T* dgi, T* dgh, T* dh_prev, int64_t B,
                         int64_t H) {
   rnn_detail::for_rows(B, B * H * 12, [&](int64_t b) {
-    const T* a = act + b * 3 * H;
-    const T* hn = gh + b * 3 * H + 2 * H;
-    const T* hp = h_prev + b * H;
-    const T* d = dh + b * H;
-    T* di = dgi + b * 3 * H;
-    T* dg = dgh + b * 3 * H;
-    T* dhp = dh_prev + b * H;
+    const T* __restrict a = act + b * 3 * H;
+    const T* __restrict hn = gh + b * 3 * H + 2 * H;
+    const T* __restrict hp = h_prev + b * H;
+    const T* __restrict d = dh + b * H;
+    T* __restrict di = dgi + b * 3 * H;
+    T* __restrict dg = dgh + b * 3 * H;
+    T* __restrict dhp = dh_prev + b * H;
     for (int64_t j = 0; j < H; ++j) {
       const T r = a[j], z = a[H + j], n = a[2 * H + j];
       const T dpn = d[j] * (T(1) - z) * (T(1) - n * n);
@@ -137,37 +139,43 @@ void gru_gates_backward(const T* act, const T* gh, const T* h_prev, const T* dh,
 
 // ---------------------------------------------------------------- linear recurrence
 
-// h_t = exp(log_a_t) h_{t-1} + b_t along T for (B, T, H) operands and h0 (B, H), in log space: the
-// positive and negative parts of h are carried as logarithms p, q (h = e^p - e^q) and updated by
-// the associative operator p_t = logaddexp(p_{t-1} + log_a_t, log b_t^+) (likewise q with b_t^-),
-// accumulated in double. Nothing is exponentiated beyond |h|, so long sequences neither overflow
-// nor underflow, and f32 inputs keep f64 accuracy in the scan. Lines (b, j) are independent: the
-// batch goes over threads, the hidden units vectorise; `scratch` holds 2 B H doubles.
+// h_t = exp(log_a_t) h_{t-1} + b_t along T for (B, T, H) operands and h0 (B, H), in log space: h
+// is carried as (log |h|, sign h) and each step applies the associative operator
+//   (l, s) (+) (log_a, log |b|, sign b) = (m + log(1 + s_big s_small e^-|x - y|), s_big),
+// x = l + log_a, y = log |b|, m = max(x, y): the signed logaddexp. Nothing is exponentiated
+// beyond |h|, so long sequences neither overflow nor underflow; the scan runs in double, so f32
+// inputs keep f64 accuracy. Lines (b, j) are independent: the batch goes over threads, and the
+// loop over j is branch-free with four exp/log per element, which vectorise (vec_math.h).
+// `scratch` holds 2 B H doubles.
 template <class T>
 void linear_scan_forward(const T* log_a, const T* bv, const T* h0, T* h, double* scratch, int64_t B, int64_t Tn,
                          int64_t H) {
   constexpr double kNegInf = -INFINITY;
-  auto logaddexp = [](double x, double y) {
-    const double m = x > y ? x : y;
-    const double lo = x > y ? y : x;
-    return m == kNegInf ? kNegInf : m + std::log1p(std::exp(lo - m));
-  };
   rnn_detail::for_rows(B, B * Tn * H * 8, [&](int64_t b) {
-    double* p = scratch + b * 2 * H;
-    double* q = p + H;
+    double* __restrict lg = scratch + b * 2 * H;  // log |h|
+    double* __restrict sg = lg + H;               // sign h (0 where h = 0)
     for (int64_t j = 0; j < H; ++j) {
       const double v = h0 ? double(h0[b * H + j]) : 0.0;
-      p[j] = v > 0 ? std::log(v) : kNegInf;
-      q[j] = v < 0 ? std::log(-v) : kNegInf;
+      lg[j] = std::log(std::abs(v));  // -inf for 0
+      sg[j] = double((v > 0) - (v < 0));
     }
     for (int64_t t = 0; t < Tn; ++t) {
-      const int64_t o = (b * Tn + t) * H;
+      // NB: local restrict pointers: through the lambda's captures GCC cannot prove the stores to h
+      // leave the inputs alone, and does not vectorise.
+      const T* __restrict la_t = log_a + (b * Tn + t) * H;
+      const T* __restrict b_t = bv + (b * Tn + t) * H;
+      T* __restrict h_t = h + (b * Tn + t) * H;
       for (int64_t j = 0; j < H; ++j) {
-        const double la = double(log_a[o + j]), v = double(bv[o + j]);
-        const double lb = std::log(std::abs(v));  // -inf for 0
-        p[j] = logaddexp(p[j] + la, v > 0 ? lb : kNegInf);
-        q[j] = logaddexp(q[j] + la, v < 0 ? lb : kNegInf);
-        h[o + j] = T(std::exp(p[j]) - std::exp(q[j]));
+        const double v = double(b_t[j]);
+        const double x = lg[j] + double(la_t[j]), y = std::log(std::abs(v));
+        const double sy = double((v > 0) - (v < 0));
+        const double m = x > y ? x : y;
+        const double gap = m == kNegInf ? kNegInf : -std::abs(x - y);  // both zero: no NaN
+        const double s_big = x > y ? sg[j] : sy, s_small = x > y ? sy : sg[j];
+        const double l = m + std::log(std::abs(1.0 + s_big * s_small * std::exp(gap)));
+        lg[j] = l;
+        sg[j] = s_big;
+        h_t[j] = T(s_big * std::exp(l));
       }
     }
   });
