@@ -37,6 +37,7 @@ void init_optim(py::module_& m);
 void init_data(py::module_& m);
 void init_io(py::module_& m);
 void init_distributed(py::module_& m);
+void init_rnn(py::module_& m);  // recurrent layers into _nn and their ops into _functional (after both)
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);

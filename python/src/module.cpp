@@ -224,4 +224,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_data(m);
   init_io(m);
   init_distributed(m);
+  init_rnn(m);
 }

@@ -409,6 +409,37 @@ row("embedding",
     Case("2-D indices", [I(2, 3, high=5), X(5, 4)], lambda L, i, w: L.F.embedding(i, w), layouts=False),
     Case("padding_idx", [I(7, high=4), X(4, 3)], lambda L, i, w: L.F.embedding(i, w, padding_idx=1), layouts=False))
 
+
+# ---------------------------------------------------------------------------- recurrent steps
+# torch has no function of these names: its side is the same step composed of torch ops.
+def _torch_lstm_gates(L, gi, gh, c):
+    i, f, g, o = (gi + gh).chunk(4, 1)
+    c1 = L.sigmoid(f) * c + L.sigmoid(i) * L.tanh(g)
+    return L.sigmoid(o) * L.tanh(c1), c1
+
+
+def _torch_gru_gates(L, gi, gh, h):
+    xr, xz, xn = gi.chunk(3, 1)
+    hr, hz, hn = gh.chunk(3, 1)
+    r, z = L.sigmoid(xr + hr), L.sigmoid(xz + hz)
+    return (1 - z) * L.tanh(xn + r * hn) + z * h
+
+
+def _torch_linear_scan(L, log_a, b, h):
+    hs = []
+    for t in range(log_a.shape[1]):
+        h = L.exp(log_a[:, t]) * h + b[:, t]
+        hs.append(h)
+    return L.stack(hs, 1)
+
+
+row("lstm_gates", Case("B=3 H=2", [X(3, 8), X(3, 8), X(3, 2)], lambda L, gi, gh, c: L.F.lstm_gates(gi, gh, c),
+                       torch_fn=_torch_lstm_gates))
+row("gru_gates", Case("B=3 H=2", [X(3, 6), X(3, 6), X(3, 2)], lambda L, gi, gh, h: L.F.gru_gates(gi, gh, h),
+                      torch_fn=_torch_gru_gates))
+row("linear_scan", Case("B=2 T=6 H=3", [X(2, 6, 3), X(2, 6, 3), X(2, 3)],
+                        lambda L, la, b, h: L.F.linear_scan(la, b, h), torch_fn=_torch_linear_scan))
+
 # ---------------------------------------------------------------------------- random shapes
 def _random_shapes(seed, count):
     """Seeded random broadcastable shape pairs: up to 4 dims of sizes in {0, 1, 2, 3, 5} (size 0

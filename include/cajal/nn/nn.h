@@ -12,4 +12,6 @@
 #include "cajal/nn/module.h"
 #include "cajal/nn/module_list.h"
 #include "cajal/nn/perceptron.h"
+#include "cajal/nn/rnn.h"
+#include "cajal/nn/rnn_min.h"
 #include "cajal/nn/sequential.h"

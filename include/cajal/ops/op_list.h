@@ -103,7 +103,11 @@
   X(scatter_add, 2, Index)               \
   X(masked_fill, 1, Index)               \
   X(where, 2, Index)                     \
-  X(embedding, 1, Index)
+  X(embedding, 1, Index)                 \
+  /* recurrent steps (cajal/nn/rnn_ops.h) */ \
+  X(lstm_gates, 3, Activation)           \
+  X(gru_gates, 3, Activation)            \
+  X(linear_scan, 3, Linalg)
 
 namespace cajal {
 
@@ -147,6 +151,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 79, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 82, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

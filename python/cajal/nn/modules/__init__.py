@@ -1,6 +1,6 @@
 """cajal.nn.modules: the Module classes, one file per family (torch.nn.modules' layout):
 parameter, module (the base class), _cpp (the wrapper of C++ layers), linear, conv, pooling,
-normalization, activation, dropout, container and loss. cajal.nn re-exports every public name."""
+normalization, activation, dropout, rnn, container and loss. cajal.nn re-exports every public name."""
 from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
 from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Step, Tanh, _activation, _SoftmaxBase)
@@ -12,6 +12,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Los
 from .module import Module, _Handle
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, MinGRU, MinLSTM, RNNCell
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
 
 
@@ -22,5 +23,6 @@ __all__ = [
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]
