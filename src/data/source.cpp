@@ -101,8 +101,8 @@ struct Splits {
 // Data without a test split of its own: held out by test-fraction, or (new data to evaluate, when
 // no test-fraction= was given) the test split whole.
 Splits hold_out(const Tensor& x, const Tensor& y, const DataSpec& spec, const std::string& what);
-Splits test_split_of(const Tensor& x, const Tensor& y, const DataSpec& spec, const LoadOptions& options) {
-  if (options.whole_as_test && !has_key(spec, "test-fraction")) return {x, y, x, y};
+Splits test_split_of(const Tensor& x, const Tensor& y, const DataSpec& spec, const TrainedData& trained) {
+  if (trained.whole_as_test && !has_key(spec, "test-fraction")) return {x, y, x, y};
   return hold_out(x, y, spec, spec.source);
 }
 
@@ -227,11 +227,11 @@ Tensor remap_classes(const Tensor& labels, const std::vector<std::string>& from,
   return out;
 }
 
-void load_csv(const DataSpec& spec, const LoadOptions& options, LoadedData& out, Splits& s) {
+void load_csv(const DataSpec& spec, const TrainedData& trained, LoadedData& out, Splits& s) {
   CsvData train = read_table(spec.source, spec);
   out.feature_names = train.feature_names;
   if (spec.test_data.empty()) {
-    s = test_split_of(train.features, train.labels, spec, options);
+    s = test_split_of(train.features, train.labels, spec, trained);
   } else {
     CsvData test = read_table(spec.test_data, spec);
     CAJAL_CHECK_KIND(test.features.size(1) == train.features.size(1), IO, kOp,
@@ -274,7 +274,7 @@ bool has_split_folders(const std::string& root) {
   return dirs == 2;
 }
 
-void load_images(const DataSpec& spec, const LoadOptions& options, LoadedData& out, Splits& s) {
+void load_images(const DataSpec& spec, const TrainedData& trained, LoadedData& out, Splits& s) {
   const bool split_folders = spec.test_data.empty() && has_split_folders(spec.source);
   const std::string train_dir = split_folders ? (fs::path(spec.source) / "train").string() : spec.source;
   ImageFolderData train = read_image_folder(train_dir, image_options(spec));
@@ -282,7 +282,7 @@ void load_images(const DataSpec& spec, const LoadOptions& options, LoadedData& o
   out.num_classes = int64_t(train.classes.size());
   const std::string test_dir = split_folders ? (fs::path(spec.source) / "test").string() : spec.test_data;
   if (test_dir.empty()) {
-    s = test_split_of(train.images, train.labels, spec, options);
+    s = test_split_of(train.images, train.labels, spec, trained);
     return;
   }
   // The test images take the training images' channels, and their size when resizing.
@@ -312,7 +312,7 @@ std::vector<std::string> numbered(int64_t n) {
   return v;
 }
 
-// ---- data for a model trained before (LoadOptions::trained)
+// ---- data for a model trained before (TrainedData)
 
 int64_t numel_of(const Shape& s) {
   int64_t n = 1;
@@ -471,11 +471,11 @@ nlohmann::json LoadedData::info() const {
   return j;
 }
 
-LoadedData load_data(const std::string& spec, const LoadOptions& options) {
-  return load_data(parse_data_spec(spec), options);
+LoadedData load_data(const std::string& spec, const LoadOptions& options, const TrainedData& trained) {
+  return load_data(parse_data_spec(spec), options, trained);
 }
 
-LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
+LoadedData load_data(const DataSpec& spec, const LoadOptions& options, const TrainedData& trained) {
   CAJAL_CHECK(options.validation_size >= 0, kOp, "expected validation_size >= 0, got {}", options.validation_size);
   LoadedData out;
   out.source = spec.source;
@@ -510,8 +510,8 @@ LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
     out.num_classes = 10;
     out.class_names = fashion_mnist_classes();
   } else {
-    if (out.kind == "csv") load_csv(spec, options, out, s);
-    else if (out.kind == "images") load_images(spec, options, out, s);
+    if (out.kind == "csv") load_csv(spec, trained, out, s);
+    else if (out.kind == "images") load_images(spec, trained, out, s);
     else load_idx(spec, out, s);
     const int64_t n = s.train_x.size(0);
     Tensor val_x, val_y;
@@ -535,9 +535,9 @@ LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
   out.example_shape = Shape(x.shape().begin() + 1, x.shape().end());
 
   const std::string normalize = !spec.normalize.empty() ? spec.normalize : out.kind == "csv" ? "standard" : "none";
-  if (!options.trained.is_null()) {
-    fit_to_trained(out, named, options.trained);
-    std::tie(out.mean, out.std) = trained_stats(spec, options.trained);
+  if (!trained.info.is_null()) {
+    fit_to_trained(out, named, trained.info);
+    std::tie(out.mean, out.std) = trained_stats(spec, trained.info);
   } else if (normalize == "standard") {
     // NB: measured on the training split only, then applied to every split.
     std::tie(out.mean, out.std) = channel_stats(out.train->inputs());

@@ -66,10 +66,8 @@ std::shared_ptr<data::Dataset> with_shape(const std::shared_ptr<data::TensorData
 
 TaskData load_image_data(const TrainConfig& cfg, const models::ModelSpec& model) {
   const bool evaluating = !cfg.trained_data.is_null();
-  data::LoadedData d = data::load_data(cfg.data, {.validation_size = cfg.validation_size,
-                                                  .seed = cfg.seed,
-                                                  .trained = cfg.trained_data,
-                                                  .whole_as_test = cfg.whole_as_test});
+  data::LoadedData d = data::load_data(cfg.data, {.validation_size = cfg.validation_size, .seed = cfg.seed},
+                                       {.info = cfg.trained_data, .whole_as_test = cfg.whole_as_test});
   const bool classify = model.task == "classification";
   const char* op = evaluating ? "eval" : "train";
 

@@ -407,7 +407,7 @@ TEST(LoadData, NewDataAreNormalisedWithTheTrainingStatistics) {
   LoadedData trained = load_data(dir.file("train.csv"));
   nlohmann::json info = trained.info();
   info["checkpoint"] = "run/ck.safetensors";
-  LoadedData d = load_data(dir.file("new.csv"), {.trained = info, .whole_as_test = true});
+  LoadedData d = load_data(dir.file("new.csv"), {}, {.info = info, .whole_as_test = true});
   // The stored statistics, not new.csv's: (x - mean_train) / std_train, row by row.
   EXPECT_EQ(d.mean.to_vector<float>(), trained.mean.to_vector<float>());
   EXPECT_EQ(d.std.to_vector<float>(), trained.std.to_vector<float>());
@@ -419,9 +419,9 @@ TEST(LoadData, NewDataAreNormalisedWithTheTrainingStatistics) {
   }
   EXPECT_GT(float(d.test->inputs().select(0, 0).select(0, 0).item()), 30.0f);  // far from 0: not re-centred
   // A test fraction is held out only when asked.
-  EXPECT_EQ(load_data(dir.file("new.csv") + ",test-fraction=0.4", {.trained = info, .whole_as_test = true}).test->size(), 2);
+  EXPECT_EQ(load_data(dir.file("new.csv") + ",test-fraction=0.4", {}, {.info = info, .whole_as_test = true}).test->size(), 2);
   // normalize= cannot change how the model sees its data.
-  EXPECT_CAJAL_ERROR(load_data(dir.file("new.csv") + ",normalize=none", {.trained = info}),
+  EXPECT_CAJAL_ERROR(load_data(dir.file("new.csv") + ",normalize=none", {}, {.info = info, .whole_as_test = false}),
                      "option normalize=none: the model of run/ck.safetensors was trained on data standardised");
 }
 
@@ -432,26 +432,26 @@ TEST(LoadData, NewDataMustFitTheTrainedShapeAndClasses) {
   info["checkpoint"] = "ck";
   // Class names map onto the trained classes whatever their order or number in the new file.
   write_bytes(dir.file("emus.csv"), "a,b,label\n7,7,emu\n8,8,dog\n");
-  LoadedData d = load_data(dir.file("emus.csv"), {.trained = info, .whole_as_test = true});
+  LoadedData d = load_data(dir.file("emus.csv"), {}, {.info = info, .whole_as_test = true});
   EXPECT_EQ(d.test->targets().to_vector<int64_t>(), (std::vector<int64_t>{2, 1}));
   EXPECT_EQ(d.num_classes, 3);
   EXPECT_EQ(d.class_names, (std::vector<std::string>{"cat", "dog", "emu"}));
   write_bytes(dir.file("yak.csv"), "a,b,label\n7,7,yak\n");
-  EXPECT_CAJAL_ERROR(load_data(dir.file("yak.csv"), {.trained = info, .whole_as_test = true}),
+  EXPECT_CAJAL_ERROR(load_data(dir.file("yak.csv"), {}, {.info = info, .whole_as_test = true}),
                      "class 'yak' is not one of the training classes of the model of ck (cat, dog, emu)");
   write_bytes(dir.file("wide.csv"), "a,b,c,label\n7,7,7,cat\n");
-  EXPECT_CAJAL_ERROR(load_data(dir.file("wide.csv"), {.trained = info, .whole_as_test = true}),
+  EXPECT_CAJAL_ERROR(load_data(dir.file("wide.csv"), {}, {.info = info, .whole_as_test = true}),
                      "the model of ck was trained on examples of shape [2] (2 values, from",
                      "wide.csv have shape [3] (3 values)");
   // Integer labels are class indices: more classes than the model has is an error.
   write_bytes(dir.file("ints.csv"), "a,b,label\n7,7,0\n7,7,3\n");
-  EXPECT_CAJAL_ERROR(load_data(dir.file("ints.csv"), {.trained = info, .whole_as_test = true}),
+  EXPECT_CAJAL_ERROR(load_data(dir.file("ints.csv"), {}, {.info = info, .whole_as_test = true}),
                      "ints.csv has 4 classes (labels 0 to 3), but the model of ck has 3 (cat, dog, emu)");
   // Images of as many values are viewed in the trained shape: a 2x1 IDX image for a 2-column table.
   fs::create_directories(dir.file("idx"));
   write_idx_pair(dir.file("idx/train-images-idx3-ubyte"), dir.file("idx/train-labels-idx1-ubyte"), 2, 2, 1, 3, false);
   write_idx_pair(dir.file("idx/t10k-images-idx3-ubyte"), dir.file("idx/t10k-labels-idx1-ubyte"), 2, 2, 1, 3, false);
-  LoadedData img = load_data(dir.file("idx"), {.trained = info});
+  LoadedData img = load_data(dir.file("idx"), {}, {.info = info, .whole_as_test = false});
   EXPECT_EQ(img.example_shape, (Shape{2}));
   EXPECT_EQ(img.test->inputs().shape(), (Shape{2, 2}));
 }

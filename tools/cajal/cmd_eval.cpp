@@ -25,7 +25,8 @@ TrainConfig eval_config(const cajal::io::Checkpoint& ck, const cajal::models::Mo
   TrainConfig cfg;
   cfg.model = spec.name;
   cfg.model_config = spec.default_config;
-  for (const auto& [k, v] : ck.metadata.value("model_config", nlohmann::json::object()).items()) cfg.model_config[k] = v;
+  const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());
+  for (const auto& [k, v] : stored.items()) cfg.model_config[k] = v;
   cfg.data = data.empty() ? ck.metadata.value("data", std::string("fashion-mnist")) : data;
   cfg.whole_as_test = !data.empty();
   cfg.validation_size = 0;

@@ -42,7 +42,7 @@ struct TrainConfig {
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
   // "checkpoint": its path). When set, the data are loaded for that model: its input shape and
-  // classes are checked, its normalisation statistics applied (data::LoadOptions::trained).
+  // classes are checked, its normalisation statistics applied (data::TrainedData).
   nlohmann::json trained_data;
   bool whole_as_test = false;      // eval on new data: one without a test split is tested whole
 };
