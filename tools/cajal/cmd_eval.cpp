@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 #include "cli_options.h"
@@ -47,7 +48,10 @@ void print_classification(const std::string& ckpt, const std::string& model, con
   size_t width = 12;
   for (const auto& c : classes) width = std::max(width, c.size() + 1);
   fmt::print("{:<{}} {:>8}\n", "class", width, "accuracy");
-  for (size_t c = 0; c < classes.size(); ++c) fmt::print("{:<{}} {:>7.2f}%\n", classes[c], width, 100 * r.per_class_accuracy[c]);
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const double acc = r.per_class_accuracy[c];  // NaN: no example of the class in these data
+    fmt::print("{:<{}} {:>8}\n", classes[c], width, std::isnan(acc) ? std::string("-") : fmt::format("{:.2f}%", 100 * acc));
+  }
   fmt::print("\nconfusion matrix (rows: true class, columns: predicted)\n{:>12}", "");
   for (size_t c = 0; c < classes.size(); ++c) fmt::print(" {:>5}", c);
   fmt::print("\n");
