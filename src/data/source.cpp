@@ -65,6 +65,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+bool has_key(const DataSpec& spec, const char* key) {
+  return std::find(spec.keys.begin(), spec.keys.end(), key) != spec.keys.end();
+}
+
 bool is_registered(const std::string& name) {
   const auto& names = dataset_names();
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -93,6 +97,14 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> split_off(int64_t n, int64
 struct Splits {
   Tensor train_x, train_y, test_x, test_y;
 };
+
+// Data without a test split of its own: held out by test-fraction, or (new data to evaluate, when
+// no test-fraction= was given) the test split whole.
+Splits hold_out(const Tensor& x, const Tensor& y, const DataSpec& spec, const std::string& what);
+Splits test_split_of(const Tensor& x, const Tensor& y, const DataSpec& spec, const TrainedData& trained) {
+  if (trained.whole_as_test && !has_key(spec, "test-fraction")) return {x, y, x, y};
+  return hold_out(x, y, spec, spec.source);
+}
 
 // The test split as a held-out fraction of everything.
 Splits hold_out(const Tensor& x, const Tensor& y, const DataSpec& spec, const std::string& what) {
@@ -199,6 +211,7 @@ int64_t max_label(const Tensor& l) {
 // Labels of `d` (class names `from`) as indices into `to`; a class `to` lacks is an error.
 Tensor remap_classes(const Tensor& labels, const std::vector<std::string>& from, const std::vector<std::string>& to,
                      const std::string& path, const std::string& train_path) {
+  if (from == to) return labels;
   std::map<std::string, int64_t> index;
   for (size_t k = 0; k < to.size(); ++k) index[to[k]] = int64_t(k);
   std::vector<int64_t> map(from.size());
@@ -214,11 +227,11 @@ Tensor remap_classes(const Tensor& labels, const std::vector<std::string>& from,
   return out;
 }
 
-void load_csv(const DataSpec& spec, LoadedData& out, Splits& s) {
+void load_csv(const DataSpec& spec, const TrainedData& trained, LoadedData& out, Splits& s) {
   CsvData train = read_table(spec.source, spec);
   out.feature_names = train.feature_names;
   if (spec.test_data.empty()) {
-    s = hold_out(train.features, train.labels, spec, spec.source);
+    s = test_split_of(train.features, train.labels, spec, trained);
   } else {
     CsvData test = read_table(spec.test_data, spec);
     CAJAL_CHECK_KIND(test.features.size(1) == train.features.size(1), IO, kOp,
@@ -261,7 +274,7 @@ bool has_split_folders(const std::string& root) {
   return dirs == 2;
 }
 
-void load_images(const DataSpec& spec, LoadedData& out, Splits& s) {
+void load_images(const DataSpec& spec, const TrainedData& trained, LoadedData& out, Splits& s) {
   const bool split_folders = spec.test_data.empty() && has_split_folders(spec.source);
   const std::string train_dir = split_folders ? (fs::path(spec.source) / "train").string() : spec.source;
   ImageFolderData train = read_image_folder(train_dir, image_options(spec));
@@ -269,7 +282,7 @@ void load_images(const DataSpec& spec, LoadedData& out, Splits& s) {
   out.num_classes = int64_t(train.classes.size());
   const std::string test_dir = split_folders ? (fs::path(spec.source) / "test").string() : spec.test_data;
   if (test_dir.empty()) {
-    s = hold_out(train.images, train.labels, spec, spec.source);
+    s = test_split_of(train.images, train.labels, spec, trained);
     return;
   }
   // The test images take the training images' channels, and their size when resizing.
@@ -297,6 +310,65 @@ std::vector<std::string> numbered(int64_t n) {
   std::vector<std::string> v;
   for (int64_t k = 0; k < n; ++k) v.push_back(std::to_string(k));
   return v;
+}
+
+// ---- data for a model trained before (TrainedData)
+
+int64_t numel_of(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+std::string first_names(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 12;
+  std::string s = fmt::format("{}", fmt::join(names.begin(), names.begin() + std::min(names.size(), kShown), ", "));
+  return names.size() > kShown ? s + ", ..." : s;
+}
+
+// The examples viewed in the trained example shape, the labels mapped onto the trained classes
+// (`named`: by class name; else labels are class indices and must be below the trained count).
+void fit_to_trained(LoadedData& out, bool named, const nlohmann::json& trained) {
+  const std::string model = "the model of " + trained.value("checkpoint", std::string("the checkpoint"));
+  const Shape want(trained.at("example_shape").get<std::vector<int64_t>>());
+  CAJAL_CHECK(numel_of(want) == numel_of(out.example_shape), kOp,
+              "{} was trained on examples of shape {} ({} values, from {}), but the examples of {} have shape {} ({} "
+              "values)",
+              model, shape_str(want), numel_of(want), trained.value("source", std::string("?")), out.source,
+              shape_str(out.example_shape), numel_of(out.example_shape));
+  const std::vector<std::string> classes = trained.at("class_names");
+  const int64_t num_classes = trained.at("num_classes");
+  if (!named)
+    CAJAL_CHECK(out.num_classes <= num_classes, kOp,
+                "{} has {} classes (labels 0 to {}), but {} has {} ({})", out.source, out.num_classes,
+                out.num_classes - 1, model, num_classes, first_names(classes));
+  for (auto* ds : {&out.train, &out.val, &out.test}) {
+    if (!*ds) continue;
+    Shape s{(*ds)->size()};
+    s.insert(s.end(), want.begin(), want.end());
+    Tensor y = named ? remap_classes((*ds)->targets(), out.class_names, classes, out.source, model) : (*ds)->targets();
+    *ds = std::make_shared<TensorDataset>((*ds)->inputs().contiguous().view(s), y);
+  }
+  out.example_shape = want;
+  out.num_classes = num_classes;
+  out.class_names = classes;
+}
+
+// The trained data's statistics (undefined when it was not normalised); a normalize= option that
+// contradicts them is an error, since a model sees its data only as it was trained on it.
+std::pair<Tensor, Tensor> trained_stats(const DataSpec& spec, const nlohmann::json& trained) {
+  const bool normalised = trained.contains("normalization");
+  CAJAL_CHECK(spec.normalize.empty() || (spec.normalize == "standard") == normalised, kOp,
+              "option normalize={}: the model of {} was trained on data {}; new data are normalised as its training "
+              "data were (drop the option)",
+              spec.normalize, trained.value("checkpoint", std::string("the checkpoint")),
+              normalised ? "standardised with its training statistics" : "that were not normalised");
+  if (!normalised) return {};
+  auto stat = [&](const char* key) {
+    const std::vector<float> v = trained.at("normalization").at(key);
+    return from_vector(v, {int64_t(v.size())});
+  };
+  return {stat("mean"), stat("std")};
 }
 
 }  // namespace
@@ -399,11 +471,11 @@ nlohmann::json LoadedData::info() const {
   return j;
 }
 
-LoadedData load_data(const std::string& spec, const LoadOptions& options) {
-  return load_data(parse_data_spec(spec), options);
+LoadedData load_data(const std::string& spec, const LoadOptions& options, const TrainedData& trained) {
+  return load_data(parse_data_spec(spec), options, trained);
 }
 
-LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
+LoadedData load_data(const DataSpec& spec, const LoadOptions& options, const TrainedData& trained) {
   CAJAL_CHECK(options.validation_size >= 0, kOp, "expected validation_size >= 0, got {}", options.validation_size);
   LoadedData out;
   out.source = spec.source;
@@ -438,8 +510,8 @@ LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
     out.num_classes = 10;
     out.class_names = fashion_mnist_classes();
   } else {
-    if (out.kind == "csv") load_csv(spec, out, s);
-    else if (out.kind == "images") load_images(spec, out, s);
+    if (out.kind == "csv") load_csv(spec, trained, out, s);
+    else if (out.kind == "images") load_images(spec, trained, out, s);
     else load_idx(spec, out, s);
     const int64_t n = s.train_x.size(0);
     Tensor val_x, val_y;
@@ -456,14 +528,21 @@ LoadedData load_data(const DataSpec& spec, const LoadOptions& options) {
     if (val_x.defined()) out.val = std::make_shared<TensorDataset>(val_x, val_y);
     out.test = std::make_shared<TensorDataset>(s.test_x, s.test_y);
   }
+  // Class names that are names (CSV class names, image folders); the rest are numbered labels.
+  const bool named = !out.class_names.empty() && (out.kind == "csv" || out.kind == "images");
   if (out.class_names.empty()) out.class_names = numbered(out.num_classes);
   const Tensor& x = out.train->inputs();
   out.example_shape = Shape(x.shape().begin() + 1, x.shape().end());
 
   const std::string normalize = !spec.normalize.empty() ? spec.normalize : out.kind == "csv" ? "standard" : "none";
-  if (normalize == "standard") {
+  if (!trained.info.is_null()) {
+    fit_to_trained(out, named, trained.info);
+    std::tie(out.mean, out.std) = trained_stats(spec, trained.info);
+  } else if (normalize == "standard") {
     // NB: measured on the training split only, then applied to every split.
     std::tie(out.mean, out.std) = channel_stats(out.train->inputs());
+  }
+  if (out.mean.defined()) {
     for (auto* ds : {&out.train, &out.val, &out.test}) {
       if (!*ds) continue;
       Tensor xs = (*ds)->inputs().clone();

@@ -65,7 +65,7 @@ void write_metrics_row(std::ofstream& f, const std::vector<std::string>& names, 
 }
 
 io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const Optimizers& opts, int64_t epoch,
-                               int64_t step_in_epoch, const TrainReport& report) {
+                               int64_t step_in_epoch, const TrainReport& report, const TaskData& data) {
   io::Checkpoint ck;
   ck.model = model.state_dict();
   ck.optimizer = optimizers_state(opts);
@@ -76,6 +76,8 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
                  {"model_config", cfg.model_config},
                  {"task", report.task},
                  {"data", cfg.data},
+                 // What `cajal eval` checks new data against and normalises them with.
+                 {"data_info", data.info},
                  {"optimizer", cfg.optimizer},
                  {"lr", cfg.lr},
                  {"momentum", cfg.momentum},
@@ -164,9 +166,16 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::unique_ptr<Task> task = make_task(spec.task);
-  std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
-  Optimizers opts = task->make_optimizers(cfg, *model);  // bad names fail before the data loads
+  {
+    // Bad optimizer names and options fail before the data load (the model needs the data's sizes).
+    Tensor probe = zeros({1});
+    probe.requires_grad_(true);
+    make_optimizer(cfg, {probe});
+  }
   TaskData data = task->load_data(cfg, spec);
+  if (!data.model_config.is_null()) cfg.model_config = data.model_config;
+  std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
+  Optimizers opts = task->make_optimizers(cfg, *model);
 
   TrainReport report;
   report.task = task->name();
@@ -204,7 +213,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     for (const auto& e : report.epochs) write_metrics_row(metrics, names, e);
     std::ofstream(cfg.out_dir + "/config.json")
         << nlohmann::json{{"model", cfg.model}, {"model_config", cfg.model_config}, {"task", report.task},
-                          {"data", cfg.data}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
+                          {"data", cfg.data}, {"data_info", data.info}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
                           {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
                           {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"threads", get_num_threads()}}
                .dump(2)
@@ -220,7 +229,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   auto save = [&](int64_t epoch, int64_t step) {
     if (report.checkpoint_path.empty()) return;
-    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report));
+    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report, data));
   };
 
   for (int64_t epoch = start_epoch; epoch < cfg.epochs && !report.interrupted; ++epoch) {

@@ -7,6 +7,9 @@ make_datasets.py OUT writes, under OUT:
   images/         PNG folder, one sub-folder per class (dark/, bright/), 4x4 grey
   and broken copies: idx-truncated/, idx-badmagic/, ragged.csv, nonnumeric.csv, floatlabel.csv,
   images-notpng/, images-emptyclass/, images-sizes/
+  and new data for `cajal eval`: setosa.csv (20 rows of table.csv's first class only: a shifted
+  distribution, centred at 0 where table.csv's columns are centred near 5), wide.csv (16 features,
+  integer classes 0-2), images-bright/ (the bright class of images/ alone)
 The data are separable, so a few steps of training reach full test accuracy.
 """
 import gzip
@@ -68,6 +71,12 @@ def main(out):
         k = i % 3
         lines.append(",".join(f"{5 * k + rng.uniform(-1, 1):.3f}" for _ in range(4)) + "," + names[k])
     write(f"{out}/table.csv", ("\n".join(lines) + "\n").encode())
+    more = random.Random(11)  # its own stream, so the files above and below stay as they were
+    setosa = [lines[0]] + [",".join(f"{more.uniform(-1, 1):.3f}" for _ in range(4)) + ",setosa" for _ in range(20)]
+    write(f"{out}/setosa.csv", ("\n".join(setosa) + "\n").encode())
+    wide = [",".join(f"f{j}" for j in range(16)) + ",label"]
+    wide += [",".join(f"{more.random():.3f}" for _ in range(16)) + f",{i % 3}" for i in range(20)]
+    write(f"{out}/wide.csv", ("\n".join(wide) + "\n").encode())
     write(f"{out}/ragged.csv", b"a,b,label\n1,2,0\n3,4,1\n5,6\n7,8,0\n")
     write(f"{out}/nonnumeric.csv", b"a,b,label\n1,2,0\n3,four,1\n")
     write(f"{out}/floatlabel.csv", b"a,b,label\n1,2,0\n3,4,1.5\n")
@@ -75,6 +84,7 @@ def main(out):
     for label, cls in ((0, "dark"), (1, "bright")):
         for i in range(20):
             write(f"{out}/images/{cls}/{i:02d}.png", png_grey(4, 4, image(rng, label)))
+    shutil.copytree(f"{out}/images/bright", f"{out}/images-bright/bright")
     shutil.copytree(f"{out}/images", f"{out}/images-notpng")
     write(f"{out}/images-notpng/bright/notes.png", b"this is text, not a PNG\n")
     shutil.copytree(f"{out}/images", f"{out}/images-emptyclass")

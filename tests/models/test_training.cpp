@@ -12,6 +12,7 @@
 
 #include "cajal/data/dataloader.h"
 #include "cajal/data/fashion_mnist.h"
+#include "cajal/data/source.h"
 #include "cajal/io/checkpoint.h"
 #include "cajal/models/registry.h"
 #include "cajal/optim/sgd.h"
@@ -241,5 +242,43 @@ TEST(Training, AutoencoderReconstructsAndWritesItsPicture) {
   EXPECT_DOUBLE_EQ(j.at("test_loss").get<double>(), r.test.at("loss"));
   EXPECT_FALSE(j.contains("test_accuracy"));
   EXPECT_NE(train::report_text(cfg, r).find("reconstructions"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Bring your own data: the model's sizes come from the data and are stored with the statistics
+// `cajal eval` reuses; a resumed run keeps them.
+TEST(Training, SizesFromTheDataAndTheStatisticsAreStoredInTheCheckpoint) {
+  std::string dir = temp_dir("csv_sizes");
+  fs::create_directories(dir);
+  {
+    std::ofstream f(dir + "/t.csv");
+    f << "a,b,c,d,e,label\n";
+    for (int i = 0; i < 40; ++i) f << i << ',' << i % 7 << ',' << 3 * (i % 5) << ",1," << -i << ',' << (i % 5) << '\n';
+  }
+  train::TrainConfig cfg = quiet_config(dir + "/run");
+  cfg.data = dir + "/t.csv";
+  cfg.validation_size = 4;
+  cfg.epochs = 1;
+  cfg.batch_size = 8;
+  cfg.model_config = {{"hidden", {6}}};
+  auto report = train::run_training(cfg);
+  EXPECT_EQ(report.parameters, 5 * 6 + 6 + 6 * 5 + 5);  // Linear(5, 6), Linear(6, 5)
+  io::Checkpoint ck = io::load_checkpoint(dir + "/run/checkpoint.safetensors");
+  EXPECT_EQ(ck.metadata.at("model_config"), nlohmann::json({{"hidden", {6}}, {"in_features", 5}, {"num_classes", 5}}));
+  const nlohmann::json& stored = ck.metadata.at("data_info").at("data");
+  EXPECT_EQ(stored.at("example_shape"), nlohmann::json({5}));
+  EXPECT_EQ(stored.at("num_classes"), 5);
+  // The statistics of the 28 training rows (40 - 8 test - 4 validation), measured again here.
+  data::LoadedData d = data::load_data(cfg.data, {.validation_size = 4, .seed = cfg.seed});
+  EXPECT_EQ(stored.at("normalization").at("mean").get<std::vector<float>>(), d.mean.to_vector<float>());
+  EXPECT_EQ(stored.at("normalization").at("std").get<std::vector<float>>(), d.std.to_vector<float>());
+  std::ifstream config_json(dir + "/run/config.json");
+  EXPECT_EQ(nlohmann::json::parse(config_json).at("model_config"), ck.metadata.at("model_config"));
+  // Resuming rebuilds the same model from the stored sizes.
+  train::TrainConfig more = quiet_config(dir + "/run");
+  more.data = cfg.data;
+  more.epochs = 2;
+  more.resume = dir + "/run/checkpoint.safetensors";
+  EXPECT_EQ(train::run_training(more).parameters, report.parameters);
   fs::remove_all(dir);
 }

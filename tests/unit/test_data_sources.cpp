@@ -318,7 +318,7 @@ TEST(LoadData, ImageFolderSplitsAndTrainTestSubfolders) {
 
 // ---- the trainer's fit of data to a model
 
-TEST(LoadImageData, FitsFlatModelsAndNamesTheConfigThatFits) {
+TEST(LoadImageData, SizesComeFromTheDataAndAnExplicitConfigWins) {
   TempDir dir;
   std::string text = "a,b,c,label\n";
   for (int i = 0; i < 20; ++i) text += fmt::format("{},{},{},{}\n", i, i * i, -i, i % 3);
@@ -327,13 +327,9 @@ TEST(LoadImageData, FitsFlatModelsAndNamesTheConfigThatFits) {
   cfg.data = dir.file("t.csv");
   cfg.validation_size = 4;
   const models::ModelSpec& mlp = models::find_model("mlp");
-  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp takes inputs of shape [784] (784 values)",
-                     "have shape [3] (3 values)", "--model-config '{\"in_features\":3,\"num_classes\":3}'");
-  cfg.model_config = {{"in_features", 3}};
-  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp has 10 outputs (num_classes), but",
-                     "has 3 classes (0, 1, 2)");
-  cfg.model_config = {{"in_features", 3}, {"num_classes", 3}};
+  // No --model-config: 3 inputs and 3 classes from the data; the rest of the config stays default.
   train::TaskData d = train::load_image_data(cfg, mlp);
+  EXPECT_EQ(d.model_config, nlohmann::json({{"in_features", 3}, {"num_classes", 3}}));
   EXPECT_EQ(d.train->size(), 12);
   EXPECT_EQ(d.val->size(), 4);
   EXPECT_EQ(d.test->size(), 4);
@@ -343,6 +339,35 @@ TEST(LoadImageData, FitsFlatModelsAndNamesTheConfigThatFits) {
   Batch b = d.train->get_batch(std::vector<int64_t>{0, 1});
   EXPECT_EQ(b.input.shape(), (Shape{2, 3}));
   EXPECT_EQ(b.target.dtype(), DType::i64);
+  EXPECT_EQ(models::build_model("mlp", d.model_config)->num_parameters(), 3 * 256 + 256 + 256 * 128 + 128 + 128 * 3 + 3);
+  // Other keys pass through; explicit sizes that agree are kept.
+  cfg.model_config = {{"hidden", {8}}, {"num_classes", 3}};
+  EXPECT_EQ(train::load_image_data(cfg, mlp).model_config,
+            nlohmann::json({{"hidden", {8}}, {"in_features", 3}, {"num_classes", 3}}));
+  // Explicit sizes the data contradict: both named, and the config that fits.
+  cfg.model_config = {{"in_features", 784}};
+  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp takes inputs of shape [784] (784 values)",
+                     "have shape [3] (3 values)", "the data fit --model-config '{\"in_features\":3,\"num_classes\":3}'");
+  cfg.model_config = {{"num_classes", 10}};
+  EXPECT_CAJAL_ERROR(train::load_image_data(cfg, mlp), "model mlp has 10 outputs (num_classes), but",
+                     "has 3 classes (0, 1, 2)");
+}
+
+TEST(LoadImageData, ImageModelsTakeChannelsSideAndClassesFromTheData) {
+  TempDir dir;
+  fs::create_directories(dir.path());
+  // 12x12 grey images in 4 classes: LeNet-5 gets in_channels 1, image_size 12, num_classes 4.
+  write_idx_pair(dir.file("train-images-idx3-ubyte"), dir.file("train-labels-idx1-ubyte"), 8, 12, 12, 4, false);
+  write_idx_pair(dir.file("t10k-images-idx3-ubyte"), dir.file("t10k-labels-idx1-ubyte"), 4, 12, 12, 4, false);
+  train::TrainConfig cfg;
+  cfg.data = dir.path();
+  cfg.validation_size = 0;
+  train::TaskData d = train::load_image_data(cfg, models::find_model("lenet5"));
+  EXPECT_EQ(d.model_config, nlohmann::json({{"in_channels", 1}, {"image_size", 12}, {"num_classes", 4}}));
+  EXPECT_EQ(d.info.at("input_shape"), nlohmann::json({1, 12, 12}));
+  auto net = models::build_model("lenet5", d.model_config);
+  Batch b = d.train->get_batch(std::vector<int64_t>{0, 1, 2});
+  EXPECT_EQ(nn::as_unary(*net, "test").forward(b.input).shape(), (Shape{3, 4}));
 }
 
 TEST(LoadImageData, ImagesFlattenForMlpAndKeepShapeForReconstruction) {
@@ -351,8 +376,8 @@ TEST(LoadImageData, ImagesFlattenForMlpAndKeepShapeForReconstruction) {
   train::TrainConfig cfg;
   cfg.data = dir.path();
   cfg.validation_size = 0;
-  cfg.model_config = {{"in_features", 6}, {"num_classes", 6}};  // labels 0..5: 6 classes
   train::TaskData d = train::load_image_data(cfg, models::find_model("mlp"));
+  EXPECT_EQ(d.model_config, nlohmann::json({{"in_features", 6}, {"num_classes", 6}}));  // labels 0..5
   EXPECT_EQ(d.train->get(0).input.shape(), (Shape{6}));
   EXPECT_EQ(d.info.at("image_shape"), nlohmann::json({1, 2, 3}));
   EXPECT_FALSE(d.val);
@@ -360,8 +385,74 @@ TEST(LoadImageData, ImagesFlattenForMlpAndKeepShapeForReconstruction) {
   std::vector<double> expected;
   for (int p = 0; p < 6; ++p) expected.push_back(float(10 + p) * (1.0f / 255.0f));
   EXPECT_EQ(vals(d.train->get(1).input), expected);
-  cfg.model_config = nlohmann::json::object();
+  // A reconstruction model has no classes: only its input size comes from the data.
+  EXPECT_EQ(train::load_image_data(cfg, models::find_model("mlp_autoencoder")).model_config,
+            nlohmann::json({{"in_features", 6}}));
+  cfg.model_config = {{"in_features", 784}};
   EXPECT_CAJAL_ERROR(train::load_image_data(cfg, models::find_model("mlp_autoencoder")),
                      "model mlp_autoencoder takes inputs of shape [784]", "have shape [1, 2, 3] (6 values)",
                      "--model-config '{\"in_features\":6}'");
 }
+
+// ---- data for a trained model (`cajal eval`)
+
+TEST(LoadData, NewDataAreNormalisedWithTheTrainingStatistics) {
+  TempDir dir;
+  // Training columns x = 0..9 (mean 4.5) and 2x; new data shifted far away: x = 100..104.
+  std::string train_text = "x,y,label\n", new_text = "x,y,label\n";
+  for (int i = 0; i < 10; ++i) train_text += fmt::format("{},{},{}\n", i, 2 * i, i % 2);
+  for (int i = 0; i < 5; ++i) new_text += fmt::format("{},{},{}\n", 100 + i, 3 * i, 1);
+  write_bytes(dir.file("train.csv"), train_text);
+  write_bytes(dir.file("new.csv"), new_text);
+  LoadedData trained = load_data(dir.file("train.csv"));
+  nlohmann::json info = trained.info();
+  info["checkpoint"] = "run/ck.safetensors";
+  LoadedData d = load_data(dir.file("new.csv"), {}, {.info = info, .whole_as_test = true});
+  // The stored statistics, not new.csv's: (x - mean_train) / std_train, row by row.
+  EXPECT_EQ(d.mean.to_vector<float>(), trained.mean.to_vector<float>());
+  EXPECT_EQ(d.std.to_vector<float>(), trained.std.to_vector<float>());
+  const std::vector<float> m = trained.mean.to_vector<float>(), sd = trained.std.to_vector<float>();
+  ASSERT_EQ(d.test->size(), 5);  // the whole file: new data without a test split
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FLOAT_EQ(float(d.test->inputs().select(0, i).select(0, 0).item()), (float(100 + i) - m[0]) / sd[0]);
+    EXPECT_FLOAT_EQ(float(d.test->inputs().select(0, i).select(0, 1).item()), (float(3 * i) - m[1]) / sd[1]);
+  }
+  EXPECT_GT(float(d.test->inputs().select(0, 0).select(0, 0).item()), 30.0f);  // far from 0: not re-centred
+  // A test fraction is held out only when asked.
+  EXPECT_EQ(load_data(dir.file("new.csv") + ",test-fraction=0.4", {}, {.info = info, .whole_as_test = true}).test->size(), 2);
+  // normalize= cannot change how the model sees its data.
+  EXPECT_CAJAL_ERROR(load_data(dir.file("new.csv") + ",normalize=none", {}, {.info = info, .whole_as_test = false}),
+                     "option normalize=none: the model of run/ck.safetensors was trained on data standardised");
+}
+
+TEST(LoadData, NewDataMustFitTheTrainedShapeAndClasses) {
+  TempDir dir;
+  write_bytes(dir.file("train.csv"), "a,b,label\n0,1,cat\n1,2,dog\n2,3,emu\n3,4,cat\n4,5,dog\n");
+  nlohmann::json info = load_data(dir.file("train.csv")).info();
+  info["checkpoint"] = "ck";
+  // Class names map onto the trained classes whatever their order or number in the new file.
+  write_bytes(dir.file("emus.csv"), "a,b,label\n7,7,emu\n8,8,dog\n");
+  LoadedData d = load_data(dir.file("emus.csv"), {}, {.info = info, .whole_as_test = true});
+  EXPECT_EQ(d.test->targets().to_vector<int64_t>(), (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(d.num_classes, 3);
+  EXPECT_EQ(d.class_names, (std::vector<std::string>{"cat", "dog", "emu"}));
+  write_bytes(dir.file("yak.csv"), "a,b,label\n7,7,yak\n");
+  EXPECT_CAJAL_ERROR(load_data(dir.file("yak.csv"), {}, {.info = info, .whole_as_test = true}),
+                     "class 'yak' is not one of the training classes of the model of ck (cat, dog, emu)");
+  write_bytes(dir.file("wide.csv"), "a,b,c,label\n7,7,7,cat\n");
+  EXPECT_CAJAL_ERROR(load_data(dir.file("wide.csv"), {}, {.info = info, .whole_as_test = true}),
+                     "the model of ck was trained on examples of shape [2] (2 values, from",
+                     "wide.csv have shape [3] (3 values)");
+  // Integer labels are class indices: more classes than the model has is an error.
+  write_bytes(dir.file("ints.csv"), "a,b,label\n7,7,0\n7,7,3\n");
+  EXPECT_CAJAL_ERROR(load_data(dir.file("ints.csv"), {}, {.info = info, .whole_as_test = true}),
+                     "ints.csv has 4 classes (labels 0 to 3), but the model of ck has 3 (cat, dog, emu)");
+  // Images of as many values are viewed in the trained shape: a 2x1 IDX image for a 2-column table.
+  fs::create_directories(dir.file("idx"));
+  write_idx_pair(dir.file("idx/train-images-idx3-ubyte"), dir.file("idx/train-labels-idx1-ubyte"), 2, 2, 1, 3, false);
+  write_idx_pair(dir.file("idx/t10k-images-idx3-ubyte"), dir.file("idx/t10k-labels-idx1-ubyte"), 2, 2, 1, 3, false);
+  LoadedData img = load_data(dir.file("idx"), {}, {.info = info, .whole_as_test = false});
+  EXPECT_EQ(img.example_shape, (Shape{2}));
+  EXPECT_EQ(img.test->inputs().shape(), (Shape{2, 2}));
+}
+

@@ -70,6 +70,18 @@ struct LoadOptions {
   uint64_t seed = 0;            // picks them
 };
 
+// Data for a model trained before (`cajal eval`). With `info` set, the examples must have as many
+// values as the trained ones (they are viewed in the trained example shape), the stored
+// normalisation statistics are applied (nothing is measured on these data), and labels are mapped
+// onto the trained classes: by name for CSV class names and image folders, as indices otherwise.
+// A class the model lacks, or examples of another size, throw cajal::Error naming both.
+struct TrainedData {
+  nlohmann::json info;  // LoadedData::info() of the training data, with "checkpoint": a path for errors
+  // New data to evaluate: a CSV file or image folder without a test split of its own (test-data=,
+  // train/ + test/ sub-folders) and without test-fraction= is the test split whole.
+  bool whole_as_test = false;
+};
+
 struct LoadedData {
   std::string kind;    // "fashion-mnist" | "idx" | "csv" | "images"
   std::string source;  // the path or name the spec gave
@@ -87,7 +99,7 @@ struct LoadedData {
 // Loads train / validation / test. Throws cajal::Error: an unknown name that is no existing path
 // ("unknown dataset 'x'; valid datasets: fashion-mnist, or the path of ..."), everything the
 // readers throw (path plus byte offset or line), and splits that leave no examples.
-LoadedData load_data(const DataSpec& spec, const LoadOptions& options = {});
-LoadedData load_data(const std::string& spec, const LoadOptions& options = {});
+LoadedData load_data(const DataSpec& spec, const LoadOptions& options = {}, const TrainedData& trained = {});
+LoadedData load_data(const std::string& spec, const LoadOptions& options = {}, const TrainedData& trained = {});
 
 }  // namespace cajal::data

@@ -10,10 +10,13 @@ namespace cajal::train {
 
 // train (minus the validation examples), validation (cfg.validation_size > 0) and test splits;
 // info = {"num_classes", "image_shape": [C, H, W], "input_shape", "data": data::LoadedData::info()}.
-// The model's input is model.input_shape with its first size replaced by the config's
-// "in_features" (flat inputs) or "in_channels" (image inputs) when cfg.model_config or the
-// model's defaults have one; data of another size, or (classification) another class count than
-// the config's "num_classes", throws cajal::Error naming both and the --model-config that fits.
+// The model's sizes come from the data: for each of "in_features" (flat models), "in_channels" and
+// "image_size" (image models), "num_classes" (classification) that the model's config has and
+// cfg.model_config does not set, TaskData::model_config takes the data's value (an MLP on a
+// 64-feature, 5-class CSV gets in_features 64 and num_classes 5). An explicit cfg.model_config
+// value wins; one the data contradict throws cajal::Error naming both and the --model-config that
+// fits. With cfg.trained_data (`cajal eval`), the config is cfg.model_config as it is and data that
+// do not fit it throw naming the checkpoint.
 TaskData load_image_data(const TrainConfig& cfg, const models::ModelSpec& model);
 
 }  // namespace cajal::train

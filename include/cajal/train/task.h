@@ -56,6 +56,9 @@ struct StepResult {
 struct TaskData {
   std::shared_ptr<data::Dataset> train, val, test;  // val may be null (validation_size 0)
   nlohmann::json info = nlohmann::json::object();   // what the task learned of the data (classes, shapes)
+  // The model config that fits the data: cfg.model_config plus the sizes taken from the data
+  // (load_image_data: in_features, in_channels, image_size, num_classes). Null: cfg.model_config.
+  nlohmann::json model_config;
 };
 
 // An optimizer with the name its state is checkpointed under ("" for a task's only optimizer).
@@ -89,7 +92,8 @@ class Task {
   virtual std::vector<std::string> metric_names() const = 0;
 
   // Loads the train / validation / test data named by cfg.data in the layout `model` expects
-  // (model.input_shape).
+  // (model.input_shape), and says in TaskData::model_config which config fits the data. The
+  // trainer calls it before it builds the model.
   virtual TaskData load_data(const TrainConfig& cfg, const models::ModelSpec& model) = 0;
   // The optimizers of a run. By default one, cfg.optimizer over every parameter; a task with
   // several networks (a GAN's generator and discriminator) returns one per network.

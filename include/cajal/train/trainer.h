@@ -40,6 +40,11 @@ struct TrainConfig {
   int64_t max_steps_per_epoch = -1;  // tests: cut epochs short
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
+  // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
+  // "checkpoint": its path). When set, the data are loaded for that model: its input shape and
+  // classes are checked, its normalisation statistics applied (data::TrainedData).
+  nlohmann::json trained_data;
+  bool whole_as_test = false;      // eval on new data: one without a test split is tested whole
 };
 
 struct EpochRecord {
