@@ -11,6 +11,10 @@ from .linear import Identity, Linear, Perceptron
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, _Loss
 from .module import Module, _Handle
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
+from .norm import LayerNorm, RMSNorm
+from .attention import MultiheadAttention
+from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding, SinusoidalPositionalEncoding,
+                          TransformerEncoderLayer)
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
 
@@ -22,5 +26,7 @@ __all__ = [
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "LayerNorm", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer",
+    "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]
