@@ -15,7 +15,7 @@ namespace {
 Tensor norm_ref(const Inputs& in, int64_t D, bool center, double eps, bool affine) {
   std::vector<double> x = values(in[0]), w, b, y(x.size());
   if (affine) w = values(in[1]);
-  if (affine && center) b = values(in[2]);
+  if (affine && center && in.size() > 2) b = values(in[2]);
   for (size_t r = 0; r * size_t(D) < x.size(); ++r) {
     const double* xr = x.data() + r * size_t(D);
     double mu = 0, var = 0;
@@ -27,7 +27,7 @@ Tensor norm_ref(const Inputs& in, int64_t D, bool center, double eps, bool affin
     var /= double(D);
     for (int64_t i = 0; i < D; ++i) {
       double v = (xr[i] - mu) / std::sqrt(var + eps);
-      if (affine) v = v * w[size_t(i)] + (center ? b[size_t(i)] : 0.0);
+      if (affine) v = v * w[size_t(i)] + (b.empty() ? 0.0 : b[size_t(i)]);
       y[r * size_t(D) + size_t(i)] = v;
     }
   }

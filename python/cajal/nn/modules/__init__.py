@@ -1,6 +1,7 @@
 """cajal.nn.modules: the Module classes, one file per family (torch.nn.modules' layout):
 parameter, module (the base class), _cpp (the wrapper of C++ layers), linear, conv, pooling,
-normalization, activation, dropout, container and loss. cajal.nn re-exports every public name."""
+normalization, norm (LayerNorm, RMSNorm), attention, transformer (the encoder layer and positional
+encodings), activation, dropout, container and loss. cajal.nn re-exports every public name."""
 from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
 from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Step, Tanh, _activation, _SoftmaxBase)
