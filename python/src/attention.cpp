@@ -1,10 +1,12 @@
 // Normalisation and attention for Python: F.layer_norm, F.rms_norm, F.scaled_dot_product_attention
 // (into cajal.nn.functional) and
-// the C++ layers LayerNorm, RMSNorm (into _cajal._nn, wrapped by cajal/nn/modules/norm.py).
+// the C++ layers LayerNorm, RMSNorm, MultiheadAttention and the positional encodings (into
+// _cajal._nn, wrapped by cajal/nn/modules/{norm,attention,transformer}.py). The transformer layers
+// and stacks are in transformer.cpp.
 // Called after init_ops and init_nn, whose submodules it extends.
 #include "bindings.h"
 
-#include "cajal/nn/transformer.h"
+#include "cajal/nn/attention.h"
 #include "cajal/nn/transformer_positional.h"
 
 namespace cajal::python {
@@ -96,24 +98,6 @@ void init_attention(py::module_& m) {
       .def_property_readonly("num_heads", [](const nn::MultiheadAttention& m) { return m.options().num_heads(); })
       .def_property_readonly("dropout", [](const nn::MultiheadAttention& m) { return m.options().dropout(); })
       .def_property_readonly("batch_first", [](const nn::MultiheadAttention& m) { return m.options().batch_first(); });
-  py::class_<nn::TransformerEncoderLayer, nn::Module, std::shared_ptr<nn::TransformerEncoderLayer>>(
-      nnm, "TransformerEncoderLayer")
-      .def(py::init([](int64_t d_model, int64_t nhead, int64_t dim_feedforward, double dropout, std::string activation,
-                       double layer_norm_eps, bool batch_first, bool norm_first, py::object dtype) {
-             nn::TransformerEncoderLayerOptions o(d_model, nhead);
-             o.dim_feedforward(dim_feedforward).dropout(dropout).activation(activation).layer_norm_eps(layer_norm_eps);
-             o.batch_first(batch_first).norm_first(norm_first).dtype(dtype_from_py(dtype).value_or(DType::f32));
-             return std::make_shared<nn::TransformerEncoderLayer>(o);
-           }),
-           py::arg("d_model"), py::arg("nhead"), py::arg("dim_feedforward") = 2048, py::arg("dropout") = 0.1,
-           py::arg("activation") = "relu", py::arg("layer_norm_eps") = 1e-5, py::arg("batch_first") = false,
-           py::arg("norm_first") = false, py::kw_only(), py::arg("dtype") = py::none())
-      .def("encode", [](nn::TransformerEncoderLayer& l, const Tensor& src, std::optional<Tensor> src_mask,
-                        std::optional<Tensor> src_key_padding_mask) {
-        return l.forward(src, opt(src_mask), opt(src_key_padding_mask));
-      }, py::arg("src"), py::arg("src_mask") = py::none(), py::arg("src_key_padding_mask") = py::none())
-      .def_property_readonly("norm_first", [](const nn::TransformerEncoderLayer& l) { return l.options().norm_first(); })
-      .def_property_readonly("batch_first", [](const nn::TransformerEncoderLayer& l) { return l.options().batch_first(); });
   py::class_<nn::SinusoidalPositionalEncoding, nn::Module, std::shared_ptr<nn::SinusoidalPositionalEncoding>>(
       nnm, "SinusoidalPositionalEncoding")
       .def(py::init([](int64_t d_model, int64_t max_len, double base, py::object dtype) {
