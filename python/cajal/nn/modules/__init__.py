@@ -15,6 +15,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
 from .norm import LayerNorm, RMSNorm
 from .attention import MultiheadAttention
 from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding, SinusoidalPositionalEncoding,
+                          Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
@@ -28,6 +29,7 @@ __all__ = [
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "LayerNorm", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer",
+    "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer",
     "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]

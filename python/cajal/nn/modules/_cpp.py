@@ -84,6 +84,9 @@ def _wrap_cpp(cpp):
     if cls is None:
         if isinstance(cpp, _cnn.Sequential):
             return Sequential._from_cpp(cpp)
+        if cpp.type_name() == "ModuleList":  # a C++ stack's layers (TransformerEncoder.layers): indexable
+            from .container import ModuleList
+            return ModuleList([_wrap_cpp(child) for _, child in cpp.named_children()])
         w = _CppModule(cpp)
         object.__setattr__(w, "_name", cpp.type_name())
         w._get_name = lambda: cpp.type_name()

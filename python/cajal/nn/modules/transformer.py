@@ -1,19 +1,30 @@
-"""TransformerEncoderLayer: the C++ layer with torch.nn.TransformerEncoderLayer's children and
-parameter names (self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*), so a torch state_dict loads
-as is; activation "relu" or "gelu" (a string, or F.relu / F.gelu)."""
+"""The transformer: TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder,
+TransformerDecoder and Transformer, the C++ layers with torch.nn's children and parameter names
+(self_attn.*, multihead_attn.*, linear1.*, linear2.*, norm1..3.*, layers.i.*, norm.*,
+encoder.*, decoder.*), so a torch state_dict loads as is; activation "relu" or "gelu" (a string,
+or F.relu / F.gelu). And the positional encodings."""
 from ..._ext import _C
 from ._cpp import _CppModule
 
 _cnn = _C._nn
 
 
-def _activation_name(activation):
+def _activation_name(activation, who="TransformerEncoderLayer"):
     if isinstance(activation, str):
         return activation
     name = getattr(activation, "__name__", "")
     if name in ("relu", "gelu"):
         return name
-    raise ValueError(f"TransformerEncoderLayer: expected activation 'relu' or 'gelu', got {activation!r}")
+    raise ValueError(f"{who}: expected activation 'relu' or 'gelu', got {activation!r}")
+
+
+def _cpp_of(module, cls, who, what):
+    """The C++ module of a cajal `cls` (None stays None); anything else is a ValueError."""
+    if module is None:
+        return None
+    if not isinstance(module, cls):
+        raise ValueError(f"{who}: expected {what} to be a cajal.nn.{cls.__name__}, got {type(module).__name__}")
+    return module._cpp
 
 
 class TransformerEncoderLayer(_CppModule):
@@ -30,8 +41,93 @@ class TransformerEncoderLayer(_CppModule):
     norm_first = property(lambda self: self._cpp.norm_first)
     batch_first = property(lambda self: self._cpp.batch_first)
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None):
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         return self._cpp.encode(src, src_mask, src_key_padding_mask)
+
+
+class TransformerDecoderLayer(_CppModule):
+    """Self-attention (tgt_mask, tgt_key_padding_mask), cross-attention to memory (memory_mask,
+    memory_key_padding_mask) and feed-forward blocks with residuals, post-norm or norm_first."""
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+                 batch_first=False, norm_first=False, device=None, dtype=None):
+        act = _activation_name(activation, "TransformerDecoderLayer")
+        _CppModule.__init__(self, _cnn.TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, act,
+                                                               layer_norm_eps, batch_first, norm_first, dtype=dtype))
+        self._remember_args(d_model, nhead, dim_feedforward=dim_feedforward, dropout=dropout, activation=act,
+                            layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, dtype=dtype)
+
+    norm_first = property(lambda self: self._cpp.norm_first)
+    batch_first = property(lambda self: self._cpp.batch_first)
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        return self._cpp.decode(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)
+
+
+class TransformerEncoder(_CppModule):
+    """num_layers copies of encoder_layer (each starting from its values, as torch's deep copies)
+    under layers.0, layers.1, ..., then the optional final norm."""
+
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
+        layer = _cpp_of(encoder_layer, TransformerEncoderLayer, "TransformerEncoder", "encoder_layer")
+        norm_cpp = None if norm is None else norm._cpp
+        _CppModule.__init__(self, _cnn.TransformerEncoder(layer, num_layers, norm_cpp))
+        self._remember_args(encoder_layer, num_layers, norm=norm)
+
+    num_layers = property(lambda self: self._cpp.num_layers)
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        return self._cpp.encode(src, mask, src_key_padding_mask)
+
+
+class TransformerDecoder(_CppModule):
+    """num_layers copies of decoder_layer under layers.0, layers.1, ..., then the optional final norm."""
+
+    def __init__(self, decoder_layer, num_layers, norm=None):
+        layer = _cpp_of(decoder_layer, TransformerDecoderLayer, "TransformerDecoder", "decoder_layer")
+        norm_cpp = None if norm is None else norm._cpp
+        _CppModule.__init__(self, _cnn.TransformerDecoder(layer, num_layers, norm_cpp))
+        self._remember_args(decoder_layer, num_layers, norm=norm)
+
+    num_layers = property(lambda self: self._cpp.num_layers)
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        return self._cpp.decode(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)
+
+
+class Transformer(_CppModule):
+    """torch.nn.Transformer: encoder (layers + LayerNorm) and decoder (layers + LayerNorm), every
+    parameter of rank > 1 drawn xavier-uniform. custom_encoder / custom_decoder: a cajal
+    TransformerEncoder / TransformerDecoder."""
+
+    def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
+                 dropout=0.1, activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
+                 batch_first=False, norm_first=False, device=None, dtype=None):
+        act = _activation_name(activation, "Transformer")
+        enc = _cpp_of(custom_encoder, TransformerEncoder, "Transformer", "custom_encoder")
+        dec = _cpp_of(custom_decoder, TransformerDecoder, "Transformer", "custom_decoder")
+        _CppModule.__init__(self, _cnn.Transformer(d_model, nhead, num_encoder_layers, num_decoder_layers,
+                                                   dim_feedforward, dropout, act, enc, dec, layer_norm_eps,
+                                                   batch_first, norm_first, dtype=dtype))
+        self._remember_args(d_model, nhead, num_encoder_layers, num_decoder_layers, dim_feedforward, dropout, act,
+                            custom_encoder, custom_decoder, layer_norm_eps, batch_first, norm_first, dtype=dtype)
+
+    d_model = property(lambda self: self._cpp.d_model)
+    nhead = property(lambda self: self._cpp.nhead)
+    batch_first = property(lambda self: self._cpp.batch_first)
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+                tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+                memory_is_causal=False):
+        return self._cpp.transform(src, tgt, src_mask, tgt_mask, memory_mask, src_key_padding_mask,
+                                   tgt_key_padding_mask, memory_key_padding_mask)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz, device=None, dtype=None):
+        """(sz, sz) float mask: 0 on and below the diagonal, -inf above."""
+        return _cnn.generate_square_subsequent_mask(sz, dtype=dtype)
 
 
 class SinusoidalPositionalEncoding(_CppModule):
