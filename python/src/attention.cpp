@@ -1,12 +1,13 @@
 // Normalisation and attention for Python: F.layer_norm, F.rms_norm, F.scaled_dot_product_attention
 // (into cajal.nn.functional) and
-// the C++ layers LayerNorm, RMSNorm, MultiheadAttention and the positional encodings (into
+// the C++ layers LayerNorm, RMSNorm, MultiheadAttention, AdditiveAttention, LuongAttention and the positional encodings (into
 // _cajal._nn, wrapped by cajal/nn/modules/{norm,attention,transformer}.py). The transformer layers
 // and stacks are in transformer.cpp.
 // Called after init_ops and init_nn, whose submodules it extends.
 #include "bindings.h"
 
 #include "cajal/nn/attention.h"
+#include "cajal/nn/seq2seq_attention.h"
 #include "cajal/nn/transformer_positional.h"
 
 namespace cajal::python {
@@ -98,6 +99,32 @@ void init_attention(py::module_& m) {
       .def_property_readonly("num_heads", [](const nn::MultiheadAttention& m) { return m.options().num_heads(); })
       .def_property_readonly("dropout", [](const nn::MultiheadAttention& m) { return m.options().dropout(); })
       .def_property_readonly("batch_first", [](const nn::MultiheadAttention& m) { return m.options().batch_first(); });
+  py::class_<nn::AdditiveAttention, nn::Module, std::shared_ptr<nn::AdditiveAttention>>(nnm, "AdditiveAttention")
+      .def(py::init([](int64_t query_size, int64_t key_size, int64_t hidden_size, bool bias, py::object dtype) {
+             nn::AdditiveAttentionOptions o(query_size, key_size, hidden_size);
+             o.bias(bias).dtype(dtype_from_py(dtype).value_or(DType::f32));
+             return std::make_shared<nn::AdditiveAttention>(o);
+           }),
+           py::arg("query_size"), py::arg("key_size"), py::arg("hidden_size"), py::arg("bias") = false,
+           py::kw_only(), py::arg("dtype") = py::none())
+      .def("attend", [](nn::AdditiveAttention& a, const Tensor& q, const Tensor& k, const Tensor& v,
+                        std::optional<Tensor> mask) {
+        auto [context, weights] = a.forward(q, k, v, opt(mask));
+        return py::make_tuple(context, weights);
+      }, py::arg("query"), py::arg("keys"), py::arg("values"), py::arg("mask") = py::none());
+  py::class_<nn::LuongAttention, nn::Module, std::shared_ptr<nn::LuongAttention>>(nnm, "LuongAttention")
+      .def(py::init([](int64_t query_size, int64_t key_size, std::string score, py::object dtype) {
+             nn::LuongAttentionOptions o(query_size, key_size);
+             o.score(score).dtype(dtype_from_py(dtype).value_or(DType::f32));
+             return std::make_shared<nn::LuongAttention>(o);
+           }),
+           py::arg("query_size"), py::arg("key_size"), py::arg("score") = "general", py::kw_only(),
+           py::arg("dtype") = py::none())
+      .def("attend", [](nn::LuongAttention& a, const Tensor& q, const Tensor& k, const Tensor& v,
+                        std::optional<Tensor> mask) {
+        auto [context, weights] = a.forward(q, k, v, opt(mask));
+        return py::make_tuple(context, weights);
+      }, py::arg("query"), py::arg("keys"), py::arg("values"), py::arg("mask") = py::none());
   py::class_<nn::SinusoidalPositionalEncoding, nn::Module, std::shared_ptr<nn::SinusoidalPositionalEncoding>>(
       nnm, "SinusoidalPositionalEncoding")
       .def(py::init([](int64_t d_model, int64_t max_len, double base, py::object dtype) {

@@ -13,7 +13,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Los
 from .module import Module, _Handle
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
 from .norm import LayerNorm, RMSNorm
-from .attention import MultiheadAttention
+from .attention import AdditiveAttention, LuongAttention, MultiheadAttention
 from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding, SinusoidalPositionalEncoding,
                           Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
@@ -28,7 +28,7 @@ __all__ = [
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "LayerNorm", "RMSNorm", "MultiheadAttention", "TransformerEncoderLayer",
+    "LayerNorm", "RMSNorm", "MultiheadAttention", "AdditiveAttention", "LuongAttention", "TransformerEncoderLayer",
     "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer",
     "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",

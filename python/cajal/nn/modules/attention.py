@@ -1,6 +1,8 @@
 """MultiheadAttention: the C++ layer with torch.nn.MultiheadAttention's parameters (in_proj_weight,
 in_proj_bias, out_proj.weight, out_proj.bias), arguments and forward, so a torch state_dict loads
-as is. kdim / vdim other than embed_dim, add_bias_kv and add_zero_attn are not supported."""
+as is. kdim / vdim other than embed_dim, add_bias_kv and add_zero_attn are not supported.
+AdditiveAttention (Bahdanau) and LuongAttention (dot / general): the attention of RNN
+encoder-decoders, returning (context, weights) (torch has no equivalent; see seq2seq_attention.h)."""
 from ..._ext import _C
 from ._cpp import _CppModule
 
@@ -34,3 +36,28 @@ class MultiheadAttention(_CppModule):
 
     def _reset_parameters(self):
         self._cpp.reset_parameters()
+
+
+class AdditiveAttention(_CppModule):
+    """Bahdanau: score(q, k) = v^T tanh(query_proj(q) + key_proj(k)). forward(query (N, q) or
+    (N, L, q), keys (N, S, k), values (N, S, v), mask=None (bool (N, S) or (N, L, S), True =
+    attended)) -> (context (N, [L,] v), weights (N, [L,] S))."""
+
+    def __init__(self, query_size, key_size, hidden_size, bias=False, dtype=None):
+        _CppModule.__init__(self, _cnn.AdditiveAttention(query_size, key_size, hidden_size, bias, dtype=dtype))
+        self._remember_args(query_size, key_size, hidden_size, bias=bias, dtype=dtype)
+
+    def forward(self, query, keys, values, mask=None):
+        return self._cpp.attend(query, keys, values, mask)
+
+
+class LuongAttention(_CppModule):
+    """Luong: score "dot" q . k, or "general" q^T W_a k (W_a = key_proj.weight, (query_size,
+    key_size)). forward as AdditiveAttention's -> (context, weights)."""
+
+    def __init__(self, query_size, key_size, score="general", dtype=None):
+        _CppModule.__init__(self, _cnn.LuongAttention(query_size, key_size, score, dtype=dtype))
+        self._remember_args(query_size, key_size, score=score, dtype=dtype)
+
+    def forward(self, query, keys, values, mask=None):
+        return self._cpp.attend(query, keys, values, mask)
