@@ -183,3 +183,28 @@ def test_transformer_errors():
         cajal.nn.Transformer(8, 2, custom_encoder=cajal.nn.Linear(8, 8))
     with pytest.raises(ValueError, match="TransformerDecoderLayer: expected tgt and memory of the same rank"):
         cajal.nn.TransformerDecoderLayer(8, 2)(tgt, cajal.zeros(5, 8))
+
+
+def test_deepcopy_of_a_stack_copies_its_norm_and_gives_the_same_output():
+    import copy
+    enc = cajal.nn.TransformerEncoder(cajal.nn.TransformerEncoderLayer(8, 2, 16, dtype=cajal.float64), 2,
+                                      cajal.nn.LayerNorm(8, dtype=cajal.float64)).eval()
+    with cajal.no_grad():
+        enc.norm.bias.add_(0.5)
+        enc.layers[1].linear1.bias.add_(1.0)
+    twin = copy.deepcopy(enc)
+    x = cajal.randn(4, 2, 8, dtype=cajal.float64)
+    np.testing.assert_array_equal(twin(x).detach().numpy(), enc(x).detach().numpy())
+    with cajal.no_grad():
+        twin.norm.bias.add_(1.0)  # the copy's norm is its own
+    assert not np.array_equal(twin.norm.bias.detach().numpy(), enc.norm.bias.detach().numpy())
+
+
+def test_a_causal_hint_without_its_mask_is_an_error():
+    dec = cajal.nn.TransformerDecoderLayer(8, 2, 16)
+    tgt, mem = cajal.zeros(3, 1, 8), cajal.zeros(4, 1, 8)
+    with pytest.raises(ValueError, match="TransformerDecoderLayer: tgt_is_causal=True is a hint that tgt_mask is the "
+                                         "causal mask, but tgt_mask is None"):
+        dec(tgt, mem, tgt_is_causal=True)
+    mask = cajal.nn.Transformer.generate_square_subsequent_mask(3)
+    assert tuple(dec(tgt, mem, tgt_mask=mask, tgt_is_causal=True).shape) == (3, 1, 8)

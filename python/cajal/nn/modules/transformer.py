@@ -18,6 +18,24 @@ def _activation_name(activation, who="TransformerEncoderLayer"):
     raise ValueError(f"{who}: expected activation 'relu' or 'gelu', got {activation!r}")
 
 
+def _check_causal_hint(who, hint_name, hint, mask_name, mask):
+    """torch 2's *_is_causal flags are hints that the mask passed IS causal; a hint without its mask
+    would silently attend everywhere, so it is an error (the mask comes from
+    Transformer.generate_square_subsequent_mask)."""
+    if hint and mask is None:
+        raise ValueError(f"{who}: {hint_name}=True is a hint that {mask_name} is the causal mask, but {mask_name} "
+                         "is None; pass the mask (Transformer.generate_square_subsequent_mask(L))")
+
+
+def _norm_cpp(norm, who):
+    if norm is None:
+        return None
+    if not isinstance(norm, _CppModule):
+        raise ValueError(f"{who}: expected norm to be a cajal C++ layer (LayerNorm, RMSNorm), got "
+                         f"{type(norm).__name__}")
+    return norm._cpp
+
+
 def _cpp_of(module, cls, who, what):
     """The C++ module of a cajal `cls` (None stays None); anything else is a ValueError."""
     if module is None:
@@ -42,6 +60,7 @@ class TransformerEncoderLayer(_CppModule):
     batch_first = property(lambda self: self._cpp.batch_first)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        _check_causal_hint("TransformerEncoderLayer", "is_causal", is_causal, "src_mask", src_mask)
         return self._cpp.encode(src, src_mask, src_key_padding_mask)
 
 
@@ -62,6 +81,8 @@ class TransformerDecoderLayer(_CppModule):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        _check_causal_hint("TransformerDecoderLayer", "tgt_is_causal", tgt_is_causal, "tgt_mask", tgt_mask)
+        _check_causal_hint("TransformerDecoderLayer", "memory_is_causal", memory_is_causal, "memory_mask", memory_mask)
         return self._cpp.decode(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)
 
 
@@ -71,13 +92,14 @@ class TransformerEncoder(_CppModule):
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         layer = _cpp_of(encoder_layer, TransformerEncoderLayer, "TransformerEncoder", "encoder_layer")
-        norm_cpp = None if norm is None else norm._cpp
+        norm_cpp = _norm_cpp(norm, "TransformerEncoder")
         _CppModule.__init__(self, _cnn.TransformerEncoder(layer, num_layers, norm_cpp))
         self._remember_args(encoder_layer, num_layers, norm=norm)
 
     num_layers = property(lambda self: self._cpp.num_layers)
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        _check_causal_hint("TransformerEncoder", "is_causal", is_causal, "mask", mask)
         return self._cpp.encode(src, mask, src_key_padding_mask)
 
 
@@ -86,7 +108,7 @@ class TransformerDecoder(_CppModule):
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         layer = _cpp_of(decoder_layer, TransformerDecoderLayer, "TransformerDecoder", "decoder_layer")
-        norm_cpp = None if norm is None else norm._cpp
+        norm_cpp = _norm_cpp(norm, "TransformerDecoder")
         _CppModule.__init__(self, _cnn.TransformerDecoder(layer, num_layers, norm_cpp))
         self._remember_args(decoder_layer, num_layers, norm=norm)
 
@@ -94,6 +116,8 @@ class TransformerDecoder(_CppModule):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        _check_causal_hint("TransformerDecoder", "tgt_is_causal", tgt_is_causal, "tgt_mask", tgt_mask)
+        _check_causal_hint("TransformerDecoder", "memory_is_causal", memory_is_causal, "memory_mask", memory_mask)
         return self._cpp.decode(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)
 
 
@@ -121,6 +145,10 @@ class Transformer(_CppModule):
     def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
                 tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
+        for hint_name, hint, mask_name, mask in (("src_is_causal", src_is_causal, "src_mask", src_mask),
+                                                 ("tgt_is_causal", tgt_is_causal, "tgt_mask", tgt_mask),
+                                                 ("memory_is_causal", memory_is_causal, "memory_mask", memory_mask)):
+            _check_causal_hint("Transformer", hint_name, hint, mask_name, mask)
         return self._cpp.transform(src, tgt, src_mask, tgt_mask, memory_mask, src_key_padding_mask,
                                    tgt_key_padding_mask, memory_key_padding_mask)
 
