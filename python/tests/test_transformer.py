@@ -208,3 +208,14 @@ def test_a_causal_hint_without_its_mask_is_an_error():
         dec(tgt, mem, tgt_is_causal=True)
     mask = cajal.nn.Transformer.generate_square_subsequent_mask(3)
     assert tuple(dec(tgt, mem, tgt_mask=mask, tgt_is_causal=True).shape) == (3, 1, 8)
+
+
+def test_transformer_with_a_custom_encoder_uses_it():
+    enc = cajal.nn.TransformerEncoder(cajal.nn.TransformerEncoderLayer(8, 2, 16), 3)
+    t = cajal.nn.Transformer(8, 2, num_decoder_layers=1, dim_feedforward=16, custom_encoder=enc)
+    assert len(t.encoder.layers) == 3 and len(t.decoder.layers) == 1
+    assert not any(n.startswith("encoder.norm") for n, _ in t.named_parameters())  # torch: the custom one as given
+    with cajal.no_grad():
+        enc.layers[0].linear1.weight.zero_()  # the same tensors, not a copy
+    assert np.all(t.encoder.layers[0].linear1.weight.detach().numpy() == 0)
+    assert tuple(t(cajal.randn(5, 2, 8), cajal.randn(3, 2, 8)).shape) == (3, 2, 8)
