@@ -160,6 +160,8 @@ const char* op_kind_name(OpKind k) {
     case OpKind::Loss: return "Loss";
     case OpKind::Shape: return "Shape";
     case OpKind::Index: return "Index";
+    case OpKind::Norm: return "Norm";
+    case OpKind::Attention: return "Attention";
   }
   return "?";
 }
@@ -220,9 +222,12 @@ PYBIND11_MODULE(_cajal, m) {
   init_ops(m, tensor_class());
   init_autograd(m);
   init_nn(m);
+  init_attention(m);
+  init_transformer(m);
   init_optim(m);
   init_data(m);
   init_io(m);
   init_distributed(m);
   init_rnn(m);
+  init_text(m);
 }

@@ -439,6 +439,47 @@ row("gru_gates", Case("B=3 H=2", [X(3, 6), X(3, 6), X(3, 2)], lambda L, gi, gh, 
                       torch_fn=_torch_gru_gates))
 row("linear_scan", Case("B=2 T=6 H=3", [X(2, 6, 3), X(2, 6, 3), X(2, 3)],
                         lambda L, la, b, h: L.F.linear_scan(la, b, h), torch_fn=_torch_linear_scan))
+# ---------------------------------------------------------------------------- normalisation and attention
+def _torch_rms_norm(L, x, shape, w=None, eps=None):
+    # torch 1.13 has no rms_norm: its definition, x / sqrt(mean(x^2) + eps) * w
+    dims = tuple(range(-len(shape), 0))
+    eps = torch.finfo(x.dtype).eps if eps is None else eps
+    y = x * torch.rsqrt((x * x).mean(dims, keepdim=True) + eps)
+    return y * w if w is not None else y
+
+
+row("layer_norm",
+    Case("affine", [X(2, 3, 6), X(6), X(6)], lambda L, x, w, b: L.F.layer_norm(x, (6,), w, b)),
+    Case("no affine, 2 dims", [X(4, 3, 5)], lambda L, x: L.F.layer_norm(x, (3, 5), eps=1e-3)),
+    Case("weight only, size0 batch", [X(0, 4), X(4)], lambda L, x, w: L.F.layer_norm(x, [4], w)))
+row("rms_norm",
+    Case("weight", [X(3, 8), X(8)], lambda L, x, w: L.F.rms_norm(x, (8,), w, eps=1e-6),
+         lambda L, x, w: _torch_rms_norm(L, x, (8,), w, 1e-6)),
+    Case("no weight, default eps", [X(2, 3, 4)], lambda L, x: L.F.rms_norm(x, (3, 4)),
+         lambda L, x: _torch_rms_norm(L, x, (3, 4))))
+
+def _torch_attention(L, q, k, v, mask=None, is_causal=False, scale=None):
+    # torch 1.13 has no F.scaled_dot_product_attention: softmax(q k^T scale + mask) v
+    scale = q.shape[-1] ** -0.5 if scale is None else scale
+    s = q @ k.transpose(-2, -1) * scale
+    if is_causal:
+        mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else s + mask
+    return torch.softmax(s, -1) @ v
+
+
+row("scaled_dot_product_attention",
+    Case("plain", [X(2, 5, 4), X(2, 6, 4), X(2, 6, 3)],
+         lambda L, q, k, v: L.F.scaled_dot_product_attention(q, k, v), _torch_attention),
+    Case("heads, float mask", [X(2, 3, 4, 5), X(2, 3, 6, 5), X(2, 3, 6, 5), X(4, 6, grad=False)],
+         lambda L, q, k, v, m: L.F.scaled_dot_product_attention(q, k, v, m), _torch_attention),
+    Case("causal, scale", [X(3, 7, 4), X(3, 7, 4), X(3, 7, 2)],
+         lambda L, q, k, v: L.F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.7),
+         lambda L, q, k, v: _torch_attention(L, q, k, v, is_causal=True, scale=0.7)),
+    Case("bool mask keeping the diagonal", [X(2, 4, 3), X(2, 4, 3), X(2, 4, 3), B(2, 4, 4)],
+         lambda L, q, k, v, m: L.F.scaled_dot_product_attention(q, k, v, m | L.eye(4, dtype=L.bool)),
+         lambda L, q, k, v, m: _torch_attention(L, q, k, v, m | L.eye(4, dtype=L.bool)), layouts=False))
 
 # ---------------------------------------------------------------------------- random shapes
 def _random_shapes(seed, count):

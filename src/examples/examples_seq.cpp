@@ -154,11 +154,5 @@ CAJAL_WORKED_EXAMPLE("positional_encoding_base100_d4", [](const J& in) -> J {
   return {{"angles_[pos][i]", to_json(angles)}, {"PE", to_json(pe)}};
 });
 
-// ---------------------------------------------------------------- not yet in the library
-
-CAJAL_WORKED_EXAMPLE_NOT_COVERED("bleu_ball_is_blue",
-                                 "BLEU (clipped n-gram precision, brevity penalty) is not in the library yet; it comes "
-                                 "with the seq2seq models (DESIGN roadmap 3)");
-
 }  // namespace
 }  // namespace cajal::examples

@@ -1,6 +1,6 @@
 // The op table: one row per differentiable op, X(name, arity, kind[, lo, hi, (kinks), ref]).
 // kind: Pointwise, Reduction, Linalg, Conv (windows over images), Activation, Loss, Shape (views and
-// copies), Index.
+// copies), Index, Norm (layer and RMS norm), Attention.
 //
 // Expanding the table gives the Op enum, the names, and the coverage checks of tests/ops and of the
 // Python conformance suite: an op without a test row fails both, and a name without a Python
@@ -107,11 +107,15 @@
   /* recurrent steps (cajal/nn/rnn_ops.h) */ \
   X(lstm_gates, 3, Activation)           \
   X(gru_gates, 3, Activation)            \
-  X(linear_scan, 3, Linalg)
+  X(linear_scan, 3, Linalg)              \
+  /* normalisation and attention */      \
+  X(layer_norm, 3, Norm)                 \
+  X(rms_norm, 2, Norm)                   \
+  X(scaled_dot_product_attention, 3, Attention)
 
 namespace cajal {
 
-enum class OpKind { Pointwise, Reduction, Linalg, Conv, Activation, Loss, Shape, Index };
+enum class OpKind { Pointwise, Reduction, Linalg, Conv, Activation, Loss, Shape, Index, Norm, Attention };
 
 enum class Op {
 #define CAJAL_OP_ENUM(name, ...) name,
@@ -151,6 +155,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 82, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 85, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

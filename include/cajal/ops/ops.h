@@ -254,4 +254,30 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);           // in
 // Rows of weight (num, D) at int64 indices (...) -> (..., D); no gradient into row padding_idx.
 Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
 
+// ---------------------------------------------------------------- normalisation and attention
+// (ops/norm.cpp, ops/attention.cpp)
+// Layer norm over the trailing dims equal to normalized_shape: (x - mean) / sqrt(var + eps) * weight
+// + bias, the variance biased; weight and bias (of shape normalized_shape) may be undefined.
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+// RMS norm: x / sqrt(mean(x^2) + eps) * weight; eps nullopt is the machine epsilon of x's dtype
+// (torch.nn.functional.rms_norm's default).
+Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                std::optional<double> eps = std::nullopt);
+// Attention: softmax(scale q k^T + mask) v over the last two dims of q (..., L, E), k (..., S, E),
+// v (..., S, Ev) -> (..., L, Ev), batch dims equal. attn_mask (broadcast to (..., L, S)): bool keeps
+// the true positions, a float mask (q's dtype) is added to the scores; a constant (no gradient).
+// is_causal keeps key j <= query i (no mask tensor is made); scale nullopt is 1 / sqrt(E). One
+// fused kernel per block of query rows that keeps only each row's log-sum-exp for the backward;
+// dropout_p > 0 (dropout of the weights, from gen) runs the composed form.
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                    const Tensor& attn_mask = Tensor(), double dropout_p = 0.0,
+                                    bool is_causal = false, std::optional<double> scale = std::nullopt,
+                                    Generator* gen = nullptr);
+// The same attention composed of cajal ops (the (L, S) weights materialised): the reference of
+// the tests and the benchmark.
+Tensor scaled_dot_product_attention_composed(const Tensor& q, const Tensor& k, const Tensor& v,
+                                             const Tensor& attn_mask = Tensor(), double dropout_p = 0.0,
+                                             bool is_causal = false, std::optional<double> scale = std::nullopt,
+                                             Generator* gen = nullptr);
 }  // namespace cajal

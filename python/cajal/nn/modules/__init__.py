@@ -1,6 +1,7 @@
 """cajal.nn.modules: the Module classes, one file per family (torch.nn.modules' layout):
 parameter, module (the base class), _cpp (the wrapper of C++ layers), linear, conv, pooling,
-normalization, activation, dropout, rnn, container and loss. cajal.nn re-exports every public name."""
+normalization, norm (LayerNorm, RMSNorm), attention, transformer (layers, stacks and positional
+encodings), rnn, activation, dropout, container and loss. cajal.nn re-exports every public name."""
 from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
 from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Step, Tanh, _activation, _SoftmaxBase)
@@ -11,6 +12,11 @@ from .linear import Identity, Linear, Perceptron
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, _Loss
 from .module import Module, _Handle
 from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
+from .norm import LayerNorm, RMSNorm
+from .attention import AdditiveAttention, LuongAttention, MultiheadAttention
+from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding, SinusoidalPositionalEncoding,
+                          Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerEncoderLayer)
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, MinGRU, MinLSTM, RNNCell
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
@@ -24,5 +30,8 @@ __all__ = [
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM",
+    "LayerNorm", "RMSNorm", "MultiheadAttention", "AdditiveAttention", "LuongAttention", "TransformerEncoderLayer",
+    "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer",
+    "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]

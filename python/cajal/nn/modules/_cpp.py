@@ -4,6 +4,8 @@ object (a model built in C++, a child of one) in its Python class.
 Convention: the wrapper's parameters ARE the C++ tensors (no copy), so optimizers, state dicts and
 the C++ forward see the same values. Each public subclass registers itself in _WRAPPERS under its
 name, which is the C++ type name of the layer it wraps."""
+import copy
+
 from ..._ext import _C
 from .module import Module
 from .parameter import Parameter, Tensor
@@ -67,7 +69,11 @@ class _CppModule(Module):
         if ctor is None:
             raise TypeError(f"copy.deepcopy of a {self._get_name()} built in C++ (cajal.models.build) is not "
                             "supported; build a new model and load_state_dict(old.state_dict())")
-        new = type(self)(*ctor[0], **ctor[1])
+        # A module among the arguments (a stack's final norm, a custom encoder) becomes a part of
+        # the new module: copy it too, so that the copy shares no tensor with the original.
+        args = [copy.deepcopy(a, memo) if isinstance(a, Module) else a for a in ctor[0]]
+        kwargs = {k: copy.deepcopy(v, memo) if isinstance(v, Module) else v for k, v in ctor[1].items()}
+        new = type(self)(*args, **kwargs)
         memo[id(self)] = new
         new.load_state_dict(self.state_dict())
         for name, p in self._parameters.items():
@@ -84,6 +90,9 @@ def _wrap_cpp(cpp):
     if cls is None:
         if isinstance(cpp, _cnn.Sequential):
             return Sequential._from_cpp(cpp)
+        if cpp.type_name() == "ModuleList":  # a C++ stack's layers (TransformerEncoder.layers): indexable
+            from .container import ModuleList
+            return ModuleList([_wrap_cpp(child) for _, child in cpp.named_children()])
         w = _CppModule(cpp)
         object.__setattr__(w, "_name", cpp.type_name())
         w._get_name = lambda: cpp.type_name()
