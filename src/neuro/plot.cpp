@@ -44,7 +44,7 @@ void draw_panel(const PlotPanel& p) {
   std::vector<const char*> texts;
   for (size_t k = 0; k < p.lines.size(); ++k) {
     const auto& l = p.lines[k];
-    const int color = colors[k % 8];
+    const int color = l.color >= 0 ? l.color : colors[k % 8];
     plcol0(color);
     plwidth(p.lines.size() > 8 ? 1.0 : 2.0);
     pllsty(l.dashed ? 2 : 1);

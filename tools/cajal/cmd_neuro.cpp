@@ -157,15 +157,13 @@ void add_lif(CLI::App& neuro) {
     save_csv(out_path(a->out, "lif.csv"), {"t_s", "v"}, {t, v});
     PlotPanel pv = panel(fmt::format("LIF, v#din#u = {}: {} spikes", a->current, st.size()), "t (s)", "v");
     pv.lines.push_back({"v", t, v});
-    std::vector<double> sx, sy;
-    for (double s : st) sx.insert(sx.end(), {s, s}), sy.insert(sy.end(), {1.0, 1.4});
-    for (size_t i = 0; i < st.size(); ++i) pv.lines.push_back({i ? "" : "spike", {sx[2 * i], sx[2 * i + 1]}, {1.0, 1.4}});
+    for (size_t i = 0; i < st.size(); ++i) pv.lines.push_back({i ? "" : "spike", {st[i], st[i]}, {1.0, 1.4}, false, 9});
     pv.lines.push_back({"threshold", {0.0, a->duration}, {1.0, 1.0}, true});
     // The rate curve: the closed form against the measured rate of 1-s simulations.
     std::vector<double> J, formula_rate, sim_J, sim_rate;
     for (int k = 0; k <= 200; ++k) J.push_back(0.025 * k), formula_rate.push_back(lif_rate(0.025 * k, p));
-    for (int k = 1; k <= 10; ++k) {
-      const double j = 0.5 * k;
+    for (int k = 1; k <= 50; ++k) {
+      const double j = 0.1 * k;
       sim_J.push_back(j), sim_rate.push_back(double(simulate_lif(p, j, 1.0, a->dt).spikes.size()));
     }
     PlotPanel pr = panel("rate curve: formula (line) and spikes in 1 s of simulation (dashed)", "v#din#u", "rate (Hz)");

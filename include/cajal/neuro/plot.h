@@ -13,6 +13,7 @@ struct PlotLine {
   std::string label;  // empty: not in the legend
   std::vector<double> x, y;
   bool dashed = false;
+  int color = -1;  // a PLplot colour map 0 index; -1: the next of the panel's palette
 };
 
 // One panel: lines, and optionally a spike raster (a dot per event: time on x, neuron on y).
