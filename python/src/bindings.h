@@ -36,6 +36,7 @@ void init_nn(py::module_& m);
 void init_optim(py::module_& m);
 void init_data(py::module_& m);
 void init_io(py::module_& m);
+void init_neuro(py::module_& m);  // cajal.neuro (neuro.cpp)
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);

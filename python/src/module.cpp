@@ -221,4 +221,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_optim(m);
   init_data(m);
   init_io(m);
+  init_neuro(m);
 }
