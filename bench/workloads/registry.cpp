@@ -20,10 +20,12 @@ Workload mlp_workload();
 Workload lenet_workload();
 Workload charlstm_workload();
 Workload gpt_workload();
+Workload neuro_workload();  // bench/workloads/neuro.cpp (spiking network, beside bench/neuro_brian2.py)
 
 const std::vector<Workload>& workloads() {
   static const std::vector<Workload> all = {gemm_workload(),  conv_workload(),     mlp_workload(),
-                                            lenet_workload(), charlstm_workload(), gpt_workload()};
+                                            lenet_workload(), charlstm_workload(), gpt_workload(),
+                                            neuro_workload()};
   return all;
 }
 

@@ -41,6 +41,7 @@ void init_rnn(py::module_& m);  // recurrent layers into _nn and their ops into 
 void init_text(py::module_& m);  // BLEU (cajal.text)
 void init_attention(py::module_& m);  // layer/RMS norm, attention (after init_ops and init_nn)
 void init_transformer(py::module_& m);  // transformer layers and stacks (after init_nn)
+void init_neuro(py::module_& m);  // cajal.neuro (neuro.cpp)
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);

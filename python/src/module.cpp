@@ -230,4 +230,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_distributed(m);
   init_rnn(m);
   init_text(m);
+  init_neuro(m);
 }

@@ -271,6 +271,12 @@ row("step",
          torch_fn=lambda L, x: (x > 0).to(x.dtype) + 0 * x),
     Case("threshold", [X(2, 3, kind="away")], lambda L, x: L.step(x, 0.5, False),
          torch_fn=lambda L, x: (x >= 0.5).to(x.dtype) + 0 * x))
+# spike: Heaviside forward, surrogate derivative backward; torch's straight-through form of the same.
+row("spike",
+    Case("fast sigmoid", [X(3, 4, kind="away")], lambda L, x: L.spike(x),
+         torch_fn=lambda L, x: (x > 0).to(x.dtype) + (x / (1 + 25 * x.abs()) - (x / (1 + 25 * x.abs())).detach())),
+    Case("atan slope 3", [X(2, 5, kind="away")], lambda L, x: L.spike(x, "atan", 3.0),
+         torch_fn=lambda L, x: (x > 0).to(x.dtype) + (L.atan(x * 1.5 * np.pi) / np.pi - (L.atan(x * 1.5 * np.pi) / np.pi).detach())))
 for op in ("softmax", "log_softmax"):
     row(op,
         Case("last dim", [X(3, 4)], lambda L, x, op=op: getattr(L.F, op)(x, dim=-1)),
@@ -515,7 +521,8 @@ for op in ("sum", "mean", "var"):
 # torch.nn.functional.NAME), so adding such an op needs no edit of this file; cajal is looked up
 # the same way (cajal.NAME first: the binding of the op itself). TORCH_MISSING: table names torch has no function for
 # (their rows above compare against a torch expression instead).
-TORCH_MISSING = {"step": "cajal's Heaviside step; rows above compare with (x > 0)"}
+TORCH_MISSING = {"step": "cajal's Heaviside step; rows above compare with (x > 0)",
+                 "spike": "Heaviside with a surrogate backward; rows above compare with torch's straight-through form"}
 TABLE_DOMAINS = {name: domain for name, _, _, domain in cajal._C._op_table_info() if domain is not None}
 
 

@@ -95,7 +95,17 @@ Tensor ridge_decoders(const Tensor& A, const Tensor& T, double lambda) {
   Tensor G = matmul(a.t(), a);
   if (lambda > 0) G = add(G, mul(eye(A.size(1), -1, DType::f64), lambda));
   Tensor rhs = matmul(a.t(), T.to(DType::f64));
-  return cholesky_solve(G, rhs);
+  if (lambda > 0) return cholesky_solve(G, rhs);
+  // Without regularisation, enough samples are not enough: silent neurons, or neurons whose
+  // tuning curves are linear combinations of others on these samples, leave A^T A singular.
+  try {
+    return cholesky_solve(G, rhs);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::Value, "ridge_decoders",
+                fmt::format("the activities of {} neurons on {} samples are rank-deficient (A^T A is singular: {}); "
+                            "expected regularisation lambda > 0 (decoder noise > 0)",
+                            A.size(1), A.size(0), e.what()));
+  }
 }
 
 Tensor decoders_for(const Population& pop, const std::function<Tensor(const Tensor&)>& f, const DecoderOptions& opt) {

@@ -69,7 +69,8 @@ Population::Population(const Tensor& encoders, const Tensor& gains, const Tensor
   lif.validate("Population");
   CAJAL_CHECK(radius > 0, "Population", "expected radius > 0, got {}", radius);
   CAJAL_CHECK(encoders.defined() && encoders.dim() == 2 && encoders.size(0) > 0, "Population",
-              "expected encoders of shape (N, d) with N >= 1, got {}", encoders.defined() ? encoders.shape() : Shape{});
+              "expected a non-empty population: encoders of shape (N, d) with N >= 1, got {}",
+              encoders.defined() ? encoders.shape() : Shape{});
   n_ = encoders.size(0), d_ = encoders.size(1);
   CAJAL_CHECK(gains.defined() && gains.shape() == Shape{n_} && biases.defined() && biases.shape() == Shape{n_},
               "Population", "expected gains and biases of shape [{}]", n_);

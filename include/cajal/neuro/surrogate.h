@@ -10,8 +10,9 @@
 // a smooth differentiable op: gradcheck proves its derivative, and spike()'s backward is tested
 // to equal it.
 //
-// NB: spike is not a row of the op table (ops/op_list.h belongs to the ops layer); it is recorded
-// with autograd::record here and has its own value and gradient tests in tests/neuro.
+// spike is a row of the op table (ops/op_list.h): tests/ops/op_rows_neuro.cpp checks its value and,
+// through a gradcheck, that its backward is the surrogate's derivative; python/tests compares it with
+// torch's straight-through form H(x) + s(x) - detach(s(x)).
 #pragma once
 #include <string>
 #include <utility>

@@ -74,6 +74,8 @@
   X(selu, 1, Activation, -3, 3, (0), 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * (std::exp(x) - 1))) \
   X(silu, 1, Activation, -6, 6, (), x / (1 + std::exp(-x))) \
   X(softsign, 1, Activation, -4, 4, (), x / (1 + (x < 0 ? -x : x))) \
+  /* spiking neurons (neuro/surrogate.h): Heaviside forward, surrogate-derivative backward */ \
+  X(spike, 1, Activation)                \
   /* losses */                           \
   X(mse_loss, 2, Loss)                   \
   X(l1_loss, 2, Loss)                    \
@@ -155,6 +157,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 85, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 86, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal
