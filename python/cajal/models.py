@@ -29,3 +29,22 @@ def train(**config):
     resume, max_steps_per_epoch, progress, quiet."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
+
+
+# The CNN zoo under torchvision's constructor names: cajal.models.resnet18(num_classes=10) is
+# build("resnet18", num_classes=10), and its state_dict keys are torchvision's, so
+# cajal.models.resnet18().load_state_dict(torchvision.models.resnet18().state_dict()) loads it.
+def _zoo_constructor(name):
+    def make(**config):
+        return build(name, **config)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"build({name!r}, **config): a freshly initialised {name} (torchvision's parameter names)."
+    return make
+
+
+_ZOO = ("lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+        "resnet18", "resnet34", "resnet50", "resnet101", "googlenet", "mobilenet")
+for _name in _ZOO:
+    globals()[_name] = _zoo_constructor(_name)
+del _name

@@ -37,6 +37,7 @@ void init_optim(py::module_& m);
 void init_data(py::module_& m);
 void init_io(py::module_& m);
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
+void init_cnn(py::module_& m);   // issue 9's ops, layers and detection (after init_nn)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);
 // A pooling stride: None is {0, 0}, which the pooling ops read as "the kernel size" (torch's default).

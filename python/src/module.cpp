@@ -218,6 +218,7 @@ PYBIND11_MODULE(_cajal, m) {
   init_ops(m, tensor_class());
   init_autograd(m);
   init_nn(m);
+  init_cnn(m);
   init_optim(m);
   init_data(m);
   init_io(m);

@@ -71,20 +71,22 @@ class CeilMaxPool : public nn::UnaryModule {
   int64_t k_, s_, p_;
 };
 
-// A residual block: relu(path(x) + shortcut(x)), where path is conv1, bn1, relu, conv2, bn2[, relu,
-// conv3, bn3] and shortcut is `downsample` (1x1 conv + BN) when the shape changes, else x.
-// ResNet's BasicBlock is two 3x3 convs; Bottleneck is 1x1 -> 3x3 (stride here, torchvision's v1.5)
-// -> 1x1 with 4x the width.
-class ResidualBlock : public nn::UnaryModule {
+// A residual block: nn::Residual with relu(path(x) + shortcut(x)), where path is conv1, bn1, relu,
+// conv2, bn2[, relu, conv3, bn3] and shortcut is `downsample` (1x1 conv + BN) when the shape
+// changes, else x. ResNet's BasicBlock is two 3x3 convs; Bottleneck is 1x1 -> 3x3 (stride here,
+// torchvision's v1.5) -> 1x1 with 4x the width.
+class ResidualBlock : public nn::Residual {
  public:
   static constexpr int64_t kBasicExpansion = 1, kBottleneckExpansion = 4;
   ResidualBlock(bool bottleneck, int64_t in_channels, int64_t planes, int64_t stride);
-  Tensor forward(const Tensor& x) override;
   int64_t out_channels() const { return out_channels_; }
+
+ protected:
+  Tensor residual(const Tensor& x) override;
+  Tensor call_child(nn::UnaryModule& m, const Tensor& x) override;
 
  private:
   std::vector<std::pair<nn::Conv2d*, nn::BatchNorm*>> path_;
-  std::shared_ptr<nn::Sequential> downsample_;
   int64_t out_channels_;
 };
 
@@ -94,18 +96,20 @@ std::shared_ptr<nn::UnaryModule> conv_bn_relu(int64_t in, int64_t out, int64_t k
                                                int64_t padding = 0, int64_t groups = 1, double eps = 1e-5,
                                                bool numbered = false);
 
-// GoogLeNet's inception module: four branches concatenated along channels (1x1; 1x1 -> 3x3;
+// GoogLeNet's inception module: an nn::Concat of four branches along channels (1x1; 1x1 -> 3x3;
 // 1x1 -> "5x5"; 3x3 max-pool -> 1x1). NB: torchvision's "5x5" branch is a 3x3 conv (a known
 // slip it keeps for its weights); we keep it too so the weights load, and say so in the summary.
-class Inception : public nn::UnaryModule {
+class Inception : public nn::Concat {
  public:
   Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red, int64_t ch5x5,
             int64_t pool_proj);
-  Tensor forward(const Tensor& x) override;
   int64_t out_channels() const { return out_channels_; }
+  std::string extra_repr() const override { return ""; }
+
+ protected:
+  Tensor call_child(nn::UnaryModule& m, const Tensor& x) override;
 
  private:
-  std::vector<nn::UnaryModule*> branches_;
   int64_t out_channels_;
 };
 

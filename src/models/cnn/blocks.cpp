@@ -1,5 +1,5 @@
 // The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, adaptive average pooling,
-// ceil-mode max pooling, residual blocks and the inception module, from existing layers and ops.
+// ceil-mode max pooling, residual blocks (nn::Residual) and the inception module (nn::Concat).
 // Each block calls its children through summary::run so `cajal summary` lists them.
 #include <cmath>
 #include <limits>
@@ -13,7 +13,9 @@ using summary::run;
 
 Tensor Chain::forward(const Tensor& x) {
   Tensor y = x;
-  for (nn::UnaryModule* m : steps_) y = run(*m, y);
+  const auto children = named_children();  // registered with steps_, in the same order
+  for (size_t i = 0; i < steps_.size(); ++i)
+    y = nn::call_in_layer(children[i].first, *steps_[i], y, [&] { return run(*steps_[i], y); });
   return y;
 }
 
@@ -89,7 +91,7 @@ std::shared_ptr<nn::UnaryModule> conv_bn_relu(int64_t in, int64_t out, int64_t k
 // --- ResidualBlock ---
 
 ResidualBlock::ResidualBlock(bool bottleneck, int64_t in_channels, int64_t planes, int64_t stride)
-    : UnaryModule(bottleneck ? "Bottleneck" : "BasicBlock") {
+    : nn::Residual(bottleneck ? "Bottleneck" : "BasicBlock", /*relu_after=*/true) {
   out_channels_ = planes * (bottleneck ? kBottleneckExpansion : kBasicExpansion);
   struct Spec { int64_t in, out, kernel, stride; };
   std::vector<Spec> convs = bottleneck ? std::vector<Spec>{{in_channels, planes, 1, 1}, {planes, planes, 3, stride},
@@ -107,47 +109,45 @@ ResidualBlock::ResidualBlock(bool bottleneck, int64_t in_channels, int64_t plane
     path_.emplace_back(conv.get(), bn.get());
   }
   if (stride != 1 || in_channels != out_channels_) {
-    downsample_ = register_module(
-        "downsample", std::make_shared<nn::Sequential>(
+    set_shortcut("downsample", std::make_shared<nn::Sequential>(
                           std::make_shared<nn::Conv2d>(
                               nn::Conv2dOptions(in_channels, out_channels_, 1).stride({stride, stride}).bias(false)),
                           std::make_shared<nn::BatchNorm2d>(out_channels_)));
   }
 }
 
-Tensor ResidualBlock::forward(const Tensor& x) {
+Tensor ResidualBlock::residual(const Tensor& x) {
   Tensor y = x;
   for (size_t i = 0; i < path_.size(); ++i) {
-    y = run(*path_[i].second, run(*path_[i].first, y));
+    const std::string n = std::to_string(i + 1);
+    y = nn::call_in_layer("conv" + n, *path_[i].first, y, [&] { return run(*path_[i].first, y); });
+    y = nn::call_in_layer("bn" + n, *path_[i].second, y, [&] { return run(*path_[i].second, y); });
     if (i + 1 < path_.size()) y = relu(y);
   }
-  return relu(add(y, downsample_ ? run(*downsample_, x) : x));
+  return y;
 }
+
+Tensor ResidualBlock::call_child(nn::UnaryModule& m, const Tensor& x) { return run(m, x); }
 
 // --- Inception ---
 
 Inception::Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red, int64_t ch5x5,
                      int64_t pool_proj)
-    : UnaryModule("Inception"), out_channels_(ch1x1 + ch3x3 + ch5x5 + pool_proj) {
+    : nn::Concat("Inception", /*dim=*/1), out_channels_(ch1x1 + ch3x3 + ch5x5 + pool_proj) {
   constexpr double eps = 1e-3;  // torchvision's BasicConv2d
   auto branch = [&](std::shared_ptr<nn::UnaryModule> a, std::shared_ptr<nn::UnaryModule> b) {
     return std::make_shared<nn::Sequential>(std::move(a), std::move(b));
   };
-  std::shared_ptr<nn::UnaryModule> b1 = register_module("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
-  auto b2 = register_module("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
+  add("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
+  add("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
                                               conv_bn_relu(ch3x3red, ch3x3, 3, 1, 1, 1, eps)));
-  auto b3 = register_module("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
+  add("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
                                               conv_bn_relu(ch5x5red, ch5x5, 3, 1, 1, 1, eps)));  // 3x3: see cnn.h
-  auto b4 = register_module("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
+  add("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
                                               conv_bn_relu(in, pool_proj, 1, 1, 0, 1, eps)));
-  branches_ = {b1.get(), b2.get(), b3.get(), b4.get()};
 }
 
-Tensor Inception::forward(const Tensor& x) {
-  std::vector<Tensor> outs;
-  for (nn::UnaryModule* b : branches_) outs.push_back(run(*b, x));
-  return cat(outs, 1);
-}
+Tensor Inception::call_child(nn::UnaryModule& m, const Tensor& x) { return run(m, x); }
 
 }  // namespace cajal::models::cnn
 
