@@ -158,7 +158,7 @@ def test_cbam_spatial_attention_matches_a_torch_composition(kernel):
             return torch_spatial_attention(self.conv, x)
 
     check_fwd_bwd("SpatialAttention", ours, Ref(), (2, 5, 9, 8))
-    gate = ours.gate(cajal.randn(2, 5, 9, 8)).numpy()
+    gate = ours.gate(cajal.randn(2, 5, 9, 8)).detach().numpy()
     assert gate.shape == (2, 1, 9, 8) and ((gate > 0) & (gate < 1)).all()
     with pytest.raises(ValueError, match="odd kernel size"):
         cajal.nn.SpatialAttention(4)

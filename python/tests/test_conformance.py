@@ -230,7 +230,9 @@ row("conv_transpose2d",
          lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)),
     Case("groups dilation", [X(1, 4, 4, 3), X(4, 3, 2, 3)],
          lambda L, x, w: L.F.conv_transpose2d(x, w, None, stride=(2, 1), padding=(0, 1), groups=2, dilation=(1, 2))),
-    Case("unbatched", [X(3, 4, 4), X(3, 2, 2, 2), X(2)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2)))
+    Case("unbatched", [X(3, 4, 4), X(3, 2, 2, 2), X(2)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2)),
+    Case("output_padding below dilation", [X(1, 2, 3, 4), X(2, 2, 3, 2), X(2)],
+         lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, output_padding=1, dilation=2)))
 # CNN ops of issue 9 (conv1d, pad, upsample): one block.
 row("conv1d",
     Case("k3 bias", [X(2, 3, 7), X(4, 3, 3), X(4)], lambda L, x, w, b: L.F.conv1d(x, w, b)),

@@ -18,6 +18,11 @@ Tensor conv1d(const Tensor& x_in, const Tensor& w, const Tensor& b, int64_t stri
               stride, padding, dilation);
   const bool batched = x_in.dim() == 3;
   const Tensor x = batched ? x_in : x_in.unsqueeze(0);
+  CAJAL_CHECK(groups > 0 && w.size(0) % groups == 0 && x.size(1) == w.size(1) * groups, op,
+              "weight {} with groups {} expects {} input channels, input {} has {}", shape_str(w.shape()), groups,
+              w.size(1) * groups, shape_str(x_in.shape()), x.size(1));
+  CAJAL_CHECK(!b.defined() || (b.dim() == 1 && b.size(0) == w.size(0)), op,
+              "bias has shape {}, expected [{}] (one per output channel)", shape_str(b.shape()), w.size(0));
   const int64_t L = x.size(2), k = w.size(2);
   CAJAL_CHECK(L + 2 * padding >= dilation * (k - 1) + 1, op,
               "input length {} (padding {}) is shorter than the kernel's reach {} (kernel {}, dilation {})", L,

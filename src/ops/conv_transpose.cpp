@@ -52,7 +52,18 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w, const Tensor& b, Si
   // wt (G, K, Cg) · x (N, G, Cg, H W) -> (N, G, K, H W): the columns fold adds into (N, O, oh, ow).
   Tensor wt = transpose(reshape(w, {groups, Cg, K}), 1, 2);
   Tensor cols = matmul(wt, reshape(x, {N, groups, Cg, H * W}));
-  Tensor out = fold(reshape(cols, {N, groups * K, H * W}), {oh, ow}, {kh, kw}, dilation, padding, stride);
+  Tensor c = reshape(cols, {N, groups * K, H * W});
+  Tensor out;
+  if (output_padding[0] < stride[0] && output_padding[1] < stride[1]) {
+    out = fold(c, {oh, ow}, {kh, kw}, dilation, padding, stride);  // the extra rows are within one stride
+  } else {
+    // output_padding >= stride (allowed below the dilation): fold can only count windows over the
+    // whole unpadded plane, so fold into that and crop `padding` off the top/left and `padding -
+    // output_padding` off the bottom/right (a negative crop is zero rows: nothing reaches them).
+    const int64_t fh = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1, fw = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1;
+    out = pad(fold(c, {fh, fw}, {kh, kw}, dilation, {0, 0}, stride),
+              {-padding[1], output_padding[1] - padding[1], -padding[0], output_padding[0] - padding[0]});
+  }
   if (b.defined()) out = out + reshape(b, {1, O, 1, 1});
   return batched ? out : out.squeeze(0);
 }

@@ -75,7 +75,7 @@ Tensor nms(const Tensor& boxes, const Tensor& scores, double iou_threshold) {
   std::vector<int64_t> kept;
   CAJAL_DISPATCH_FLOAT(b.dtype(), op, [&] {
     const scalar_t *pb = b.data_ptr<scalar_t>(), *ps = s.data_ptr<scalar_t>();
-    std::vector<int64_t> order(size_t(K));
+    std::vector<int64_t> order(static_cast<size_t>(K));
     std::iota(order.begin(), order.end(), 0);
     // Decreasing score; stable, so equal scores keep increasing index.
     std::stable_sort(order.begin(), order.end(), [ps](int64_t i, int64_t j) { return ps[i] > ps[j]; });

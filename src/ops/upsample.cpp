@@ -48,7 +48,7 @@ T scale_value(double scale_factor, int64_t in, int64_t out) {
 
 // Source row of each output row along one dimension (torch's nearest_idx).
 Tensor nearest_index(int64_t in, int64_t out, double scale_factor) {
-  std::vector<int64_t> idx(size_t(out));
+  std::vector<int64_t> idx(static_cast<size_t>(out));
   const float scale = scale_value<float>(scale_factor, in, out);
   for (int64_t i = 0; i < out; ++i) {
     if (out == 2 * in) idx[size_t(i)] = i >> 1;  // torch's exact path for the common 2x

@@ -68,7 +68,7 @@ Tensor pad_ref(const Tensor& x, const std::vector<int64_t>& p, double value) {
   for (int64_t flat = 0; flat < total; ++flat) {
     int64_t rest = flat, src = 0, stride = 1;
     bool inside = true;
-    std::vector<int64_t> idx(size_t(D));
+    std::vector<int64_t> idx(static_cast<size_t>(D));
     for (int64_t d = D - 1; d >= 0; --d) {
       idx[size_t(d)] = rest % out_shape[size_t(d)];
       rest /= out_shape[size_t(d)];
