@@ -22,7 +22,7 @@ TEST(NnCnnLayers, Conv1dParametersInitAndForward) {
     NoGradGuard g;
     sum3.weight.fill_(1.0);
   }
-  EXPECT_TRUE(allclose(sum3.forward(tensor({{{1, 2, 3, 4, 5}}})), tensor({{{6, 9, 12}}})));
+  EXPECT_TRUE(allclose(sum3.forward(tensor({1, 2, 3, 4, 5}).reshape({1, 1, 5})), tensor({6, 9, 12}).reshape({1, 1, 3})));
 }
 
 TEST(NnCnnLayers, Dropout2dDropsWholeChannels) {
@@ -121,8 +121,11 @@ TEST(Detection, BoxIouAndNmsOnKnownBoxes) {
   Tensor a = tensor({{0, 0, 2, 2}}), b = tensor({{1, 1, 3, 3}, {0, 0, 2, 2}, {5, 5, 6, 6}});
   EXPECT_TRUE(allclose(box_iou(a, b), tensor({{1.0 / 7, 1.0, 0.0}})));
   Tensor boxes = tensor({{0, 0, 10, 10}, {1, 1, 11, 11}, {20, 20, 30, 30}, {0, 0, 10, 10}});
-  Tensor kept = nms(boxes, tensor({0.5, 0.9, 0.5, 0.5}), 0.5);
-  EXPECT_TRUE(equal(kept, from_vector(std::vector<int64_t>{1, 2, 3}, {3})));
+  // Box 1 scores best; 0 and its copy 3 overlap it by 81/119 = 0.68: gone at 0.5, and at 0.7 box 0
+  // stays ahead of 2 (equal scores: by index) while 3 (IoU 1 with 0) goes.
+  Tensor scores = tensor({0.5, 0.9, 0.5, 0.5});
+  EXPECT_TRUE(equal(nms(boxes, scores, 0.5), from_vector(std::vector<int64_t>{1, 2}, {2})));
+  EXPECT_TRUE(equal(nms(boxes, scores, 0.7), from_vector(std::vector<int64_t>{1, 0, 2}, {3})));
   EXPECT_CAJAL_ERROR(box_iou(a, tensor({{3, 0, 2, 1}})), "box_iou", "boxes2 row 0 is a degenerate box",
                      "x1 <= x2 and y1 <= y2");
   EXPECT_CAJAL_ERROR(nms(tensor({{0, 2, 1, 1}}), tensor({1.0}), 0.5), "nms", "boxes row 0 is a degenerate box");

@@ -43,21 +43,6 @@ class Chain : public nn::UnaryModule {
   std::vector<nn::UnaryModule*> steps_;
 };
 
-// Average pooling to a fixed (oh, ow) output whatever the input size: PyTorch's adaptive windows
-// [floor(i H / oh), ceil((i + 1) H / oh)), one avg_pool2d when H, W divide evenly (the usual case:
-// global pooling, AlexNet's 6x6 at 224), else slices, means and a cat of existing ops.
-// NB: becomes nn::AdaptiveAvgPool2d once that layer lands; it has no parameters, so swapping it
-// changes no state_dict key.
-class AdaptiveAvgPool : public nn::UnaryModule {
- public:
-  explicit AdaptiveAvgPool(Size2 output_size) : UnaryModule("AdaptiveAvgPool"), out_(output_size) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-
- private:
-  Size2 out_;
-};
-
 // Max pooling with PyTorch's ceil_mode=True (GoogLeNet's pools): the input is padded at the
 // bottom/right with -inf up to the last window that starts inside it, then one max_pool2d.
 class CeilMaxPool : public nn::UnaryModule {

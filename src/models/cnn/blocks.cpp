@@ -1,7 +1,7 @@
-// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, adaptive average pooling,
-// ceil-mode max pooling, residual blocks (nn::Residual) and the inception module (nn::Concat).
+// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, ceil-mode max pooling,
+// residual blocks (nn::Residual) and the inception module (nn::Concat). Global / fixed-size average
+// pooling is nn::AdaptiveAvgPool2d.
 // Each block calls its children through summary::run so `cajal summary` lists them.
-#include <cmath>
 #include <limits>
 
 #include "cajal/models/cnn.h"
@@ -19,33 +19,6 @@ Tensor Chain::forward(const Tensor& x) {
   return y;
 }
 
-// --- AdaptiveAvgPool ---
-
-Tensor AdaptiveAvgPool::forward(const Tensor& x) {
-  CAJAL_CHECK(x.dim() == 4, "AdaptiveAvgPool", "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
-  const int64_t H = x.size(2), W = x.size(3), oh = out_[0], ow = out_[1];
-  if (H % oh == 0 && W % ow == 0) {  // equal windows: one pooling op (identity when H == oh)
-    if (H == oh && W == ow) return x;
-    return avg_pool2d(x, {H / oh, W / ow});
-  }
-  // PyTorch's windows [floor(i H / oh), ceil((i + 1) H / oh)), which may overlap.
-  std::vector<Tensor> rows;
-  for (int64_t i = 0; i < oh; ++i) {
-    const int64_t h0 = i * H / oh, h1 = ((i + 1) * H + oh - 1) / oh;
-    std::vector<Tensor> cols;
-    for (int64_t j = 0; j < ow; ++j) {
-      const int64_t w0 = j * W / ow, w1 = ((j + 1) * W + ow - 1) / ow;
-      cols.push_back(mean(slice(slice(x, 2, h0, h1), 3, w0, w1), {2, 3}, /*keepdim=*/true));
-    }
-    rows.push_back(cat(cols, 3));
-  }
-  return cat(rows, 2);
-}
-
-std::string AdaptiveAvgPool::extra_repr() const {
-  return fmt::format("output_size=({}, {})", out_[0], out_[1]);
-}
-
 // --- CeilMaxPool ---
 
 Tensor CeilMaxPool::forward(const Tensor& x) {
@@ -59,10 +32,8 @@ Tensor CeilMaxPool::forward(const Tensor& x) {
     return std::max<int64_t>(0, (out - 1) * s_ + k_ - (n + 2 * p_));
   };
   const int64_t eh = extra(x.size(2)), ew = extra(x.size(3));
-  const double ninf = -std::numeric_limits<double>::infinity();
   Tensor y = x;
-  if (ew > 0) y = cat({y, full({y.size(0), y.size(1), y.size(2), ew}, ninf, y.dtype())}, 3);
-  if (eh > 0) y = cat({y, full({y.size(0), y.size(1), eh, y.size(3)}, ninf, y.dtype())}, 2);
+  if (eh > 0 || ew > 0) y = pad(x, {0, ew, 0, eh}, -std::numeric_limits<double>::infinity());
   return max_pool2d(y, {k_, k_}, {s_, s_}, {p_, p_});
 }
 

@@ -39,7 +39,7 @@ std::shared_ptr<nn::UnaryModule> resnet(int depth, const CnnOptions& o) {
     }
     net->add("layer" + std::to_string(stage + 1), layer);
   }
-  net->add("avgpool", std::make_shared<AdaptiveAvgPool>(Size2{1, 1}));  // global pooling
+  net->add("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Size2{1, 1}));  // global pooling
   net->add("flatten", std::make_shared<nn::Flatten>());
   net->add("fc", std::make_shared<nn::Linear>(channels, o.num_classes));
   kaiming_conv_init(*net);
