@@ -29,7 +29,9 @@ Scale2 scale2(const py::handle& v, const char* op) {
   return {s, s};
 }
 
-Size2 size_or_none(const py::handle& v, const char* op) { return v.is_none() ? Size2{0, 0} : size2(v, op, "output_size"); }
+Size2 size_or_none(const py::handle& v, const char* op) {
+  return v.is_none() ? Size2{0, 0} : size2(v, op, "output_size");
+}
 
 Generator* gen_of(const py::handle& g) { return g.is_none() ? nullptr : py::cast<Generator*>(g); }
 

@@ -17,7 +17,8 @@ Conv1d::Conv1d(const Conv1dOptions& o) : UnaryModule("Conv1d"), options_(o) {
   CAJAL_CHECK(o.kernel_size() >= 1, "Conv1d", "expected a positive kernel size, got {}", o.kernel_size());
   CAJAL_CHECK_TYPE(is_floating(o.dtype()), "Conv1d", "expected a floating dtype (float32 or float64), got {}",
                    dtype_name(o.dtype()));
-  weight = register_parameter("weight", empty({o.out_channels(), o.in_channels() / o.groups(), o.kernel_size()}, o.dtype()));
+  weight = register_parameter("weight",
+                              empty({o.out_channels(), o.in_channels() / o.groups(), o.kernel_size()}, o.dtype()));
   if (o.bias()) bias = register_parameter("bias", empty({o.out_channels()}, o.dtype()));
   reset_parameters(o.generator());
 }

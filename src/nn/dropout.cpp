@@ -35,7 +35,8 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
 Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
   check_p(p, "dropout2d");
   CAJAL_CHECK_TYPE(x.is_floating_point(), "dropout2d", "expected a floating input, got {}", dtype_name(x.dtype()));
-  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, "dropout2d", "expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {}",
+  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, "dropout2d",
+              "expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {}",
               shape_str(x.shape()));
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;

@@ -60,7 +60,8 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w, const Tensor& b, Si
     // output_padding >= stride (allowed below the dilation): fold can only count windows over the
     // whole unpadded plane, so fold into that and crop `padding` off the top/left and `padding -
     // output_padding` off the bottom/right (a negative crop is zero rows: nothing reaches them).
-    const int64_t fh = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1, fw = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1;
+    const int64_t fh = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1;
+    const int64_t fw = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1;
     out = pad(fold(c, {fh, fw}, {kh, kw}, dilation, {0, 0}, stride),
               {-padding[1], output_padding[1] - padding[1], -padding[0], output_padding[0] - padding[0]});
   }

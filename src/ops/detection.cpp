@@ -68,7 +68,8 @@ Tensor nms(const Tensor& boxes, const Tensor& scores, double iou_threshold) {
   const char* op = "nms";
   Tensor b = checked_boxes(boxes, op, "boxes");
   CAJAL_CHECK_KIND(scores.defined(), Value, op, "expected defined scores");
-  CAJAL_CHECK(scores.dim() == 1 && scores.size(0) == b.size(0), op, "expected scores of shape [{}] (one per box), got {}",
+  CAJAL_CHECK(scores.dim() == 1 && scores.size(0) == b.size(0), op,
+              "expected scores of shape [{}] (one per box), got {}",
               b.size(0), shape_str(scores.shape()));
   const int64_t K = b.size(0);
   Tensor s = scores.detach().to(b.dtype()).contiguous();
