@@ -2,6 +2,7 @@
 // SpatialAttention (shapes, parameters, values on small known inputs), the zoo blocks built on
 // Concat/Residual, the layer named by a shape error, the output_padding rule, box_iou and nms.
 #include "cajal/models/cnn.h"
+#include "cajal/models/summary.h"
 #include "support/test_support.h"
 
 using namespace cajal;
@@ -101,6 +102,9 @@ TEST(NnCnnLayers, AWrongInputSizeNamesTheLayerAndBothShapes) {
                      "(in layer 0: Conv2d, input [2, 3, 32, 32])");
   EXPECT_CAJAL_ERROR(lenet->forward(zeros({2, 1, 32, 32})), "linear", "input has 576 features, weight expects 400",
                      "(in layer 7: Linear, input [2, 576])");
+  // `cajal summary lenet5 --input 3x32x32` walks the chain itself and says the same.
+  EXPECT_CAJAL_ERROR(models::summary::summarize(*lenet, {3, 32, 32}), "expects 1 input channels",
+                     "(in layer 0: Conv2d, input [1, 3, 32, 32])");
   auto resnet = models::cnn::resnet(18, {.num_classes = 10});
   // layer1's first block gets 32 channels instead of 64: the dotted path reaches the conv.
   EXPECT_CAJAL_ERROR(nn::as_unary(*resnet->named_children()[4].second, "test").forward(zeros({1, 32, 8, 8})),
