@@ -119,3 +119,29 @@ def test_wrong_input_in_a_nested_block_gives_the_dotted_path():
     with pytest.raises(ValueError) as e:
         net.layer2(cajal.zeros(1, 32, 8, 8))
     assert "in layer 0.conv1: Conv2d, input [1, 32, 8, 8]" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("fmt", ["npz", "safetensors"])
+def test_torchvision_weights_through_the_cpp_file_readers(tmp_path, fmt):
+    """torchvision's state_dict written by NumPy's np.savez (or as safetensors), read back by cajal's
+    C++ readers (cajal.load), gives torchvision's logits."""
+    torch.manual_seed(1)
+    ref = torchvision.models.resnet18(weights=None, num_classes=10)
+    with torch.no_grad():
+        randomise_batch_norm_statistics(ref, seed=1)
+    ref.eval()
+    arrays = {k: v.detach().numpy() for k, v in ref.state_dict().items()}
+    path = tmp_path / f"resnet18.{fmt}"
+    if fmt == "npz":
+        np.savez(path, **arrays)
+    else:
+        cajal.save({k: cajal.from_numpy(v.copy()) for k, v in arrays.items()}, path)
+    ours = cajal.models.resnet18(num_classes=10)
+    ours.load_state_dict(cajal.load(path))
+    ours.eval()
+    x = np.random.default_rng(2).standard_normal((2, 3, 32, 32)).astype("float32")
+    with torch.no_grad():
+        want = ref(torch.from_numpy(x)).numpy()
+    with cajal.no_grad():
+        got = ours(cajal.from_numpy(x)).numpy()
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
