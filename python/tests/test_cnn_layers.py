@@ -90,6 +90,11 @@ def test_upsample_rejects_what_torch_rejects():
         cajal.nn.Upsample(size=4, scale_factor=2)
     with pytest.raises(ValueError, match="mode must be 'nearest' or 'bilinear'"):
         cajal.nn.Upsample(scale_factor=2, mode="bicubic")
+    # torch reads a 3-D input as (N, C, L) (1-D upsampling): refused rather than read as (C, H, W)
+    with pytest.raises(ValueError, match=r"Upsample: expected a 4-D \(N, C, H, W\) input, got shape \[2, 3, 4\]"):
+        cajal.nn.Upsample(scale_factor=2)(cajal.zeros(2, 3, 4))
+    with pytest.raises(ValueError, match=r"interpolate: expected a 4-D"):
+        cajal.nn.functional.interpolate(cajal.zeros(2, 3, 4), scale_factor=2)
 
 
 class TorchInceptionLike(torch.nn.Module):

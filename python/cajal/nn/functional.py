@@ -37,6 +37,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     recompute_scale_factor the source coordinates use in / out instead of 1 / scale_factor."""
     if antialias:
         raise ValueError("interpolate: antialias=True is not supported")
+    if input.dim() != 4:  # torch reads a 3-D input as (N, C, L), a 1-D interpolation we do not have
+        raise ValueError(f"interpolate: expected a 4-D (N, C, H, W) input, got shape {list(input.shape)}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: expected exactly one of size and scale_factor")
     if mode not in ("nearest", "bilinear"):

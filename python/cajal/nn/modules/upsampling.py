@@ -15,5 +15,10 @@ class Upsample(_CppModule):
         _CppModule.__init__(self, _cnn.Upsample(size, scale_factor, mode, align_corners))
         self._remember_args(size, scale_factor, mode, align_corners)
 
+    def forward(self, input):
+        if input.dim() != 4:  # torch reads a 3-D input as (N, C, L): a 1-D upsampling we do not have
+            raise ValueError(f"Upsample: expected a 4-D (N, C, H, W) input, got shape {list(input.shape)}")
+        return self._cpp(input)
+
     mode = property(lambda self: self._cpp.mode)
     align_corners = property(lambda self: self._cpp.align_corners)
