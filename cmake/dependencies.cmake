@@ -22,7 +22,4 @@ add_library(cajal_deps INTERFACE)
 target_include_directories(cajal_deps INTERFACE ${CAJAL_CBLAS_INCLUDE})
 target_link_libraries(cajal_deps INTERFACE ${CAJAL_BLAS_LIBRARY} OpenMP::OpenMP_CXX ZLIB::ZLIB
   nlohmann_json::nlohmann_json fmt::fmt PNG::PNG)
-if(PLPLOT_FOUND)
-  target_link_libraries(cajal_deps INTERFACE PkgConfig::PLPLOT)
-  target_compile_definitions(cajal_deps INTERFACE CAJAL_HAVE_PLPLOT=1)
-endif()
+# PLplot (when found) links privately into libcajal: see the top CMakeLists.txt.

@@ -8,6 +8,7 @@ PACKAGES=(
   libopenblas-openmp-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libpng-dev libplplot-dev plplot-driver-cairo
   libgtest-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin  # cajal::distributed; tests run under mpirun -np 2
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-torchvision
   python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
   python3-nltk   # test oracle only: BLEU (python/tests/test_bleu.py)

@@ -60,4 +60,4 @@ def _op_table():
     return _C._op_table()
 
 
-__version__ = "0.1.0"
+__version__ = _C.__version__  # project(cajal VERSION ...) in CMakeLists.txt, the one place it is written

@@ -48,3 +48,44 @@ _ZOO = ("lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", 
 for _name in _ZOO:
     globals()[_name] = _zoo_constructor(_name)
 del _name
+
+
+class Summary(dict):
+    """One traced forward of a model on zeros: the keys of `cajal summary --json` (model,
+    input_shape, layers, total_parameters, total_macs, total_flops, flops_convention,
+    activation_bytes_per_example); str() is the table `cajal summary` prints."""
+
+    def __init__(self, data, table):
+        dict.__init__(self, data)
+        self._table = table
+
+    def __str__(self):
+        return self._table
+
+
+def _cpp_of(module):
+    """The C++ module behind a cajal.nn.Module: its own (layers, zoo models) or, for a Sequential
+    of C++ layers, the one C++ chain it runs as."""
+    chain = getattr(module, "_cpp_chain", None)
+    cpp = chain() if chain is not None else module.__dict__.get("_cpp")
+    if cpp is None:
+        raise TypeError(f"summary: expected a model built in C++ (cajal.models.build, a cajal.nn layer or a "
+                        f"Sequential of them), got a {type(module).__name__} with a Python forward")
+    return cpp
+
+
+def summary(model, input_size=None, batch=1):
+    """Per-layer output shapes, parameters and multiply-accumulates, as `cajal summary MODEL`.
+
+    model: a registered name or a module; input_size: one example's shape (default: a registered
+    model's own); MACs are for `batch` examples, FLOPs = 2 x MACs."""
+    name = ""
+    if isinstance(model, str):
+        name = model
+        if input_size is None:
+            input_size = info(model)["input_shape"]
+        model = build(model)
+    if input_size is None:
+        raise ValueError("summary: expected input_size (one example's shape, e.g. (1, 28, 28)) for a module, got None")
+    data, table = _M.summary(_cpp_of(model), tuple(input_size), batch, name)
+    return Summary(data, table)

@@ -4,6 +4,7 @@
 // TypeError, Index -> IndexError, Runtime -> RuntimeError, IO -> CajalIOError, which is both an
 // OSError and a ValueError), and the message is the C++ one, unchanged.
 #include "bindings.h"
+#include "cajal/version.h"
 
 namespace cajal::python {
 
@@ -170,6 +171,7 @@ const char* op_kind_name(OpKind k) {
 PYBIND11_MODULE(_cajal, m) {
   using namespace cajal::python;
   m.doc() = "cajal: tensors, autograd, nn, optim and data, with PyTorch's names";
+  m.attr("__version__") = cajal::kVersion;
 
   // IO errors are OSErrors (a missing file) and ValueErrors (a corrupt one) at once.
   static py::handle io_error = [] {

@@ -146,17 +146,20 @@ void DataLoader::set_epoch(int64_t epoch, int64_t start_batch) {
   start_batch_ = start_batch;
 }
 
-std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
-  const int64_t n = dataset_->size();
+std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int64_t epoch) {
   std::vector<int64_t> order(static_cast<size_t>(n));
-  if (!options_.shuffle) {
+  if (!shuffle) {
     std::iota(order.begin(), order.end(), int64_t(0));
     return order;
   }
-  Generator gen(options_.seed + uint64_t(epoch) * kEpochStride);
+  Generator gen(seed + uint64_t(epoch) * kEpochStride);
   Tensor perm = randperm(n, &gen);
   std::copy_n(perm.data_ptr<int64_t>(), n, order.begin());
   return order;
+}
+
+std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
+  return data::epoch_order(dataset_->size(), options_.shuffle, options_.seed, epoch);
 }
 
 DataLoader::Iterator DataLoader::begin() {

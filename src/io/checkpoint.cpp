@@ -10,6 +10,7 @@
 #include "cajal/autograd/grad_mode.h"
 #include "cajal/io/safetensors.h"
 #include "cajal/ops/ops.h"
+#include "cajal/version.h"
 
 namespace cajal::io {
 
@@ -18,6 +19,7 @@ namespace {
 constexpr const char* kSave = "save_checkpoint";
 constexpr const char* kLoad = "load_checkpoint";
 constexpr const char* kFormat = "checkpoint-1";
+constexpr int kFormatRevision = 1;  // the number in kFormat
 constexpr const char* kModelPrefix = "model.";
 constexpr const char* kOptimPrefix = "optim.";
 constexpr const char* kRngName = "rng.state";
@@ -83,8 +85,18 @@ LoadedCheckpoint read_checkpoint(const std::string& path) {
   const Metadata& m = file.metadata;
   auto format = m.find("cajal.format");
   if (format == m.end()) fail(path, "not a cajal checkpoint (its __metadata__ has no 'cajal.format')");
-  if (format->second != kFormat)
-    fail(path, "unsupported checkpoint format '{}' (this cajal reads '{}')", format->second, kFormat);
+  if (format->second != kFormat) {
+    // "checkpoint-N" with N above ours was written by a newer cajal: say which, not just "unsupported".
+    const auto written_by = m.find("cajal.version");
+    const std::string& f = format->second;
+    int revision = 0;
+    const bool numbered = f.starts_with("checkpoint-") &&
+                          std::from_chars(f.data() + 11, f.data() + f.size(), revision).ec == std::errc();
+    if (numbered && revision > kFormatRevision && written_by != m.end())
+      fail(path, "checkpoint format '{}' was written by cajal {}, newer than this cajal {}, which reads '{}'",
+           format->second, written_by->second, kVersion, kFormat);
+    fail(path, "unsupported checkpoint format '{}' (this cajal {} reads '{}')", format->second, kVersion, kFormat);
+  }
 
   LoadedCheckpoint out;
   Checkpoint& ck = out.checkpoint;
@@ -127,6 +139,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   tensors.emplace_back(kRngName, rng_to_tensor(ck.rng));
   // NB: NaN/Inf are not JSON; nlohmann writes them as null (metrics such as a missing val_loss).
   Metadata meta = {{"cajal.format", kFormat},
+                   {"cajal.version", kVersion},
                    {"cajal.epoch", std::to_string(ck.epoch)},
                    {"cajal.step", std::to_string(ck.step)},
                    {"cajal.optim", ck.optimizer.meta.dump()},

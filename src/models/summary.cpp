@@ -34,6 +34,12 @@ int64_t macs_of(nn::Module& m, const Tensor& x, const Tensor& y) {
     return x.size(0) * conv2d_multiplies({x.size(2), x.size(3)}, conv->weight.shape(), o.stride(), o.padding(),
                                          o.dilation());
   }
+  if (auto* deconv = dynamic_cast<nn::ConvTranspose2d*>(&m)) {
+    // The adjoint of a convolution: every input pixel meets every (C_out / groups) x kh x kw tap
+    // of its group, so the cost is counted on the input side (torch's profilers count the same).
+    const Shape& w = deconv->weight.shape();  // (C_in, C_out / groups, kh, kw)
+    return x.size(0) * x.size(2) * x.size(3) * w[0] * w[1] * w[2] * w[3];
+  }
   if (auto* lin = dynamic_cast<nn::Linear*>(&m)) {
     const int64_t in = lin->weight.size(1), out = lin->weight.size(0);
     return (x.numel() / in) * in * out;

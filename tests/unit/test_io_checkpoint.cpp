@@ -4,6 +4,7 @@
 
 #include "cajal/io/checkpoint.h"
 #include "cajal/io/safetensors.h"
+#include "cajal/version.h"
 #include "data_io_test_util.h"
 #include "support/test_support.h"
 
@@ -74,6 +75,18 @@ TEST(Checkpoint, RoundTripIsBitExact) {
   EXPECT_EQ(raw.tensors.back().first, "rng.state");
   EXPECT_EQ(raw.metadata.at("cajal.format"), "checkpoint-1");
   EXPECT_EQ(raw.metadata.at("cajal.epoch"), "3");
+  EXPECT_EQ(raw.metadata.at("cajal.version"), CAJAL_VERSION_STRING);
+}
+
+TEST(Checkpoint, ANewerFormatNamesTheVersionThatWroteIt) {
+  TempDir dir;
+  const std::string path = dir.file("future.safetensors");
+  StateDict sd{{"rng.state", zeros({5}, DType::i64)}};
+  save_safetensors(path, sd, {{"cajal.format", "checkpoint-12"}, {"cajal.version", "9.4.0"}});
+  EXPECT_CAJAL_ERROR(load_checkpoint(path), path.c_str(), "'checkpoint-12' was written by cajal 9.4.0, newer than this cajal",
+                     "which reads 'checkpoint-1'");
+  save_safetensors(path, sd, {{"cajal.format", "checkpoint-x"}});
+  EXPECT_CAJAL_ERROR(load_checkpoint(path), path.c_str(), "unsupported checkpoint format 'checkpoint-x'");
 }
 
 TEST(Checkpoint, LoadIntoUpdatesTensorsInPlace) {

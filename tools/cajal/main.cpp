@@ -6,10 +6,12 @@
 #include "cajal/core/blas_env.h"
 #include "cajal/core/error.h"
 #include "cajal/tools_registry.h"
+#include "cajal/version.h"
 
 int main(int argc, char** argv) {
   cajal::reexec_with_blas_coretype(argv);
   CLI::App app{"cajal: deep learning and neural simulation on the CPU"};
+  app.set_version_flag("--version", std::string("cajal ") + cajal::kVersion);
   app.require_subcommand(1);
   for (auto& reg : cajal::cli::registry()) reg(app);
   try {

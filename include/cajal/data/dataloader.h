@@ -26,6 +26,10 @@
 
 namespace cajal::data {
 
+// The example order of epoch `epoch` of n examples: 0..n-1, or the seeded permutation above.
+// DataLoader and distributed::DistributedSampler share it, so ranks split one process's order.
+std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int64_t epoch);
+
 struct DataLoaderOptions {
   int64_t batch_size = 1;
   bool shuffle = false;

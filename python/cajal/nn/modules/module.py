@@ -179,6 +179,12 @@ class Module:
     def num_parameters(self):
         return sum(p.numel() for p in self.parameters())
 
+    def summary(self, input_size, batch=1):
+        """The `cajal summary` table of this module (cajal.models.summary): print() it, or read its
+        keys (layers, total_parameters, total_macs, total_flops, ...)."""
+        from ... import models
+        return models.summary(self, input_size, batch)
+
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode=True):
         if not isinstance(mode, bool):

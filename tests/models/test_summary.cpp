@@ -1,0 +1,78 @@
+// `cajal summary`'s engine (cajal/models/summary.h): rows found by tracing one forward, the notes'
+// cost model for MACs, totals. LeNet-5's per-layer multiplies are worked out here from the layer
+// sizes (O oh ow C kh kw; in x out), not read back from the summary.
+#include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
+#include "cajal/nn/nn.h"
+#include "support/test_support.h"
+
+using namespace cajal;
+namespace summary = cajal::models::summary;
+
+TEST(Summary, LeNet5RowsAndTotalsFollowTheNotesCostModel) {
+  auto model = models::build_model("lenet5");
+  const summary::Summary s = summary::summarize(nn::as_unary(*model, "test"), {1, 28, 28}, 1, "lenet5");
+  ASSERT_EQ(s.rows.size(), 12u);
+  EXPECT_EQ(s.rows[0].type, "Conv2d");
+  EXPECT_EQ(s.rows[3].output, (Shape{1, 16, 10, 10}));
+  EXPECT_EQ(s.rows[11].output, (Shape{1, 10}));
+  const int64_t conv1 = 6 * 28 * 28 * 1 * 5 * 5, conv2 = 16 * 10 * 10 * 6 * 5 * 5;
+  const int64_t dense = 400 * 120 + 120 * 84 + 84 * 10;
+  EXPECT_EQ(s.rows[0].macs, conv1);
+  EXPECT_EQ(s.rows[3].macs, conv2);
+  EXPECT_EQ(s.total_macs, conv1 + conv2 + dense);
+  EXPECT_EQ(s.flops(), 2 * s.total_macs);
+  EXPECT_EQ(s.total_parameters, model->num_parameters());
+  int64_t row_params = 0;
+  for (const auto& r : s.rows) row_params += r.parameters;
+  EXPECT_EQ(row_params, s.total_parameters);
+}
+
+TEST(Summary, BatchScalesMacsButNotParametersOrPerExampleMemory) {
+  nn::Sequential net;
+  net.push_back(std::make_shared<nn::Linear>(784, 256));
+  net.push_back(std::make_shared<nn::ReLU>());
+  net.push_back(std::make_shared<nn::Linear>(256, 10));
+  const auto one = summary::summarize(net, {784}, 1), four = summary::summarize(net, {784}, 4);
+  EXPECT_EQ(one.total_macs, 784 * 256 + 256 * 10);
+  EXPECT_EQ(four.total_macs, 4 * one.total_macs);
+  EXPECT_EQ(four.total_parameters, one.total_parameters);
+  EXPECT_EQ(four.activation_bytes, 4 * (256 + 256 + 10));
+  EXPECT_EQ(four.rows[2].output, (Shape{4, 10}));
+  EXPECT_EQ(one.rows[0].name, "0");
+  EXPECT_EQ(one.rows[2].name, "2");
+}
+
+TEST(Summary, TransposedConvCostsWhatItsAdjointConvolutionCosts) {
+  // ConvTranspose2d(4 -> 2, k3, s2) maps 5x5 to 11x11; the convolution it is the adjoint of maps
+  // 11x11 with 2 channels to 5x5 with 4, and both perform the same multiplies.
+  nn::Sequential net;
+  net.push_back(std::make_shared<nn::ConvTranspose2d>(nn::ConvTranspose2dOptions(4, 2, {3, 3}).stride({2, 2})));
+  const auto s = summary::summarize(net, {4, 5, 5});
+  EXPECT_EQ(s.rows[0].output, (Shape{1, 2, 11, 11}));
+  EXPECT_EQ(s.total_macs, conv2d_multiplies({11, 11}, {4, 2, 3, 3}, {2, 2}));
+}
+
+TEST(Summary, ResidualBlocksListTheirLayersByDottedName) {
+  auto model = models::build_model("resnet18");
+  const auto s = summary::summarize(nn::as_unary(*model, "test"), {3, 64, 64});
+  bool found = false;
+  for (const auto& r : s.rows) found = found || r.name == "layer1.0.conv1";
+  EXPECT_TRUE(found);
+  EXPECT_EQ(s.rows.back().output, (Shape{1, 1000}));
+  EXPECT_EQ(s.total_parameters, model->num_parameters());
+}
+
+TEST(Summary, JsonCarriesTheTotalsAndTheFlopConvention) {
+  auto model = models::build_model("lenet5");
+  const auto j = summary::to_json(summary::summarize(nn::as_unary(*model, "test"), {1, 28, 28}));
+  EXPECT_EQ(j["total_flops"].get<int64_t>(), 2 * j["total_macs"].get<int64_t>());
+  EXPECT_EQ(j["flops_convention"], "FLOPs = 2 x MACs");
+  EXPECT_EQ(j["layers"].size(), 12u);
+}
+
+TEST(Summary, AnInputThatDoesNotFitIsACajalError) {
+  auto model = models::build_model("lenet5");
+  EXPECT_THROW(summary::summarize(nn::as_unary(*model, "test"), {3, 32, 32}), cajal::Error);
+  EXPECT_THROW(summary::summarize(nn::as_unary(*model, "test"), {1, 28, 28}, 0), cajal::Error);
+}
