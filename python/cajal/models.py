@@ -26,7 +26,7 @@ def train(**config):
     """Runs `cajal train` (epochs, validation, test evaluation, optional runs/NAME files) and returns
     its final report. Options are cajal::train::TrainConfig's fields: model, model_config, data,
     epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
-    resume, max_steps_per_epoch, progress, quiet."""
+    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), progress, quiet."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
 
@@ -44,7 +44,7 @@ def _zoo_constructor(name):
 
 
 _ZOO = ("lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-        "resnet18", "resnet34", "resnet50", "resnet101", "googlenet", "mobilenet")
+        "resnet18", "resnet34", "resnet50", "resnet101", "googlenet", "mobilenet", "fmnist_cnn", "resnet18_fmnist")
 for _name in _ZOO:
     globals()[_name] = _zoo_constructor(_name)
 del _name

@@ -2,7 +2,7 @@
 // existing layers in a short file of src/models/cnn/, with torchvision's parameter names and
 // order (features.0.weight, layer1.0.conv1.weight, ...) so a torchvision state_dict loads by name,
 // and registered in the model zoo (registry.h) as lenet5, alexnet, vgg11..vgg19(_bn), resnet18..101,
-// googlenet and mobilenet.
+// googlenet, mobilenet, fmnist_cnn and resnet18_fmnist (ResNet-18 for 1x28x28).
 //
 //   auto net = cajal::models::cnn::resnet(18, {.num_classes = 10});
 //   Tensor logits = (*net)(images);  // (N, 3, H, W) -> (N, 10)
@@ -118,11 +118,23 @@ std::shared_ptr<nn::UnaryModule> lenet5(const LeNetOptions& o = {});
 std::shared_ptr<nn::UnaryModule> alexnet(const CnnOptions& o = {});
 // depth 11, 13, 16 or 19.
 std::shared_ptr<nn::UnaryModule> vgg(int depth, bool batch_norm, const CnnOptions& o = {});
-// depth 18, 34 (BasicBlock), 50, 101 (Bottleneck).
-std::shared_ptr<nn::UnaryModule> resnet(int depth, const CnnOptions& o = {});
+// depth 18, 34 (BasicBlock), 50, 101 (Bottleneck). small_input: the stem for small images such as
+// 28x28 or 32x32 (3x3 stride-1 conv, no max-pool) instead of ImageNet's 7x7 stride 2 + max-pool.
+std::shared_ptr<nn::UnaryModule> resnet(int depth, const CnnOptions& o = {}, bool small_input = false);
 std::shared_ptr<nn::UnaryModule> googlenet(const CnnOptions& o = {.dropout = 0.2});
 // MobileNet (v1): a 3x3 stride-2 stem then 13 depthwise-separable blocks (3x3 depthwise + BN +
 // ReLU, 1x1 pointwise + BN + ReLU), global average pooling, one FC; width_mult scales channels.
 std::shared_ptr<nn::UnaryModule> mobilenet(const CnnOptions& o = {.dropout = 0.2}, double width_mult = 1.0);
+
+// A compact CNN for Fashion-MNIST (the main job's): per entry of `channels` a stage of
+// convs_per_stage x (conv 3x3 -> BN -> ReLU) and a 2x2 max-pool, then dropout and one FC.
+// The default (32/64/128, one conv per stage) has 104,426 parameters.
+struct FmnistCnnOptions {
+  int64_t num_classes = 10, in_channels = 1, image_size = 28;
+  std::vector<int64_t> channels = {32, 64, 128};
+  int64_t convs_per_stage = 1;
+  double dropout = 0.3;
+};
+std::shared_ptr<nn::UnaryModule> fmnist_cnn(const FmnistCnnOptions& o = {});
 
 }  // namespace cajal::models::cnn
