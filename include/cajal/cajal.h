@@ -12,5 +12,6 @@
 #include "cajal/data/data.h"
 #include "cajal/io/io.h"
 #include "cajal/nn/nn.h"
+#include "cajal/ops/detection.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/optim.h"

@@ -26,9 +26,28 @@ def train(**config):
     """Runs `cajal train` (epochs, validation, test evaluation, optional runs/NAME files) and returns
     its final report. Options are cajal::train::TrainConfig's fields: model, model_config, data,
     epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
-    resume, max_steps_per_epoch, progress, quiet."""
+    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), progress, quiet."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
+
+
+# The CNN zoo under torchvision's constructor names: cajal.models.resnet18(num_classes=10) is
+# build("resnet18", num_classes=10), and its state_dict keys are torchvision's, so
+# cajal.models.resnet18().load_state_dict(torchvision.models.resnet18().state_dict()) loads it.
+def _zoo_constructor(name):
+    def make(**config):
+        return build(name, **config)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"build({name!r}, **config): a freshly initialised {name} (torchvision's parameter names)."
+    return make
+
+
+_ZOO = ("lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+        "resnet18", "resnet34", "resnet50", "resnet101", "googlenet", "mobilenet", "fmnist_cnn", "resnet18_fmnist")
+for _name in _ZOO:
+    globals()[_name] = _zoo_constructor(_name)
+del _name
 
 
 class Summary(dict):

@@ -43,6 +43,7 @@ void init_attention(py::module_& m);  // layer/RMS norm, attention (after init_o
 void init_transformer(py::module_& m);  // transformer layers and stacks (after init_nn)
 void init_neuro(py::module_& m);  // cajal.neuro (neuro.cpp)
 void init_conv(py::module_& F);  // into cajal.nn.functional (called by init_ops)
+void init_cnn(py::module_& m);   // issue 9's ops, layers and detection (after init_nn)
 // A (height, width) pair from an int (both) or a pair of ints, as torch's size arguments.
 Size2 size2(const py::handle& v, const char* op, const char* name);
 // A pooling stride: None is {0, 0}, which the pooling ops read as "the kernel size" (torch's default).

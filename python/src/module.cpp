@@ -224,6 +224,7 @@ PYBIND11_MODULE(_cajal, m) {
   init_nn(m);
   init_attention(m);
   init_transformer(m);
+  init_cnn(m);
   init_optim(m);
   init_data(m);
   init_io(m);

@@ -230,7 +230,34 @@ row("conv_transpose2d",
          lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)),
     Case("groups dilation", [X(1, 4, 4, 3), X(4, 3, 2, 3)],
          lambda L, x, w: L.F.conv_transpose2d(x, w, None, stride=(2, 1), padding=(0, 1), groups=2, dilation=(1, 2))),
-    Case("unbatched", [X(3, 4, 4), X(3, 2, 2, 2), X(2)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2)))
+    Case("unbatched", [X(3, 4, 4), X(3, 2, 2, 2), X(2)], lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, stride=2)),
+    Case("output_padding below dilation", [X(1, 2, 3, 4), X(2, 2, 3, 2), X(2)],
+         lambda L, x, w, b: L.F.conv_transpose2d(x, w, b, output_padding=1, dilation=2)))
+# CNN ops of issue 9 (conv1d, pad, upsample): one block.
+row("conv1d",
+    Case("k3 bias", [X(2, 3, 7), X(4, 3, 3), X(4)], lambda L, x, w, b: L.F.conv1d(x, w, b)),
+    Case("stride 2 padding 2 dilation 2", [X(2, 2, 9), X(3, 2, 3)],
+         lambda L, x, w: L.F.conv1d(x, w, None, stride=2, padding=2, dilation=2)),
+    Case("groups 2", [X(1, 4, 6), X(6, 2, 2), X(6)], lambda L, x, w, b: L.F.conv1d(x, w, b, padding=1, groups=2)),
+    Case("unbatched", [X(3, 5), X(2, 3, 2), X(2)], lambda L, x, w, b: L.F.conv1d(x, w, b)))
+row("pad",
+    Case("image zeros", [X(2, 2, 3, 4)], lambda L, x: L.F.pad(x, (1, 2, 0, 3))),
+    Case("crop and value", [X(2, 5, 6)], lambda L, x: L.F.pad(x, (-1, 2, 1, -2), value=1.5)),
+    Case("three dims", [X(2, 3, 2)], lambda L, x: L.F.pad(x, (1, 0, 0, 1, 2, 1), "constant", 0.0)))
+row("upsample_nearest2d",
+    Case("size 2x", [X(2, 2, 3, 4)], lambda L, x: L.F.interpolate(x, size=(6, 8))),
+    Case("size up and down", [X(1, 2, 4, 3)], lambda L, x: L.F.interpolate(x, size=(7, 2), mode="nearest")),
+    Case("scale_factor (2.5, 1.5)", [X(1, 2, 2, 4)], lambda L, x: L.F.interpolate(x, scale_factor=(2.5, 1.5))),
+    Case("unbatched scale 3", [X(2, 3, 2)], lambda L, x: L.F.interpolate(x.unsqueeze(0), scale_factor=3)[0]))
+row("upsample_bilinear2d",
+    Case("size", [X(2, 2, 3, 4)], lambda L, x: L.F.interpolate(x, size=(6, 7), mode="bilinear")),
+    Case("align_corners down", [X(1, 2, 5, 4)],
+         lambda L, x: L.F.interpolate(x, size=(3, 6), mode="bilinear", align_corners=True)),
+    Case("scale_factor 2", [X(1, 3, 3, 3)], lambda L, x: L.F.interpolate(x, scale_factor=2, mode="bilinear",
+                                                                       align_corners=False)),
+    Case("scale (1.5, 2.5) align_corners", [X(1, 1, 4, 2)],
+         lambda L, x: L.F.interpolate(x, scale_factor=(1.5, 2.5), mode="bilinear", align_corners=True)),
+    Case("one output column", [X(1, 2, 4, 3)], lambda L, x: L.F.interpolate(x, size=(5, 1), mode="bilinear")))
 
 # ---------------------------------------------------------------------------- linear algebra
 row("matmul",

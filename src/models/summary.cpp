@@ -7,6 +7,7 @@
 
 #include "cajal/autograd/grad_mode.h"
 #include "cajal/models/cnn.h"
+#include "cajal/nn/layer_context.h"
 #include "cajal/nn/nn.h"
 
 namespace cajal::models::summary {
@@ -75,7 +76,8 @@ Tensor run(nn::UnaryModule& m, const Tensor& x) {
   }
   if (is_chain(m)) {
     Tensor y = x;
-    for (const auto& [name, child] : m.named_children()) y = run(nn::as_unary(*child, "summary"), y);
+    for (const auto& [name, child] : m.named_children())  // an error names the child, as Sequential's forward
+      y = nn::call_in_layer(name, *child, y, [&, c = child] { return run(nn::as_unary(*c, "summary"), y); });
     return y;
   }
   const size_t before = g_trace->rows.size();

@@ -1,4 +1,6 @@
 // nn::ConvTranspose2d and the adaptive pooling layers: parameters, torch's init, one op each.
+#include <algorithm>
+
 #include "cajal/nn/conv_transpose.h"
 
 #include <cmath>
@@ -17,10 +19,14 @@ ConvTranspose2d::ConvTranspose2d(const ConvTranspose2dOptions& o) : UnaryModule(
   CAJAL_CHECK(o.kernel_size()[0] >= 1 && o.kernel_size()[1] >= 1, "ConvTranspose2d",
               "expected a positive kernel size, got ({}, {})", o.kernel_size()[0], o.kernel_size()[1]);
   // torch rejects this at construction too (the output size would be ambiguous otherwise).
-  CAJAL_CHECK(o.output_padding()[0] >= 0 && o.output_padding()[1] >= 0 && o.output_padding()[0] < o.stride()[0] &&
-                  o.output_padding()[1] < o.stride()[1],
-              "ConvTranspose2d", "expected output_padding smaller than stride, got output_padding ({}, {}) for stride ({}, {})",
-              o.output_padding()[0], o.output_padding()[1], o.stride()[0], o.stride()[1]);
+  // torch's rule: each output_padding must be below that dimension's stride or its dilation.
+  for (int d = 0; d < 2; ++d)
+    CAJAL_CHECK(o.output_padding()[d] >= 0 && o.output_padding()[d] < std::max(o.stride()[d], o.dilation()[d]),
+                "ConvTranspose2d",
+                "expected output_padding smaller than stride or dilation, got output_padding ({}, {}) for stride "
+                "({}, {}) and dilation ({}, {})",
+                o.output_padding()[0], o.output_padding()[1], o.stride()[0], o.stride()[1], o.dilation()[0],
+                o.dilation()[1]);
   CAJAL_CHECK_TYPE(is_floating(o.dtype()), "ConvTranspose2d", "expected a floating dtype (float32 or float64), got {}",
                    dtype_name(o.dtype()));
   weight = register_parameter("weight", empty({o.in_channels(), o.out_channels() / o.groups(), o.kernel_size()[0],

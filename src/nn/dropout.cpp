@@ -32,10 +32,34 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   return x * scaled_mask;
 }
 
+Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
+  check_p(p, "dropout2d");
+  CAJAL_CHECK_TYPE(x.is_floating_point(), "dropout2d", "expected a floating input, got {}", dtype_name(x.dtype()));
+  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, "dropout2d",
+              "expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {}",
+              shape_str(x.shape()));
+  if (!training || p == 0.0) return x;
+  if (p == 1.0) return x * 0.0;
+  // One draw per channel map, broadcast over its plane.
+  Shape mask_shape = x.shape();
+  mask_shape[mask_shape.size() - 1] = mask_shape[mask_shape.size() - 2] = 1;
+  Tensor scaled_mask = bernoulli(mask_shape, 1.0 - p, x.dtype(), gen);
+  scaled_mask.mul_(1.0 / (1.0 - p));
+  return x * scaled_mask;
+}
+
 }  // namespace functional
 
 Dropout::Dropout(double p, Generator* gen) : UnaryModule("Dropout"), p_(p), gen_(gen) { check_p(p, "Dropout"); }
 
 std::string Dropout::extra_repr() const { return "p=" + detail::repr_arg(p_); }
+
+}  // namespace cajal::nn
+
+namespace cajal::nn {
+
+Dropout2d::Dropout2d(double p, Generator* gen) : UnaryModule("Dropout2d"), p_(p), gen_(gen) { check_p(p, "Dropout2d"); }
+
+std::string Dropout2d::extra_repr() const { return "p=" + detail::repr_arg(p_); }
 
 }  // namespace cajal::nn

@@ -1,6 +1,8 @@
 // nn::Sequential: forward chains the children; indexing wraps negative positions.
 #include "cajal/nn/sequential.h"
 
+#include "cajal/nn/layer_context.h"
+
 namespace cajal::nn {
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {
@@ -8,9 +10,10 @@ Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modul
 }
 
 Tensor Sequential::forward(const Tensor& x) {
-  if (layers_.empty()) return x;
-  Tensor y = layers_[0]->forward(x);
-  for (size_t i = 1; i < layers_.size(); ++i) y = layers_[i]->forward(y);
+  Tensor y = x;
+  // Children are named by position; an error inside one says which and with what input.
+  for (size_t i = 0; i < layers_.size(); ++i)
+    y = call_in_layer(std::to_string(i), *layers_[i], y, [&] { return layers_[i]->forward(y); });
   return y;
 }
 

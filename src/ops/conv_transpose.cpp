@@ -4,6 +4,8 @@
 // then fold (col2im) adds each column back into the output plane. Both steps are cajal ops (matmul
 // runs the GEMM kernel, fold the col2im kernel), so the backward — conv2d of the gradient for x,
 // unfold + matmul for w — comes from theirs and differentiates again.
+#include <algorithm>
+
 #include "cajal/ops/ops.h"
 
 namespace cajal {
@@ -23,10 +25,13 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w, const Tensor& b, Si
   CAJAL_CHECK(stride[0] > 0 && stride[1] > 0 && dilation[0] > 0 && dilation[1] > 0, op,
               "expected a positive stride and dilation, got stride ({}, {}), dilation ({}, {})", stride[0], stride[1],
               dilation[0], dilation[1]);
-  CAJAL_CHECK(output_padding[0] >= 0 && output_padding[1] >= 0 && output_padding[0] < stride[0] &&
-                  output_padding[1] < stride[1],
-              op, "expected output_padding smaller than stride, got output_padding ({}, {}) for stride ({}, {})",
-              output_padding[0], output_padding[1], stride[0], stride[1]);
+  // torch's rule: each output_padding must be below that dimension's stride or its dilation
+  // (an output_padding of 1 at stride 1 is fine when the dilated kernel leaves room for it).
+  for (int d = 0; d < 2; ++d)
+    CAJAL_CHECK(output_padding[d] >= 0 && output_padding[d] < std::max(stride[d], dilation[d]), op,
+                "expected output_padding smaller than stride or dilation, got output_padding ({}, {}) for stride "
+                "({}, {}) and dilation ({}, {})",
+                output_padding[0], output_padding[1], stride[0], stride[1], dilation[0], dilation[1]);
   const bool batched = x_in.dim() == 4;
   const Tensor x = batched ? x_in : x_in.unsqueeze(0);
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
@@ -47,7 +52,19 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& w, const Tensor& b, Si
   // wt (G, K, Cg) · x (N, G, Cg, H W) -> (N, G, K, H W): the columns fold adds into (N, O, oh, ow).
   Tensor wt = transpose(reshape(w, {groups, Cg, K}), 1, 2);
   Tensor cols = matmul(wt, reshape(x, {N, groups, Cg, H * W}));
-  Tensor out = fold(reshape(cols, {N, groups * K, H * W}), {oh, ow}, {kh, kw}, dilation, padding, stride);
+  Tensor c = reshape(cols, {N, groups * K, H * W});
+  Tensor out;
+  if (output_padding[0] < stride[0] && output_padding[1] < stride[1]) {
+    out = fold(c, {oh, ow}, {kh, kw}, dilation, padding, stride);  // the extra rows are within one stride
+  } else {
+    // output_padding >= stride (allowed below the dilation): fold can only count windows over the
+    // whole unpadded plane, so fold into that and crop `padding` off the top/left and `padding -
+    // output_padding` off the bottom/right (a negative crop is zero rows: nothing reaches them).
+    const int64_t fh = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1;
+    const int64_t fw = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1;
+    out = pad(fold(c, {fh, fw}, {kh, kw}, dilation, {0, 0}, stride),
+              {-padding[1], output_padding[1] - padding[1], -padding[0], output_padding[0] - padding[0]});
+  }
   if (b.defined()) out = out + reshape(b, {1, O, 1, 1});
   return batched ? out : out.squeeze(0);
 }

@@ -13,6 +13,7 @@
 #include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/optim.h"
+#include "cajal/train/augmentation.h"
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
 #include "cajal/core/threading.h"
@@ -65,7 +66,8 @@ void write_metrics_row(std::ofstream& f, const std::vector<std::string>& names, 
 }
 
 io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const Optimizers& opts, int64_t epoch,
-                               int64_t step_in_epoch, const TrainReport& report, const TaskData& data) {
+                               int64_t step_in_epoch, const TrainReport& report, const TaskData& data,
+                               const BatchAugmenter* augment) {
   io::Checkpoint ck;
   ck.model = model.state_dict();
   ck.optimizer = optimizers_state(opts);
@@ -92,6 +94,7 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
     hist.push_back({{"epoch", e.epoch}, {"steps", e.steps}, {"train", metrics_json(e.train)},
                     {"val", metrics_json(e.val)}, {"seconds", e.seconds}, {"lr", e.lr}});
   ck.metadata["history"] = hist;
+  if (augment) ck.metadata["augment"] = {{"spec", cfg.augment}, {"rng", augment->state()}};
   return ck;
 }
 
@@ -161,6 +164,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.batch_size = m.at("batch_size");
     cfg.seed = m.at("seed");
     cfg.validation_size = m.at("validation_size");
+    cfg.augment = m.contains("augment") ? m.at("augment").at("spec").get<std::string>() : "";
   }
 
   manual_seed(cfg.seed);
@@ -172,10 +176,15 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     probe.requires_grad_(true);
     make_optimizer(cfg, {probe});
   }
+  const AugmentSpec augment_spec = parse_augment(cfg.augment);  // bad specs fail before the data loads too
+  CAJAL_CHECK(augment_spec.empty() || spec.task == "classification", "train",
+              "--augment applies to classification, but model {} trains under the {} task", cfg.model, spec.task);
   TaskData data = task->load_data(cfg, spec);
   if (!data.model_config.is_null()) cfg.model_config = data.model_config;
   std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
   Optimizers opts = task->make_optimizers(cfg, *model);
+  std::optional<BatchAugmenter> augment;
+  if (!augment_spec.empty()) augment.emplace(augment_spec, data, cfg.seed);
 
   TrainReport report;
   report.task = task->name();
@@ -187,6 +196,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     model->load_state_dict(resume->model);
     load_optimizers_state(opts, resume->optimizer);
     default_generator().set_state(resume->rng);
+    if (augment) augment->set_state(resume->metadata.at("augment").at("rng"));
     start_epoch = resume->epoch;
     start_step = resume->step;
     report.step_losses = resume->metadata.value("step_losses", std::vector<double>{});
@@ -215,7 +225,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
         << nlohmann::json{{"model", cfg.model}, {"model_config", cfg.model_config}, {"task", report.task},
                           {"data", cfg.data}, {"data_info", data.info}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
                           {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
-                          {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"threads", get_num_threads()}}
+                          {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"augment", cfg.augment},
+                          {"threads", get_num_threads()}}
                .dump(2)
         << "\n";
   }
@@ -229,7 +240,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   auto save = [&](int64_t epoch, int64_t step) {
     if (report.checkpoint_path.empty()) return;
-    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report, data));
+    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report, data,
+                                                                augment ? &*augment : nullptr));
   };
 
   for (int64_t epoch = start_epoch; epoch < cfg.epochs && !report.interrupted; ++epoch) {
@@ -244,6 +256,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     int64_t step = first;
     for (data::Batch& b : loader) {
       if (step >= steps) break;
+      if (augment) b.input = (*augment)(b.input);  // training batches only: evaluation reads data.val
       StepResult r = task->train_step(*model, opts, b);
       double l = r.metrics.at("loss");
       if (!std::isfinite(l) && cfg.stop_on_nonfinite) {
@@ -318,6 +331,7 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
       if (std::isfinite(v)) j["val_" + k] = v;
   }
   if (!r.checkpoint_path.empty()) j["checkpoint"] = r.checkpoint_path;
+  if (!cfg.augment.empty()) j["augment"] = cfg.augment;
   for (const auto& [k, path] : r.outputs.files) j[k] = path;
   return j;
 }
@@ -331,6 +345,7 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   s += fmt::format("parameters      {:>10}\n", nn::format_count(r.parameters));
   s += fmt::format("optimizer       {} lr {} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr, cfg.batch_size,
                    cfg.seed, get_num_threads());
+  if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
     for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));

@@ -91,21 +91,24 @@ class EveryTask : public ::testing::TestWithParam<std::string> {
 INSTANTIATE_TEST_SUITE_P(Training, EveryTask, ::testing::Values("mlp", "mlp_autoencoder"),
                          [](const auto& info) { return info.param; });
 
-TEST_P(EveryTask, ResumeContinuesBitIdentically) {
-  REQUIRE_DATA();
+// Two epochs of 40 steps straight, and one epoch then --resume for the second (the resumed config
+// names only the checkpoint: everything else, --augment included, comes from it); the step losses,
+// test metrics and history must be equal. Returns the straight run.
+train::TrainReport expect_resume_bit_identical(const train::TrainConfig& base) {
   std::string a = temp_dir("straight"), b = temp_dir("resumed");
-  train::TrainConfig cfg = config(a);
+  train::TrainConfig cfg = base;
+  cfg.out_dir = a;
   cfg.epochs = 2;
   cfg.max_steps_per_epoch = 40;
   cfg.validation_size = 1000;
   auto straight = train::run_training(cfg);
 
-  train::TrainConfig first = config(b);
+  train::TrainConfig first = cfg;
+  first.out_dir = b;
   first.epochs = 1;
-  first.max_steps_per_epoch = 40;
-  first.validation_size = 1000;
   train::run_training(first);
-  train::TrainConfig rest = config(b);
+  train::TrainConfig rest = quiet_config(b);
+  rest.model = base.model;
   rest.epochs = 2;
   rest.max_steps_per_epoch = 40;
   rest.resume = b + "/checkpoint.safetensors";
@@ -122,6 +125,50 @@ TEST_P(EveryTask, ResumeContinuesBitIdentically) {
   EXPECT_LT(straight.step_losses.back(), straight.step_losses.front()) << "the loss must fall in 80 steps";
   fs::remove_all(a);
   fs::remove_all(b);
+  return straight;
+}
+
+TEST_P(EveryTask, ResumeContinuesBitIdentically) {
+  REQUIRE_DATA();
+  expect_resume_bit_identical(config(""));
+}
+
+// The augmentation generator's state travels in the checkpoint: were it reseeded on resume, the
+// second epoch would repeat the first epoch's crops and flips and its losses would differ.
+TEST(Training, ResumeWithAugmentContinuesBitIdentically) {
+  REQUIRE_DATA();
+  train::TrainConfig cfg = quiet_config("");
+  cfg.augment = "crop=4,flip";
+  auto augmented = expect_resume_bit_identical(cfg);
+  // The augmentation is applied: without it the same run sees other inputs from the first step
+  // (init, data order and dropout draw from the default generator, not the augmentation's).
+  train::TrainConfig plain = quiet_config("");
+  plain.epochs = 1;
+  plain.max_steps_per_epoch = 3;
+  plain.validation_size = 1000;
+  auto p = train::run_training(plain);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NE(p.step_losses[i], augmented.step_losses[i]) << "step " << i;
+}
+
+// --augment is for classification on image data: a table or another task is a clear error,
+// raised before any step runs.
+TEST(Training, AugmentOnATableOrAnotherTaskIsAnError) {
+  const std::string dir = temp_dir("augment_csv");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/t.csv") << "a,b,c,label\n1,2,3,0\n4,5,6,1\n7,8,9,2\n1,3,5,0\n2,4,6,1\n";
+  train::TrainConfig cfg = quiet_config("");
+  cfg.data = dir + "/t.csv";
+  cfg.validation_size = 0;
+  cfg.model_config = {{"in_features", 3}, {"num_classes", 3}};
+  cfg.augment = "crop=4,flip";
+  EXPECT_CAJAL_ERROR(train::run_training(cfg), "--augment: expected image data", "the CSV table",
+                     "with examples of shape [3]");
+  train::TrainConfig ae = quiet_config("");
+  ae.model = "mlp_autoencoder";
+  ae.augment = "flip";
+  EXPECT_CAJAL_ERROR(train::run_training(ae),
+                     "--augment applies to classification, but model mlp_autoencoder trains under the reconstruction task");
+  fs::remove_all(dir);
 }
 
 TEST_P(EveryTask, CtrlCSavesACheckpointThatResumes) {

@@ -66,6 +66,9 @@ CAJAL_OP_ROWS(conv_transpose) {
                     TWin{{2, 2}, {1, 1}, {1, 1}}),
       transpose_row("stride (2, 3), dilation (2, 1), 2x3 kernel, no bias", {1, 2, 3, 3}, {2, 2, 2, 3}, false,
                     TWin{{2, 3}, {0, 1}, {1, 2}, {2, 1}}),
+      // torch allows output_padding below the dilation at stride 1: the extra row is beyond every window.
+      transpose_row("stride 1, dilation 2, output_padding 1", {1, 2, 3, 4}, {2, 2, 3, 2}, true,
+                    TWin{{1, 1}, {0, 0}, {1, 1}, {2, 2}}),
   };
   // groups 2: weight (C_in 4, C_out/G 3) -> 6 output channels, so the bias has 6 entries.
   OpRow grouped = transpose_row("groups 2", {2, 4, 3, 3}, {4, 3, 2, 2}, false, TWin{{1, 1}, {0, 0}, {0, 0}, {1, 1}, 2});

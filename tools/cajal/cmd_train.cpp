@@ -41,6 +41,9 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("--resume", cfg->resume, "Continue from this checkpoint");
   cmd->add_option("--model-config", *model_config, "JSON overriding the model's defaults, e.g. '{\"hidden\":[512]}'; the sizes (in_features, "
                   "in_channels, image_size, num_classes) default to the data's");
+  cmd->add_option("--augment", cfg->augment,
+                  "Augment training batches of image data: crop=PADDING (random crop to the image size after "
+                  "padding with blank pixels), flip[=P] (horizontal flip, P 0.5); e.g. crop=4,flip");
   cmd->add_option("--max-steps-per-epoch", cfg->max_steps_per_epoch, "Cut epochs short (smoke tests)");
   cmd->add_flag("--json", *json, "Print the final metrics as one JSON object (last line)");
   add_threads_option(cmd, threads);

@@ -2,7 +2,7 @@
 // existing layers in a short file of src/models/cnn/, with torchvision's parameter names and
 // order (features.0.weight, layer1.0.conv1.weight, ...) so a torchvision state_dict loads by name,
 // and registered in the model zoo (registry.h) as lenet5, alexnet, vgg11..vgg19(_bn), resnet18..101,
-// googlenet and mobilenet.
+// googlenet, mobilenet, fmnist_cnn and resnet18_fmnist (ResNet-18 for 1x28x28).
 //
 //   auto net = cajal::models::cnn::resnet(18, {.num_classes = 10});
 //   Tensor logits = (*net)(images);  // (N, 3, H, W) -> (N, 10)
@@ -43,21 +43,6 @@ class Chain : public nn::UnaryModule {
   std::vector<nn::UnaryModule*> steps_;
 };
 
-// Average pooling to a fixed (oh, ow) output whatever the input size: PyTorch's adaptive windows
-// [floor(i H / oh), ceil((i + 1) H / oh)), one avg_pool2d when H, W divide evenly (the usual case:
-// global pooling, AlexNet's 6x6 at 224), else slices, means and a cat of existing ops.
-// NB: becomes nn::AdaptiveAvgPool2d once that layer lands; it has no parameters, so swapping it
-// changes no state_dict key.
-class AdaptiveAvgPool : public nn::UnaryModule {
- public:
-  explicit AdaptiveAvgPool(Size2 output_size) : UnaryModule("AdaptiveAvgPool"), out_(output_size) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-
- private:
-  Size2 out_;
-};
-
 // Max pooling with PyTorch's ceil_mode=True (GoogLeNet's pools): the input is padded at the
 // bottom/right with -inf up to the last window that starts inside it, then one max_pool2d.
 class CeilMaxPool : public nn::UnaryModule {
@@ -71,20 +56,22 @@ class CeilMaxPool : public nn::UnaryModule {
   int64_t k_, s_, p_;
 };
 
-// A residual block: relu(path(x) + shortcut(x)), where path is conv1, bn1, relu, conv2, bn2[, relu,
-// conv3, bn3] and shortcut is `downsample` (1x1 conv + BN) when the shape changes, else x.
-// ResNet's BasicBlock is two 3x3 convs; Bottleneck is 1x1 -> 3x3 (stride here, torchvision's v1.5)
-// -> 1x1 with 4x the width.
-class ResidualBlock : public nn::UnaryModule {
+// A residual block: nn::Residual with relu(path(x) + shortcut(x)), where path is conv1, bn1, relu,
+// conv2, bn2[, relu, conv3, bn3] and shortcut is `downsample` (1x1 conv + BN) when the shape
+// changes, else x. ResNet's BasicBlock is two 3x3 convs; Bottleneck is 1x1 -> 3x3 (stride here,
+// torchvision's v1.5) -> 1x1 with 4x the width.
+class ResidualBlock : public nn::Residual {
  public:
   static constexpr int64_t kBasicExpansion = 1, kBottleneckExpansion = 4;
   ResidualBlock(bool bottleneck, int64_t in_channels, int64_t planes, int64_t stride);
-  Tensor forward(const Tensor& x) override;
   int64_t out_channels() const { return out_channels_; }
+
+ protected:
+  Tensor residual(const Tensor& x) override;
+  Tensor call_child(nn::UnaryModule& m, const Tensor& x) override;
 
  private:
   std::vector<std::pair<nn::Conv2d*, nn::BatchNorm*>> path_;
-  std::shared_ptr<nn::Sequential> downsample_;
   int64_t out_channels_;
 };
 
@@ -94,18 +81,20 @@ std::shared_ptr<nn::UnaryModule> conv_bn_relu(int64_t in, int64_t out, int64_t k
                                                int64_t padding = 0, int64_t groups = 1, double eps = 1e-5,
                                                bool numbered = false);
 
-// GoogLeNet's inception module: four branches concatenated along channels (1x1; 1x1 -> 3x3;
+// GoogLeNet's inception module: an nn::Concat of four branches along channels (1x1; 1x1 -> 3x3;
 // 1x1 -> "5x5"; 3x3 max-pool -> 1x1). NB: torchvision's "5x5" branch is a 3x3 conv (a known
 // slip it keeps for its weights); we keep it too so the weights load, and say so in the summary.
-class Inception : public nn::UnaryModule {
+class Inception : public nn::Concat {
  public:
   Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red, int64_t ch5x5,
             int64_t pool_proj);
-  Tensor forward(const Tensor& x) override;
   int64_t out_channels() const { return out_channels_; }
+  std::string extra_repr() const override { return ""; }
+
+ protected:
+  Tensor call_child(nn::UnaryModule& m, const Tensor& x) override;
 
  private:
-  std::vector<nn::UnaryModule*> branches_;
   int64_t out_channels_;
 };
 
@@ -129,11 +118,23 @@ std::shared_ptr<nn::UnaryModule> lenet5(const LeNetOptions& o = {});
 std::shared_ptr<nn::UnaryModule> alexnet(const CnnOptions& o = {});
 // depth 11, 13, 16 or 19.
 std::shared_ptr<nn::UnaryModule> vgg(int depth, bool batch_norm, const CnnOptions& o = {});
-// depth 18, 34 (BasicBlock), 50, 101 (Bottleneck).
-std::shared_ptr<nn::UnaryModule> resnet(int depth, const CnnOptions& o = {});
+// depth 18, 34 (BasicBlock), 50, 101 (Bottleneck). small_input: the stem for small images such as
+// 28x28 or 32x32 (3x3 stride-1 conv, no max-pool) instead of ImageNet's 7x7 stride 2 + max-pool.
+std::shared_ptr<nn::UnaryModule> resnet(int depth, const CnnOptions& o = {}, bool small_input = false);
 std::shared_ptr<nn::UnaryModule> googlenet(const CnnOptions& o = {.dropout = 0.2});
 // MobileNet (v1): a 3x3 stride-2 stem then 13 depthwise-separable blocks (3x3 depthwise + BN +
 // ReLU, 1x1 pointwise + BN + ReLU), global average pooling, one FC; width_mult scales channels.
 std::shared_ptr<nn::UnaryModule> mobilenet(const CnnOptions& o = {.dropout = 0.2}, double width_mult = 1.0);
+
+// A compact CNN for Fashion-MNIST (the main job's): per entry of `channels` a stage of
+// convs_per_stage x (conv 3x3 -> BN -> ReLU) and a 2x2 max-pool, then dropout and one FC.
+// The default (32/64/128, one conv per stage) has 104,426 parameters.
+struct FmnistCnnOptions {
+  int64_t num_classes = 10, in_channels = 1, image_size = 28;
+  std::vector<int64_t> channels = {32, 64, 128};
+  int64_t convs_per_stage = 1;
+  double dropout = 0.3;
+};
+std::shared_ptr<nn::UnaryModule> fmnist_cnn(const FmnistCnnOptions& o = {});
 
 }  // namespace cajal::models::cnn

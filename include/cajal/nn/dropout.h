@@ -15,6 +15,9 @@ Tensor dropout_with_mask(const Tensor& x, const Tensor& keep_mask, double p);
 // Training: draws keep_mask ~ Bernoulli(1 - p) from `gen` (the default generator when null) and
 // applies it; p = 0 returns x itself. Not training: returns x itself.
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+// Dropout2d (torch.nn.functional.dropout2d): whole channels are dropped: one keep draw per (n, c)
+// of an (N, C, H, W) input (per c of a (C, H, W) one), broadcast over H x W, scaled by 1 / (1 - p).
+Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 }  // namespace functional
 
 class Dropout : public UnaryModule {
@@ -22,6 +25,20 @@ class Dropout : public UnaryModule {
   // `gen` (not owned, may be null for the default generator) draws the masks.
   explicit Dropout(double p = 0.5, Generator* gen = nullptr);
   Tensor forward(const Tensor& x) override { return functional::dropout(x, p_, training_, gen_); }
+  std::string extra_repr() const override;
+  double p() const { return p_; }
+  void set_generator(Generator* gen) { gen_ = gen; }
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
+// Drops whole channels (feature maps) of (N, C, H, W) images: see functional::dropout2d.
+class Dropout2d : public UnaryModule {
+ public:
+  explicit Dropout2d(double p = 0.5, Generator* gen = nullptr);
+  Tensor forward(const Tensor& x) override { return functional::dropout2d(x, p_, training_, gen_); }
   std::string extra_repr() const override;
   double p() const { return p_; }
   void set_generator(Generator* gen) { gen_ = gen; }

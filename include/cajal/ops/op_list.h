@@ -59,6 +59,11 @@
   X(adaptive_avg_pool2d, 1, Conv)        \
   X(adaptive_max_pool2d, 1, Conv)        \
   X(conv_transpose2d, 3, Conv)           \
+  /* CNN ops of issue 9 */               \
+  X(conv1d, 3, Conv)                     \
+  X(pad, 1, Conv)                        \
+  X(upsample_nearest2d, 1, Conv)         \
+  X(upsample_bilinear2d, 1, Conv)        \
   /* activations */                      \
   X(sigmoid, 1, Activation, -6, 6, (), 1 / (1 + std::exp(-x))) \
   X(tanh, 1, Activation, -3, 3, (), std::tanh(x)) \
@@ -157,6 +162,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 86, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 90, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

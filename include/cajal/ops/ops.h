@@ -233,11 +233,30 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
 Tensor adaptive_max_pool2d(const Tensor& x, Size2 output_size);
 // Transposed convolution (ops/conv_transpose.cpp), the adjoint of conv2d: x (N, C_in, H, W), w (C_in,
 // C_out / groups, kh, kw) (torch's layout), b (C_out). Output (H - 1) stride - 2 padding + dilation
-// (kernel - 1) + output_padding + 1 per dimension; output_padding must be below stride. Argument
+// (kernel - 1) + output_padding + 1 per dimension; output_padding must be below stride or dilation. Argument
 // order is torch.nn.functional.conv_transpose2d's (groups before dilation).
 Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(), Size2 stride = {1, 1},
                         Size2 padding = {0, 0}, Size2 output_padding = {0, 0}, int64_t groups = 1,
                         Size2 dilation = {1, 1});
+// --- CNN ops of issue 9 (conv1d, pad, upsample) ---
+// 1-D convolution (ops/conv1d.cpp): x (N, C_in, L) or (C_in, L), w (C_out, C_in / groups, k), b (C_out);
+// conv2d over a height-1 plane (no kernel of its own), torch.nn.functional.conv1d's argument order.
+Tensor conv1d(const Tensor& x, const Tensor& w, const Tensor& b = Tensor(), int64_t stride = 1, int64_t padding = 0,
+              int64_t dilation = 1, int64_t groups = 1);
+// Constant padding (ops/pad.cpp), torch.nn.functional.pad's 'constant' mode: `pad` lists (before,
+// after) pairs from the LAST dim backwards ({left, right, top, bottom} for an image); a negative
+// amount crops. The backward is pad(g, -pad): cropping and zero-padding are each other's adjoint.
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pad, double value = 0.0);
+// Upsampling of (N, C, H, W) or (C, H, W) (ops/upsample.cpp), torch's interpolate semantics. Give
+// output_size, or output_size {0, 0} and scale_factor (output floor(in scale_factor); the source
+// coordinate then uses 1 / scale_factor, as torch does without recompute_scale_factor).
+using Scale2 = std::array<double, 2>;
+// nearest: source index min(floor(dst scale), in - 1), scale = in / out or 1 / scale_factor.
+Tensor upsample_nearest2d(const Tensor& x, Size2 output_size, Scale2 scale_factor = {0, 0});
+// bilinear: align_corners maps the corner pixels' centres onto each other (scale (in - 1) / (out -
+// 1)); otherwise pixel areas align (source (dst + 0.5) scale - 0.5, clamped at 0).
+Tensor upsample_bilinear2d(const Tensor& x, Size2 output_size, bool align_corners = false,
+                           Scale2 scale_factor = {0, 0});
 
 // ---------------------------------------------------------------- copies and indexing (ops/index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim = 0);

@@ -38,6 +38,7 @@ struct TrainConfig {
   std::string resume;              // checkpoint path to continue from
   bool stop_on_nonfinite = true;   // NaN/Inf loss stops the run with an error
   int64_t max_steps_per_epoch = -1;  // tests: cut epochs short
+  std::string augment;             // training batches of image data: "crop=4,flip" (augmentation.h); "": none
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus

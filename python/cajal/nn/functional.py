@@ -28,3 +28,33 @@ def softsign(input):
 
 def logsigmoid(input):
     return -_F.softplus(-input)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    """torch.nn.functional.interpolate for 2-D images, modes 'nearest' and 'bilinear': exactly one of
+    size and scale_factor; align_corners only with bilinear (default False). With
+    recompute_scale_factor the source coordinates use in / out instead of 1 / scale_factor."""
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported")
+    if input.dim() != 4:  # torch reads a 3-D input as (N, C, L), a 1-D interpolation we do not have
+        raise ValueError(f"interpolate: expected a 4-D (N, C, H, W) input, got shape {list(input.shape)}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: expected exactly one of size and scale_factor")
+    if mode not in ("nearest", "bilinear"):
+        raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
+    if align_corners is not None and mode != "bilinear":
+        raise ValueError("interpolate: align_corners only applies to the bilinear mode, got mode "
+                         f"{mode!r}")
+    if recompute_scale_factor and scale_factor is not None:
+        sf = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor, scale_factor)
+        size = tuple(int(n * s) // 1 for n, s in zip(input.shape[-2:], sf))
+        scale_factor = None
+    if mode == "nearest":
+        return _F.upsample_nearest2d(input, size, scale_factor)
+    return _F.upsample_bilinear2d(input, size, bool(align_corners), scale_factor)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """The deprecated alias of interpolate."""
+    return interpolate(input, size, scale_factor, mode, align_corners)

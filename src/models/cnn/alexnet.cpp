@@ -21,7 +21,7 @@ std::shared_ptr<nn::UnaryModule> alexnet(const CnnOptions& o) {
       std::make_shared<nn::Linear>(4096, o.num_classes));
   auto net = std::make_shared<Chain>("AlexNet");
   net->add("features", features);
-  net->add("avgpool", std::make_shared<AdaptiveAvgPool>(Size2{6, 6}));
+  net->add("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Size2{6, 6}));
   net->add("flatten", std::make_shared<nn::Flatten>());
   net->add("classifier", classifier);
   return net;

@@ -1,7 +1,7 @@
-// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, adaptive average pooling,
-// ceil-mode max pooling, residual blocks and the inception module, from existing layers and ops.
+// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, ceil-mode max pooling,
+// residual blocks (nn::Residual) and the inception module (nn::Concat). Global / fixed-size average
+// pooling is nn::AdaptiveAvgPool2d.
 // Each block calls its children through summary::run so `cajal summary` lists them.
-#include <cmath>
 #include <limits>
 
 #include "cajal/models/cnn.h"
@@ -13,35 +13,10 @@ using summary::run;
 
 Tensor Chain::forward(const Tensor& x) {
   Tensor y = x;
-  for (nn::UnaryModule* m : steps_) y = run(*m, y);
+  const auto children = named_children();  // registered with steps_, in the same order
+  for (size_t i = 0; i < steps_.size(); ++i)
+    y = nn::call_in_layer(children[i].first, *steps_[i], y, [&] { return run(*steps_[i], y); });
   return y;
-}
-
-// --- AdaptiveAvgPool ---
-
-Tensor AdaptiveAvgPool::forward(const Tensor& x) {
-  CAJAL_CHECK(x.dim() == 4, "AdaptiveAvgPool", "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
-  const int64_t H = x.size(2), W = x.size(3), oh = out_[0], ow = out_[1];
-  if (H % oh == 0 && W % ow == 0) {  // equal windows: one pooling op (identity when H == oh)
-    if (H == oh && W == ow) return x;
-    return avg_pool2d(x, {H / oh, W / ow});
-  }
-  // PyTorch's windows [floor(i H / oh), ceil((i + 1) H / oh)), which may overlap.
-  std::vector<Tensor> rows;
-  for (int64_t i = 0; i < oh; ++i) {
-    const int64_t h0 = i * H / oh, h1 = ((i + 1) * H + oh - 1) / oh;
-    std::vector<Tensor> cols;
-    for (int64_t j = 0; j < ow; ++j) {
-      const int64_t w0 = j * W / ow, w1 = ((j + 1) * W + ow - 1) / ow;
-      cols.push_back(mean(slice(slice(x, 2, h0, h1), 3, w0, w1), {2, 3}, /*keepdim=*/true));
-    }
-    rows.push_back(cat(cols, 3));
-  }
-  return cat(rows, 2);
-}
-
-std::string AdaptiveAvgPool::extra_repr() const {
-  return fmt::format("output_size=({}, {})", out_[0], out_[1]);
 }
 
 // --- CeilMaxPool ---
@@ -57,10 +32,8 @@ Tensor CeilMaxPool::forward(const Tensor& x) {
     return std::max<int64_t>(0, (out - 1) * s_ + k_ - (n + 2 * p_));
   };
   const int64_t eh = extra(x.size(2)), ew = extra(x.size(3));
-  const double ninf = -std::numeric_limits<double>::infinity();
   Tensor y = x;
-  if (ew > 0) y = cat({y, full({y.size(0), y.size(1), y.size(2), ew}, ninf, y.dtype())}, 3);
-  if (eh > 0) y = cat({y, full({y.size(0), y.size(1), eh, y.size(3)}, ninf, y.dtype())}, 2);
+  if (eh > 0 || ew > 0) y = pad(x, {0, ew, 0, eh}, -std::numeric_limits<double>::infinity());
   return max_pool2d(y, {k_, k_}, {s_, s_}, {p_, p_});
 }
 
@@ -89,7 +62,7 @@ std::shared_ptr<nn::UnaryModule> conv_bn_relu(int64_t in, int64_t out, int64_t k
 // --- ResidualBlock ---
 
 ResidualBlock::ResidualBlock(bool bottleneck, int64_t in_channels, int64_t planes, int64_t stride)
-    : UnaryModule(bottleneck ? "Bottleneck" : "BasicBlock") {
+    : nn::Residual(bottleneck ? "Bottleneck" : "BasicBlock", /*relu_after=*/true) {
   out_channels_ = planes * (bottleneck ? kBottleneckExpansion : kBasicExpansion);
   struct Spec { int64_t in, out, kernel, stride; };
   std::vector<Spec> convs = bottleneck ? std::vector<Spec>{{in_channels, planes, 1, 1}, {planes, planes, 3, stride},
@@ -107,47 +80,45 @@ ResidualBlock::ResidualBlock(bool bottleneck, int64_t in_channels, int64_t plane
     path_.emplace_back(conv.get(), bn.get());
   }
   if (stride != 1 || in_channels != out_channels_) {
-    downsample_ = register_module(
-        "downsample", std::make_shared<nn::Sequential>(
+    set_shortcut("downsample", std::make_shared<nn::Sequential>(
                           std::make_shared<nn::Conv2d>(
                               nn::Conv2dOptions(in_channels, out_channels_, 1).stride({stride, stride}).bias(false)),
                           std::make_shared<nn::BatchNorm2d>(out_channels_)));
   }
 }
 
-Tensor ResidualBlock::forward(const Tensor& x) {
+Tensor ResidualBlock::residual(const Tensor& x) {
   Tensor y = x;
   for (size_t i = 0; i < path_.size(); ++i) {
-    y = run(*path_[i].second, run(*path_[i].first, y));
+    const std::string n = std::to_string(i + 1);
+    y = nn::call_in_layer("conv" + n, *path_[i].first, y, [&] { return run(*path_[i].first, y); });
+    y = nn::call_in_layer("bn" + n, *path_[i].second, y, [&] { return run(*path_[i].second, y); });
     if (i + 1 < path_.size()) y = relu(y);
   }
-  return relu(add(y, downsample_ ? run(*downsample_, x) : x));
+  return y;
 }
+
+Tensor ResidualBlock::call_child(nn::UnaryModule& m, const Tensor& x) { return run(m, x); }
 
 // --- Inception ---
 
 Inception::Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3, int64_t ch5x5red, int64_t ch5x5,
                      int64_t pool_proj)
-    : UnaryModule("Inception"), out_channels_(ch1x1 + ch3x3 + ch5x5 + pool_proj) {
+    : nn::Concat("Inception", /*dim=*/1), out_channels_(ch1x1 + ch3x3 + ch5x5 + pool_proj) {
   constexpr double eps = 1e-3;  // torchvision's BasicConv2d
   auto branch = [&](std::shared_ptr<nn::UnaryModule> a, std::shared_ptr<nn::UnaryModule> b) {
     return std::make_shared<nn::Sequential>(std::move(a), std::move(b));
   };
-  std::shared_ptr<nn::UnaryModule> b1 = register_module("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
-  auto b2 = register_module("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
+  add("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
+  add("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
                                               conv_bn_relu(ch3x3red, ch3x3, 3, 1, 1, 1, eps)));
-  auto b3 = register_module("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
+  add("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
                                               conv_bn_relu(ch5x5red, ch5x5, 3, 1, 1, 1, eps)));  // 3x3: see cnn.h
-  auto b4 = register_module("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
+  add("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
                                               conv_bn_relu(in, pool_proj, 1, 1, 0, 1, eps)));
-  branches_ = {b1.get(), b2.get(), b3.get(), b4.get()};
 }
 
-Tensor Inception::forward(const Tensor& x) {
-  std::vector<Tensor> outs;
-  for (nn::UnaryModule* b : branches_) outs.push_back(run(*b, x));
-  return cat(outs, 1);
-}
+Tensor Inception::call_child(nn::UnaryModule& m, const Tensor& x) { return run(m, x); }
 
 }  // namespace cajal::models::cnn
 

@@ -30,7 +30,7 @@ std::shared_ptr<nn::UnaryModule> googlenet(const CnnOptions& o) {
     else
       net->add(r.name, std::make_shared<Inception>(r.in, r.a, r.b_red, r.b, r.c_red, r.c, r.pool));
   }
-  net->add("avgpool", std::make_shared<AdaptiveAvgPool>(Size2{1, 1}));
+  net->add("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Size2{1, 1}));
   net->add("flatten", std::make_shared<nn::Flatten>());
   net->add("dropout", std::make_shared<nn::Dropout>(o.dropout));
   net->add("fc", std::make_shared<nn::Linear>(1024, o.num_classes));

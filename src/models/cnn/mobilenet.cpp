@@ -30,7 +30,7 @@ std::shared_ptr<nn::UnaryModule> mobilenet(const CnnOptions& o, double width_mul
   }
   auto net = std::make_shared<Chain>("MobileNet");
   net->add("features", features);
-  net->add("avgpool", std::make_shared<AdaptiveAvgPool>(Size2{1, 1}));
+  net->add("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Size2{1, 1}));
   net->add("flatten", std::make_shared<nn::Flatten>());
   net->add("classifier", std::make_shared<nn::Sequential>(std::make_shared<nn::Dropout>(o.dropout),
                                                           std::make_shared<nn::Linear>(in, o.num_classes)));

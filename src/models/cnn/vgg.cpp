@@ -40,7 +40,7 @@ std::shared_ptr<nn::UnaryModule> vgg(int depth, bool batch_norm, const CnnOption
       std::make_shared<nn::Dropout>(o.dropout), std::make_shared<nn::Linear>(4096, o.num_classes));
   auto net = std::make_shared<Chain>("VGG");
   net->add("features", features);
-  net->add("avgpool", std::make_shared<AdaptiveAvgPool>(Size2{7, 7}));
+  net->add("avgpool", std::make_shared<nn::AdaptiveAvgPool2d>(Size2{7, 7}));
   net->add("flatten", std::make_shared<nn::Flatten>());
   net->add("classifier", classifier);
   // torchvision's init: kaiming-normal convs, N(0, 0.01) linears, zero biases.
