@@ -103,3 +103,16 @@ def test_fmnist_cnn_default_is_104426_parameters_on_1x28x28():
 def test_fmnist_cnn_rejects_a_stage_on_a_map_too_small_to_pool():
     with pytest.raises(ValueError, match=r"fmnist_cnn: .*1x1 map"):
         cajal.models.fmnist_cnn(channels=[8, 8, 8, 8, 8])
+
+
+def test_train_takes_augment_and_records_it_in_the_checkpoint(tmp_path):
+    import os
+    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        pytest.skip("Fashion-MNIST is missing (apt-get install dataset-fashion-mnist)")
+    report = cajal.models.train(model="linear", epochs=1, max_steps_per_epoch=5, validation_size=500, quiet=True,
+                                augment="crop=4,flip", out_dir=str(tmp_path))
+    assert report["augment"] == "crop=4,flip"
+    ck = cajal.serialization.load_checkpoint(tmp_path / "checkpoint.safetensors")
+    assert ck["metadata"]["augment"]["spec"] == "crop=4,flip"
+    with pytest.raises(ValueError, match=r"--augment: unknown augmentation 'rotate'"):
+        cajal.models.train(model="linear", epochs=1, max_steps_per_epoch=1, quiet=True, augment="rotate")
