@@ -61,6 +61,7 @@ train::TrainConfig train_config_from(const py::dict& d) {
     else if (key == "stop_on_nonfinite") c.stop_on_nonfinite = py::cast<bool>(v);
     else if (key == "max_steps_per_epoch") c.max_steps_per_epoch = py::cast<int64_t>(v);
     else if (key == "augment") c.augment = py::cast<std::string>(v);
+    else if (key == "lr_schedule") c.lr_schedule = py::cast<std::string>(v);
     else if (key == "progress") c.progress = py::cast<bool>(v);
     else if (key == "quiet") c.quiet = py::cast<bool>(v);
     else CAJAL_FAIL(Type, "train", "unknown option '{}'", key);

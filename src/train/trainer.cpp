@@ -82,6 +82,7 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
                  {"data_info", data.info},
                  {"optimizer", cfg.optimizer},
                  {"lr", cfg.lr},
+                 {"lr_schedule", cfg.lr_schedule},
                  {"momentum", cfg.momentum},
                  {"weight_decay", cfg.weight_decay},
                  {"batch_size", cfg.batch_size},
@@ -149,6 +150,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   CAJAL_CHECK(cfg.epochs >= 1, "train", "expected --epochs >= 1, got {}", cfg.epochs);
   CAJAL_CHECK(cfg.batch_size >= 1, "train", "expected --batch-size >= 1, got {}", cfg.batch_size);
   CAJAL_CHECK(cfg.lr > 0 && std::isfinite(cfg.lr), "train", "expected a positive --lr, got {}", cfg.lr);
+  CAJAL_CHECK(cfg.lr_schedule == "constant" || cfg.lr_schedule == "cosine", "train",
+              "expected --lr-schedule constant or cosine, got '{}'", cfg.lr_schedule);
 
   // Resuming: the checkpoint's configuration wins for everything that shapes the run.
   std::optional<io::Checkpoint> resume;
@@ -159,6 +162,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.model_config = m.at("model_config");
     cfg.optimizer = m.at("optimizer");
     cfg.lr = m.at("lr");
+    cfg.lr_schedule = m.value("lr_schedule", std::string("constant"));
     cfg.momentum = m.at("momentum");
     cfg.weight_decay = m.at("weight_decay");
     cfg.batch_size = m.at("batch_size");
@@ -244,12 +248,25 @@ TrainReport run_training(const TrainConfig& cfg_in) {
                                                                 augment ? &*augment : nullptr));
   };
 
+  // The lr schedule as a function of the global step (one mechanism: optim's schedulers' curves).
+  int64_t steps_per_epoch = loader.size();
+  if (cfg.max_steps_per_epoch > 0) steps_per_epoch = std::min(steps_per_epoch, cfg.max_steps_per_epoch);
+  std::unique_ptr<optim::LRScheduler> schedule;
+  if (cfg.lr_schedule == "cosine")
+    schedule = std::make_unique<optim::CosineAnnealingLR>(*opts.at(0).optimizer,
+                                                          std::max<int64_t>(1, cfg.epochs * steps_per_epoch));
+  auto set_scheduled_lr = [&](int64_t global_step) {
+    if (!schedule) return;
+    const double lr = schedule->lr_at(global_step, cfg.lr);
+    for (auto& o : opts)
+      for (size_t g = 0; g < o.optimizer->num_param_groups(); ++g) o.optimizer->set_lr(g, lr);
+  };
+
   for (int64_t epoch = start_epoch; epoch < cfg.epochs && !report.interrupted; ++epoch) {
     model->train();
     int64_t first = epoch == start_epoch ? start_step : 0;
     loader.set_epoch(epoch, first);
-    int64_t steps = loader.size();
-    if (cfg.max_steps_per_epoch > 0) steps = std::min(steps, cfg.max_steps_per_epoch);
+    const int64_t steps = steps_per_epoch;
     ProgressBar bar(int(epoch + 1), cfg.epochs, steps);
     auto t_epoch = Clock::now();
     EpochMeans running(names);
@@ -257,6 +274,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     for (data::Batch& b : loader) {
       if (step >= steps) break;
       if (augment) b.input = (*augment)(b.input);  // training batches only: evaluation reads data.val
+      set_scheduled_lr(epoch * steps_per_epoch + step);
       StepResult r = task->train_step(*model, opts, b);
       double l = r.metrics.at("loss");
       if (!std::isfinite(l) && cfg.stop_on_nonfinite) {
@@ -343,7 +361,8 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   };
   std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model, cfg.data, r.task);
   s += fmt::format("parameters      {:>10}\n", nn::format_count(r.parameters));
-  s += fmt::format("optimizer       {} lr {} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr, cfg.batch_size,
+  s += fmt::format("optimizer       {} lr {}{} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr,
+                   cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,
                    cfg.seed, get_num_threads());
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
   s += fmt::format("{:>5}", "epoch");

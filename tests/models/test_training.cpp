@@ -152,6 +152,31 @@ TEST(Training, ResumeWithAugmentContinuesBitIdentically) {
   for (size_t i = 0; i < 3; ++i) EXPECT_NE(p.step_losses[i], augmented.step_losses[i]) << "step " << i;
 }
 
+// --lr-schedule cosine: each epoch records the lr of its last step, on the curve
+// lr (1 + cos(pi t / T)) / 2 over the T = epochs x steps of the run; an unknown name is an error.
+TEST(Training, CosineScheduleFollowsItsCurveOverTheWholeRun) {
+  REQUIRE_DATA();
+  train::TrainConfig cfg = quiet_config("");
+  cfg.lr_schedule = "cosine";
+  cfg.epochs = 2;
+  cfg.max_steps_per_epoch = 5;
+  cfg.validation_size = 1000;
+  const auto r = train::run_training(cfg);
+  ASSERT_EQ(r.epochs.size(), 2u);
+  const double pi = std::acos(-1.0);
+  EXPECT_NEAR(r.epochs[0].lr, cfg.lr * 0.5 * (1 + std::cos(pi * 4 / 10)), 1e-15);
+  EXPECT_NEAR(r.epochs[1].lr, cfg.lr * 0.5 * (1 + std::cos(pi * 9 / 10)), 1e-15);
+  train::TrainConfig constant = cfg;
+  constant.lr_schedule = "constant";
+  const auto c = train::run_training(constant);
+  EXPECT_EQ(c.epochs[1].lr, cfg.lr);
+  EXPECT_EQ(c.step_losses[0], r.step_losses[0]);  // the first step runs at the full lr either way
+  EXPECT_NE(c.step_losses[9], r.step_losses[9]);
+  train::TrainConfig bad = quiet_config("");
+  bad.lr_schedule = "linear";
+  EXPECT_CAJAL_ERROR(train::run_training(bad), "expected --lr-schedule constant or cosine, got 'linear'");
+}
+
 // --augment is for classification on image data: a table or another task is a clear error,
 // raised before any step runs.
 TEST(Training, AugmentOnATableOrAnotherTaskIsAnError) {

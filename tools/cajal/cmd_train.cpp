@@ -41,6 +41,8 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("--resume", cfg->resume, "Continue from this checkpoint");
   cmd->add_option("--model-config", *model_config, "JSON overriding the model's defaults, e.g. '{\"hidden\":[512]}'; the sizes (in_features, "
                   "in_channels, image_size, num_classes) default to the data's");
+  cmd->add_option("--lr-schedule", cfg->lr_schedule,
+                  "constant (default) or cosine: the lr follows a cosine from --lr to 0 over the whole run");
   cmd->add_option("--augment", cfg->augment,
                   "Augment training batches of image data: crop=PADDING (random crop to the image size after "
                   "padding with blank pixels), flip[=P] (horizontal flip, P 0.5); e.g. crop=4,flip");

@@ -39,6 +39,10 @@ struct TrainConfig {
   bool stop_on_nonfinite = true;   // NaN/Inf loss stops the run with an error
   int64_t max_steps_per_epoch = -1;  // tests: cut epochs short
   std::string augment;             // training batches of image data: "crop=4,flip" (augmentation.h); "": none
+  // "constant", or "cosine": every optimizer's lr follows optim::CosineAnnealingLR's curve from lr
+  // to 0 over all the run's steps (epochs x steps per epoch), set before each step from the global
+  // step index, so a resumed run continues on the same curve.
+  std::string lr_schedule = "constant";
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
