@@ -1,18 +1,15 @@
-// PLplot rendering of neural traces and rasters. PLplot keeps global state, so calls are
-// serialised (the training curves' renderer has its own lock; both never run at once in the CLI).
+// PLplot rendering of neural traces and rasters (the page, its lock and the legend are the training
+// curves' own: src/train/plplot_page.h).
 #include "cajal/neuro/plot.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
 
 #include "cajal/core/error.h"
 
-#ifdef CAJAL_HAVE_PLPLOT
-#include <plplot/plplot.h>
-#endif
+#include "train/plplot_page.h"
 
 namespace cajal::neuro {
 
@@ -39,9 +36,7 @@ void draw_panel(const PlotPanel& p) {
   plenv(xmin, xmax, ymin - pad, ymax + pad, 0, 2);
   pllab(p.xlabel.c_str(), p.ylabel.c_str(), p.title.c_str());
   const int colors[] = {1, 9, 3, 8, 12, 13, 2, 4};
-  std::vector<PLINT> opts, text_colors, line_colors, line_styles;
-  std::vector<PLFLT> line_widths;
-  std::vector<const char*> texts;
+  std::vector<plplot::LegendLine> legend;
   for (size_t k = 0; k < p.lines.size(); ++k) {
     const auto& l = p.lines[k];
     const int color = l.color >= 0 ? l.color : colors[k % 8];
@@ -49,13 +44,7 @@ void draw_panel(const PlotPanel& p) {
     plwidth(p.lines.size() > 8 ? 1.0 : 2.0);
     pllsty(l.dashed ? 2 : 1);
     if (!l.x.empty()) plline(PLINT(l.x.size()), l.x.data(), l.y.data());
-    if (l.label.empty()) continue;
-    opts.push_back(PL_LEGEND_LINE);
-    text_colors.push_back(15);
-    line_colors.push_back(color);
-    line_styles.push_back(l.dashed ? 2 : 1);
-    line_widths.push_back(2.0);
-    texts.push_back(l.label.c_str());
+    if (!l.label.empty()) legend.push_back({l.label.c_str(), color, l.dashed ? 2 : 1});
   }
   pllsty(1);
   plwidth(1.0);
@@ -67,17 +56,7 @@ void draw_panel(const PlotPanel& p) {
     if (!x.empty()) plpoin(PLINT(x.size()), x.data(), y.data(), 17);
     plssym(0.0, 1.0);
   }
-  if (!texts.empty()) {
-    const size_t n = texts.size();
-    PLFLT w, h;
-    std::vector<PLINT> zeros_i(n, 0);
-    std::vector<PLFLT> zeros_f(n, 0.0);
-    std::vector<const char*> empty(n, "");
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE,
-             0.02, 0.02, 0.1, 0, 15, 1, 0, 0, PLINT(n), opts.data(), 1.0, 1.0, 2.0, 1.0, text_colors.data(),
-             texts.data(), zeros_i.data(), zeros_i.data(), zeros_f.data(), zeros_f.data(), line_colors.data(),
-             line_styles.data(), line_widths.data(), zeros_i.data(), zeros_f.data(), zeros_i.data(), empty.data());
-  }
+  plplot::line_legend(legend, PL_POSITION_TOP);
 }
 
 }  // namespace
@@ -90,16 +69,9 @@ bool plot_figure(const std::string& path, const std::vector<PlotPanel>& panels, 
     return false;
   }
 #ifdef CAJAL_HAVE_PLPLOT
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  plsdev("pngcairo");
-  plsfnam(path.c_str());
-  plspage(0, 0, PLINT(width), PLINT(panel_height * int(panels.size())), 0, 0);
-  plscolbg(255, 255, 255);
-  plscol0(15, 0, 0, 0);  // foreground black on white
-  plstar(1, PLINT(panels.size()));
-  for (const auto& p : panels) draw_panel(p);
-  plend();
+  plplot::png_page(path, width, panel_height * int(panels.size()), 1, int(panels.size()), [&] {
+    for (const auto& p : panels) draw_panel(p);
+  });
   return true;
 #else
   if (why) *why = "cajal was built without PLplot (apt-get install libplplot-dev plplot-driver-cairo)";

@@ -50,16 +50,10 @@ Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
 
 }  // namespace functional
 
-Dropout::Dropout(double p, Generator* gen) : UnaryModule("Dropout"), p_(p), gen_(gen) { check_p(p, "Dropout"); }
+DropoutBase::DropoutBase(const char* type_name, double p, Generator* gen) : UnaryModule(type_name), p_(p), gen_(gen) {
+  check_p(p, type_name);
+}
 
-std::string Dropout::extra_repr() const { return "p=" + detail::repr_arg(p_); }
-
-}  // namespace cajal::nn
-
-namespace cajal::nn {
-
-Dropout2d::Dropout2d(double p, Generator* gen) : UnaryModule("Dropout2d"), p_(p), gen_(gen) { check_p(p, "Dropout2d"); }
-
-std::string Dropout2d::extra_repr() const { return "p=" + detail::repr_arg(p_); }
+std::string DropoutBase::extra_repr() const { return "p=" + detail::repr_arg(p_); }
 
 }  // namespace cajal::nn

@@ -20,32 +20,31 @@ Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator*
 Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 }  // namespace functional
 
-class Dropout : public UnaryModule {
+// What both dropout layers share: the probability, the generator, the argument check and repr.
+class DropoutBase : public UnaryModule {
  public:
-  // `gen` (not owned, may be null for the default generator) draws the masks.
-  explicit Dropout(double p = 0.5, Generator* gen = nullptr);
-  Tensor forward(const Tensor& x) override { return functional::dropout(x, p_, training_, gen_); }
   std::string extra_repr() const override;
   double p() const { return p_; }
   void set_generator(Generator* gen) { gen_ = gen; }
 
- private:
+ protected:
+  // `gen` (not owned, may be null for the default generator) draws the masks.
+  DropoutBase(const char* type_name, double p, Generator* gen);
   double p_;
   Generator* gen_;
 };
 
-// Drops whole channels (feature maps) of (N, C, H, W) images: see functional::dropout2d.
-class Dropout2d : public UnaryModule {
+class Dropout : public DropoutBase {
  public:
-  explicit Dropout2d(double p = 0.5, Generator* gen = nullptr);
-  Tensor forward(const Tensor& x) override { return functional::dropout2d(x, p_, training_, gen_); }
-  std::string extra_repr() const override;
-  double p() const { return p_; }
-  void set_generator(Generator* gen) { gen_ = gen; }
+  explicit Dropout(double p = 0.5, Generator* gen = nullptr) : DropoutBase("Dropout", p, gen) {}
+  Tensor forward(const Tensor& x) override { return functional::dropout(x, p_, training_, gen_); }
+};
 
- private:
-  double p_;
-  Generator* gen_;
+// Drops whole channels (feature maps) of (N, C, H, W) images: see functional::dropout2d.
+class Dropout2d : public DropoutBase {
+ public:
+  explicit Dropout2d(double p = 0.5, Generator* gen = nullptr) : DropoutBase("Dropout2d", p, gen) {}
+  Tensor forward(const Tensor& x) override { return functional::dropout2d(x, p_, training_, gen_); }
 };
 
 }  // namespace cajal::nn
