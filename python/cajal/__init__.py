@@ -16,7 +16,7 @@ from ._ext import _C
 globals().update({_k: _v for _k, _v in vars(_C).items() if not _k.startswith("_")})
 
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
-from .serialization import load, save  # noqa: E402
+from .serialization import load, load_checkpoint, save  # noqa: E402
 from . import autograd, datasets, models, nn, ops, optim, text, utils  # noqa: E402,F401
 from . import neuro  # noqa: E402,F401  (cajal.neuro: spiking neurons, populations, decoders)
 

@@ -41,6 +41,18 @@ def broadcast(tensor, src=0):
     return _D.broadcast(tensor, src)
 
 
+def convert_sync_batchnorm(module):
+    """Makes every BatchNorm1d/2d in a C++-built model take its training statistics over all ranks'
+    batches (PyTorch's SyncBatchNorm.convert_sync_batchnorm, in place); returns the module."""
+    _D.convert_sync_batchnorm(_cpp_of(module))
+    return module
+
+
+def all_reduce_sum(tensor):
+    """The sum of `tensor` over the ranks, differentiable: its backward sums the gradients too."""
+    return _D.all_reduce_sum_differentiable(tensor)
+
+
 class DistributedDataParallel(Module):
     """A model built in C++ (cajal.models.build, cajal.nn layers, a Sequential of them) replicated
     on every rank: its forward is the model's; call finish_gradient_sync() after each backward."""

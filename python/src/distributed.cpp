@@ -6,6 +6,7 @@
 #include "cajal/distributed/ddp.h"
 #include "cajal/distributed/distributed.h"
 #include "cajal/distributed/sampler.h"
+#include "cajal/distributed/sync_batchnorm.h"
 
 namespace cajal::python {
 
@@ -48,6 +49,13 @@ void init_distributed(py::module_& m) {
   }, py::arg("tensor"));
   dm.def("abort_all", [](const std::string& why, int code) { d::abort_all(why, code); }, py::arg("why"),
          py::arg("code") = 1);
+
+  dm.def("convert_sync_batchnorm", [](std::shared_ptr<nn::Module> module) { return d::convert_sync_batchnorm(*module); },
+         py::arg("module"));
+  dm.def("all_reduce_sum_differentiable", [](const Tensor& t) {
+    py::gil_scoped_release release;
+    return d::all_reduce_sum_differentiable(t);
+  }, py::arg("tensor"));
 
   py::class_<d::DistributedSampler>(dm, "DistributedSampler")
       .def(py::init([](int64_t n, int64_t replicas, int64_t rank, bool shuffle, uint64_t seed, bool drop_last) {

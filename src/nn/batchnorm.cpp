@@ -8,7 +8,7 @@ namespace cajal::nn {
 namespace functional {
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, double momentum, double eps) {
+                  const Tensor& bias, bool training, double momentum, double eps, const ReplicaSum& replica_sum) {
   CAJAL_CHECK(x.defined() && x.dim() >= 2, "batch_norm", "expected an input of at least 2 dims (N, C, ...), got {}",
               x.defined() ? shape_str(x.shape()) : "undefined");
   const int64_t C = x.size(1);
@@ -27,12 +27,22 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   const bool use_batch = training || !running_mean.defined();
   Tensor centred, var_c;
   if (use_batch) {
-    const int64_t n = x.numel() / std::max<int64_t>(C, 1);
+    // Per channel: the mean and the biased variance (what normalises the batch) of n values; with
+    // replicas, of every replica's values (two passes, as one process computes them).
+    int64_t n = x.numel() / std::max<int64_t>(C, 1);
+    Tensor mean_c;
+    if (replica_sum) {
+      n = int64_t(replica_sum(scalar_tensor(double(n), DType::f64)).item());
+      mean_c = div(replica_sum(sum(x, dims, /*keepdim=*/true)), double(n));
+      centred = sub(x, mean_c);
+      var_c = div(replica_sum(sum(mul(centred, centred), dims, /*keepdim=*/true)), double(n));
+    } else {
+      mean_c = mean(x, dims, /*keepdim=*/true);
+      centred = sub(x, mean_c);
+      var_c = mean(mul(centred, centred), dims, /*keepdim=*/true);
+    }
     CAJAL_CHECK(!training || n > 1, "batch_norm",
                 "expected more than 1 value per channel when training, got input shape {}", shape_str(x.shape()));
-    Tensor mean_c = mean(x, dims, /*keepdim=*/true);
-    centred = sub(x, mean_c);
-    var_c = mean(mul(centred, centred), dims, /*keepdim=*/true);  // biased: what normalises the batch
     if (training && running_mean.defined()) {
       NoGradGuard no_grad;
       Tensor m = mean_c.detach().reshape({C}), v = var_c.detach().reshape({C});
@@ -88,7 +98,7 @@ Tensor BatchNorm::forward(const Tensor& x) {
     num_batches_tracked.add_(ones({}, DType::i64));
   }
   return functional::batch_norm(x, running_mean, running_var, weight, bias, is_training(), options_.momentum(),
-                                options_.eps());
+                                options_.eps(), replica_sum_);
 }
 
 std::string BatchNorm::extra_repr() const {

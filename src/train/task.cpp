@@ -64,9 +64,19 @@ void load_optimizers_state(Optimizers& opts, const StateBundle& state) {
   }
 }
 
+namespace {
+thread_local GradientSyncScope* t_sync = nullptr;
+}
+
+GradientSyncScope::GradientSyncScope(std::function<void()> sync) : sync_(std::move(sync)), previous_(t_sync) {
+  t_sync = this;
+}
+GradientSyncScope::~GradientSyncScope() { t_sync = previous_; }
+
 void descend(optim::Optimizer& optimizer, const Tensor& loss) {
   optimizer.zero_grad();
   loss.backward();
+  if (t_sync) t_sync->sync_();
   optimizer.step();
 }
 

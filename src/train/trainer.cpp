@@ -17,6 +17,8 @@
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
 #include "cajal/core/threading.h"
+#include "cajal/distributed/sync_batchnorm.h"
+#include "data_parallel.h"
 
 namespace cajal::train {
 
@@ -171,6 +173,16 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.augment = m.contains("augment") ? m.at("augment").at("spec").get<std::string>() : "";
   }
 
+  // Under --distributed only rank 0 prints and writes; every rank runs the same global batches.
+  detail::DataParallel dp(cfg.distributed);
+  CAJAL_CHECK(cfg.distributed || !cfg.sync_batchnorm, "train", "--sync-batchnorm needs --distributed");
+  dp.check_batch_size(cfg.batch_size);
+  if (!dp.is_main()) {
+    cfg.progress = false;
+    cfg.quiet = true;
+    cfg.out_dir.clear();
+  }
+
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::unique_ptr<Task> task = make_task(spec.task);
@@ -190,14 +202,18 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   std::optional<BatchAugmenter> augment;
   if (!augment_spec.empty()) augment.emplace(augment_spec, data, cfg.seed);
 
+  if (cfg.sync_batchnorm) distributed::convert_sync_batchnorm(*model);
+  dp.attach(model);  // every rank built the same model from the seed; DDP broadcasts rank 0's anyway
+
   TrainReport report;
+  report.world_size = dp.world_size();
   report.task = task->name();
   report.metric_names = task->metric_names();
   const std::vector<std::string>& names = report.metric_names;
   report.parameters = model->num_parameters();
   int64_t start_epoch = 0, start_step = 0;
   if (resume) {
-    model->load_state_dict(resume->model);
+    model->load_state_dict(resume->model);  // every rank loads the same file: the replicas agree
     load_optimizers_state(opts, resume->optimizer);
     default_generator().set_state(resume->rng);
     if (augment) augment->set_state(resume->metadata.at("augment").at("rng"));
@@ -230,7 +246,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
                           {"data", cfg.data}, {"data_info", data.info}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
                           {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
                           {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"augment", cfg.augment},
-                          {"threads", get_num_threads()}}
+                          {"threads", get_num_threads()}, {"world_size", dp.world_size()}}
                .dump(2)
         << "\n";
   }
@@ -275,7 +291,9 @@ TrainReport run_training(const TrainConfig& cfg_in) {
       if (step >= steps) break;
       if (augment) b.input = (*augment)(b.input);  // training batches only: evaluation reads data.val
       set_scheduled_lr(epoch * steps_per_epoch + step);
-      StepResult r = task->train_step(*model, opts, b);
+      StepResult r = task->train_step(*model, opts, dp.shard(std::move(b)));
+      bool stop = g_stop.load();
+      r = dp.combine(r, stop);  // the global batch's metrics; a stop on any rank stops every rank
       double l = r.metrics.at("loss");
       if (!std::isfinite(l) && cfg.stop_on_nonfinite) {
         CAJAL_FAIL(Runtime, "train",
@@ -286,7 +304,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
       running.add(r);
       ++step;
       if (cfg.progress) bar.update(step, running.means(), running.seen());
-      if (g_stop.load()) {
+      if (stop) {
         report.interrupted = true;
         save(epoch, step);
         break;
@@ -305,7 +323,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     samples_total += running.seen();
     if (cfg.progress) bar.finish(rec.train, running.seen());
     if (data.val) {
-      rec.val = task->evaluate(*model, *data.val);
+      rec.val = dp.evaluate(*task, *model, *data.val);
       if (!cfg.quiet)
         fmt::print("epoch {}: train {} | validation {}\n", rec.epoch, format_metrics(rec.train), format_metrics(rec.val));
     }
@@ -317,9 +335,9 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   double this_run = seconds_since(t_train);
   report.samples_per_second = this_run > 0 ? double(samples_total) / this_run : 0;
 
-  report.test = task->evaluate(*model, *data.test);
+  report.test = dp.evaluate(*task, *model, *data.test);
   report.test_examples = data.test->size();
-  report.outputs = task->finish(*model, data, cfg.out_dir);
+  if (dp.is_main()) report.outputs = task->finish(*model, data, cfg.out_dir);
 
   if (!cfg.out_dir.empty() && !report.epochs.empty()) {
     std::string why;
@@ -341,7 +359,8 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
                    {"train_seconds", r.train_seconds},
                    {"samples_per_second", r.samples_per_second},
                    {"interrupted", r.interrupted},
-                   {"threads", get_num_threads()}};
+                   {"threads", get_num_threads()},
+                   {"world_size", r.world_size}};
   for (const auto& [k, v] : r.test.values()) j["test_" + k] = v;
   if (!r.epochs.empty()) {
     for (const auto& [k, v] : r.epochs.back().train.values()) j["train_" + k] = v;
@@ -364,6 +383,9 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   s += fmt::format("optimizer       {} lr {}{} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr,
                    cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,
                    cfg.seed, get_num_threads());
+  if (r.world_size > 1)
+    s += fmt::format("distributed     {} ranks x {} threads, {} examples per rank per step{}\n", r.world_size,
+                     get_num_threads(), cfg.batch_size / r.world_size, cfg.sync_batchnorm ? ", SyncBatchNorm" : "");
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})

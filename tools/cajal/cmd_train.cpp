@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_options.h"
+#include "cajal/distributed/distributed.h"
 #include "cajal/models/registry.h"
 #include "cajal/tools_registry.h"
 #include "cajal/train/trainer.h"
@@ -47,15 +48,33 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
                   "Augment training batches of image data: crop=PADDING (random crop to the image size after "
                   "padding with blank pixels), flip[=P] (horizontal flip, P 0.5); e.g. crop=4,flip");
   cmd->add_option("--max-steps-per-epoch", cfg->max_steps_per_epoch, "Cut epochs short (smoke tests)");
+  cmd->add_flag("--distributed", cfg->distributed,
+               "Data-parallel over the ranks of mpirun (mpirun -np N cajal train ... --distributed): --batch-size is "
+               "the global batch, split across the ranks; rank 0 prints and writes the run directory; default "
+               "--threads: the host's cores divided among its ranks");
+  cmd->add_flag("--sync-batchnorm", cfg->sync_batchnorm,
+                "With --distributed: batch-norm statistics over the global batch (SyncBatchNorm)");
   cmd->add_flag("--json", *json, "Print the final metrics as one JSON object (last line)");
   add_threads_option(cmd, threads);
   cmd->callback([cfg, threads, json, model_config] {
+    if (cfg->distributed) {
+      cajal::distributed::init();
+      if (*threads == 0) *threads = cajal::cli::threads_per_local_rank();
+    }
     apply_threads(*threads);
     cajal::models::find_model(cfg->model);  // unknown names fail before any data is loaded
     if (!model_config->empty()) cfg->model_config = nlohmann::json::parse(*model_config);
     if (cfg->out_dir.empty()) cfg->out_dir = "runs/" + cfg->model;
     cfg->quiet = *json;
-    auto report = cajal::train::run_training(*cfg);
+    cajal::train::TrainReport report;
+    try {
+      report = cajal::train::run_training(*cfg);
+    } catch (const std::exception& e) {
+      // One rank failing alone would leave the others waiting in a collective: end them all.
+      if (cfg->distributed && cajal::distributed::world_size() > 1) cajal::distributed::abort_all(e.what());
+      throw;
+    }
+    if (cajal::distributed::rank() != 0) return;  // rank 0 reports for the run
     if (*json) {
       std::cout << cajal::train::report_json(*cfg, report).dump() << std::endl;
     } else {

@@ -4,18 +4,29 @@
 // toward them: r = (1 - momentum) r + momentum s, with the UNBIASED variance for running_var
 // (PyTorch's rule). Eval: the running statistics. Buffers and their names are PyTorch's
 // (running_mean, running_var, num_batches_tracked), so a torch state_dict loads as is.
+//
+// Synchronised batch norm (PyTorch's SyncBatchNorm) is the same module with a replica sum set
+// (distributed::convert_sync_batchnorm): the training statistics are then taken over the global
+// batch of every data-parallel replica, differentiably.
 #pragma once
+#include <functional>
+
 #include "cajal/nn/module.h"
 #include "cajal/nn/options.h"
 
 namespace cajal::nn {
+
+// Sums a tensor over the replicas of a data-parallel run, differentiably (its backward sums the
+// gradients over the replicas too). Empty: one replica.
+using ReplicaSum = std::function<Tensor(const Tensor&)>;
 
 namespace functional {
 // running_mean / running_var may be undefined (no tracking; then training statistics are always
 // used); weight / bias may be undefined (no affine transform). Written in cajal ops, so it is
 // differentiable, twice.
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
-                  const Tensor& bias, bool training, double momentum = 0.1, double eps = 1e-5);
+                  const Tensor& bias, bool training, double momentum = 0.1, double eps = 1e-5,
+                  const ReplicaSum& replica_sum = {});
 }  // namespace functional
 
 struct BatchNormOptions {
@@ -36,6 +47,9 @@ class BatchNorm : public UnaryModule {
   std::string extra_repr() const override;
   void reset_running_stats();  // mean 0, var 1, count 0
   const BatchNormOptions& options() const { return options_; }
+  // Training statistics over every replica's batch (empty: this batch alone).
+  void set_replica_sum(ReplicaSum sum) { replica_sum_ = std::move(sum); }
+  bool synchronized() const { return bool(replica_sum_); }
 
   Tensor weight, bias;                                   // (C): 1 and 0; undefined without affine
   Tensor running_mean, running_var, num_batches_tracked;  // undefined without tracking
@@ -43,6 +57,7 @@ class BatchNorm : public UnaryModule {
  private:
   BatchNormOptions options_;
   int spatial_dims_;
+  ReplicaSum replica_sum_;
 };
 
 struct BatchNorm1d : BatchNorm {

@@ -75,8 +75,25 @@ StateBundle optimizers_state(const Optimizers& optimizers);
 // The inverse; throws cajal::Error when the bundle lacks an optimizer's state.
 void load_optimizers_state(Optimizers& optimizers, const StateBundle& state);
 
-// The gradient step every task takes: zero the optimizer's gradients, backpropagate, update.
+// The gradient step every task takes: zero the optimizer's gradients, backpropagate, synchronise
+// the gradients (GradientSyncScope), update. Tasks take their steps through it, so data-parallel
+// training (`cajal train --distributed`) needs nothing from them.
 void descend(optim::Optimizer& optimizer, const Tensor& loss);
+
+// While alive, descend() on this thread calls `sync` between backward and the update: the trainer
+// installs DistributedDataParallel::finish_gradient_sync under --distributed. Scopes nest.
+class GradientSyncScope {
+ public:
+  explicit GradientSyncScope(std::function<void()> sync);
+  ~GradientSyncScope();
+  GradientSyncScope(const GradientSyncScope&) = delete;
+  GradientSyncScope& operator=(const GradientSyncScope&) = delete;
+
+ private:
+  std::function<void()> sync_;
+  GradientSyncScope* previous_;
+  friend void descend(optim::Optimizer&, const Tensor&);
+};
 
 // Where the task's end-of-run artefacts go and what it adds to the report.
 struct TaskOutputs {

@@ -43,6 +43,11 @@ struct TrainConfig {
   // to 0 over all the run's steps (epochs x steps per epoch), set before each step from the global
   // step index, so a resumed run continues on the same curve.
   std::string lr_schedule = "constant";
+  // Data-parallel over the MPI ranks of `mpirun -np N cajal train ... --distributed`: batch_size is
+  // the global batch, split across the ranks; only rank 0 prints and writes files
+  // (src/train/data_parallel.h). sync_batchnorm: batch-norm statistics over the global batch.
+  bool distributed = false;
+  bool sync_batchnorm = false;
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
@@ -72,6 +77,7 @@ struct TrainReport {
   double train_seconds = 0;
   double samples_per_second = 0;
   int64_t parameters = 0;
+  int world_size = 1;               // ranks of a --distributed run
   std::string checkpoint_path, metrics_path, plot_path;
   bool interrupted = false;
 };
