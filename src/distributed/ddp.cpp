@@ -3,6 +3,7 @@
 #include "cajal/distributed/ddp.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "cajal/autograd/grad_mode.h"
@@ -29,6 +30,7 @@ struct DistributedDataParallel::State {
   std::vector<Slot> slots;
   std::vector<Bucket> buckets;
   bool alive = true;  // the hooks outlive the wrapper: they do nothing once it is gone
+  SyncStats stats;
 
   void launch(Bucket& b) {
     b.launched = true;
@@ -54,7 +56,10 @@ struct DistributedDataParallel::State {
       dst.copy_(grad);
     }
     s.ready = true;
-    if (++b.ready == int64_t(b.slots.size())) launch(b);
+    if (++b.ready == int64_t(b.slots.size())) {
+      launch(b);
+      ++stats.launched_early;
+    }
 #ifdef CAJAL_HAVE_MPI
     // Drive the progress of the reductions already in flight (Open MPI progresses in MPI calls).
     for (Bucket& other : buckets)
@@ -124,6 +129,7 @@ DistributedDataParallel::~DistributedDataParallel() { state_->alive = false; }
 Tensor DistributedDataParallel::forward(const Tensor& x) { return nn::as_unary(*module_, "DistributedDataParallel").forward(x); }
 
 void DistributedDataParallel::finish_gradient_sync() {
+  const auto t0 = std::chrono::steady_clock::now();
   State& st = *state_;
   for (auto& b : st.buckets) {
     if (b.launched) continue;
@@ -157,7 +163,14 @@ void DistributedDataParallel::finish_gradient_sync() {
     b.ready = 0;
     b.launched = false;
   }
+  st.stats.syncs += 1;
+  st.stats.buckets_total += int64_t(st.buckets.size());
+  st.stats.bytes_per_sync = 0;
+  for (const auto& b : st.buckets) st.stats.bytes_per_sync += b.buffer.numel() * int64_t(b.buffer.element_size());
+  st.stats.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+
+const SyncStats& DistributedDataParallel::stats() const { return state_->stats; }
 
 int64_t DistributedDataParallel::num_buckets() const { return int64_t(state_->buckets.size()); }
 

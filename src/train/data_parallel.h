@@ -42,6 +42,8 @@ class DataParallel {
   StepResult combine(const StepResult& local, bool& stop) const;
   // The task's metrics over the whole dataset, each rank evaluating one contiguous shard.
   Metrics evaluate(Task& task, nn::Module& model, const data::Dataset& dataset) const;
+  // The gradient synchronisation's figures (zeros in one process).
+  distributed::SyncStats sync_stats() const { return ddp_ ? ddp_->stats() : distributed::SyncStats{}; }
 
  private:
   int rank_ = 0, world_ = 1;

@@ -331,6 +331,12 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     if (metrics.is_open()) write_metrics_row(metrics, names, rec);
     save(epoch + 1, 0);
   }
+  if (const auto st = dp.sync_stats(); st.syncs > 0) {
+    report.sync_bytes = st.bytes_per_sync;
+    report.sync_buckets_overlapped = st.launched_early;
+    report.sync_buckets = st.buckets_total;
+    report.sync_wait_ms_per_step = 1e3 * st.wait_seconds / double(st.syncs);
+  }
   report.train_seconds = train_seconds_before + seconds_since(t_train);
   double this_run = seconds_since(t_train);
   report.samples_per_second = this_run > 0 ? double(samples_total) / this_run : 0;
@@ -361,6 +367,12 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
                    {"interrupted", r.interrupted},
                    {"threads", get_num_threads()},
                    {"world_size", r.world_size}};
+  if (r.world_size > 1) {
+    j["sync_bytes_per_step"] = r.sync_bytes;
+    j["sync_wait_ms_per_step"] = r.sync_wait_ms_per_step;
+    j["sync_buckets_overlapped"] = r.sync_buckets_overlapped;
+    j["sync_buckets"] = r.sync_buckets;
+  }
   for (const auto& [k, v] : r.test.values()) j["test_" + k] = v;
   if (!r.epochs.empty()) {
     for (const auto& [k, v] : r.epochs.back().train.values()) j["train_" + k] = v;
@@ -402,6 +414,10 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
     s += k == "accuracy" ? fmt::format(" accuracy {:.2f}%", 100 * v) : fmt::format(" {} {:.4f}", k, v);
   s += fmt::format(" ({} examples)\n", r.test_examples);
   s += fmt::format("throughput      {:.0f} samples/s, {:.1f} s training\n", r.samples_per_second, r.train_seconds);
+  if (r.world_size > 1)
+    s += fmt::format("communication   {:.2f} MB of gradients per step, {:.2f} ms/step waiting for them, {} of {} buckets "
+                     "launched during backward\n",
+                     double(r.sync_bytes) / 1e6, r.sync_wait_ms_per_step, r.sync_buckets_overlapped, r.sync_buckets);
   if (!r.metrics_path.empty()) s += fmt::format("metrics         {}\n", r.metrics_path);
   if (!r.checkpoint_path.empty()) s += fmt::format("checkpoint      {}\n", r.checkpoint_path);
   if (!r.plot_path.empty()) s += fmt::format("curves          {}\n", r.plot_path);

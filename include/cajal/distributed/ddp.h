@@ -31,6 +31,15 @@ struct DDPOptions {
   bool broadcast_buffers = true;  // batch-norm running statistics from rank 0 at construction
 };
 
+// Where a run's communication time goes (measured by the wrapper, summed over its syncs).
+struct SyncStats {
+  int64_t syncs = 0;            // finish_gradient_sync() calls
+  int64_t bytes_per_sync = 0;   // gradient bytes each rank reduces per step
+  int64_t launched_early = 0;   // buckets launched by a gradient hook during backward (overlapped)
+  int64_t buckets_total = 0;    // buckets reduced
+  double wait_seconds = 0;      // spent in finish_gradient_sync: the communication backward did not hide
+};
+
 class DistributedDataParallel {
  public:
   explicit DistributedDataParallel(std::shared_ptr<nn::Module> module, DDPOptions options = {});
@@ -42,6 +51,7 @@ class DistributedDataParallel {
   void finish_gradient_sync();
   nn::Module& module() { return *module_; }
   int64_t num_buckets() const;
+  const SyncStats& stats() const;
   std::vector<std::vector<int64_t>> bucket_parameter_indices() const;  // per bucket, indices into parameters()
 
   struct State;

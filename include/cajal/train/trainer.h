@@ -78,6 +78,10 @@ struct TrainReport {
   double samples_per_second = 0;
   int64_t parameters = 0;
   int world_size = 1;               // ranks of a --distributed run
+  // --distributed: the gradient bytes each rank reduces per step, the buckets launched during
+  // backward (overlapped) out of all, and the mean time per step left waiting for the reductions.
+  int64_t sync_bytes = 0, sync_buckets_overlapped = 0, sync_buckets = 0;
+  double sync_wait_ms_per_step = 0;
   std::string checkpoint_path, metrics_path, plot_path;
   bool interrupted = false;
 };
