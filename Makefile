@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=/usr/bin/python3
 PY := /usr/bin/python3
 
-.PHONY: run test build bootstrap configure bench clean
+.PHONY: run test build bootstrap configure bench fuzz clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -22,6 +22,10 @@ run: build
 # Every test: C++ tiers through CTest, then the Python suite.
 test: build
 	@bash scripts/run_tests.sh $(BUILD)
+
+# libFuzzer targets of every file reader (clang + ASan + UBSan, build-fuzz/): FUZZ_SECONDS each.
+fuzz: bootstrap
+	@bash scripts/fuzz.sh
 
 bench: build
 	@bash bench/compare.sh $(BUILD)

@@ -396,8 +396,9 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                    cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,
                    cfg.seed, get_num_threads());
   if (r.world_size > 1)
-    s += fmt::format("distributed     {} ranks x {} threads, {} examples per rank per step{}\n", r.world_size,
-                     get_num_threads(), cfg.batch_size / r.world_size, cfg.sync_batchnorm ? ", SyncBatchNorm" : "");
+    s += fmt::format("distributed     {} ranks x {} thread{}, {} examples per rank per step{}\n", r.world_size,
+                     get_num_threads(), get_num_threads() == 1 ? "" : "s", cfg.batch_size / r.world_size,
+                     cfg.sync_batchnorm ? ", SyncBatchNorm" : "");
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})

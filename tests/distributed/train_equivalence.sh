@@ -7,6 +7,8 @@
 #   float64 SyncBatchNorm is exact: python/tests/test_distributed.py under mpirun). Measured: loss
 #   within 1.6e-3, parameters within 0.009 after 10 steps; without --sync-batchnorm 1.3e-2 and 0.3.
 # MODE resume: 2 ranks train epoch 1, one process resumes epoch 2; against 2 epochs in one process.
+# MODE kill: 2 ranks killed (SIGTERM to mpirun) once the first checkpoint exists, resumed on 2 ranks;
+#   against 3 uninterrupted epochs on 2 ranks: bit-identical (the same reductions in the same order).
 # MODE fault: rank 1 alone gets data that do not exist: every rank must end, non-zero, naming rank 1.
 # Exit 77 (skipped) without the Fashion-MNIST package.
 mode=$1 mpirun=$2 cajal=$3 python=$4 compare=$5 work=$6
@@ -34,6 +36,18 @@ case $mode in
     $cajal train mlp --resume "$work/two/checkpoint.safetensors" --epochs 2 --max-steps-per-epoch 20 --threads 1 --json \
       --out "$work/two" >/dev/null || exit 1
     exec $python "$compare" "$work/one/checkpoint.safetensors" "$work/two/checkpoint.safetensors" --loss-rtol 1e-4 --param-atol 1e-5 ;;
+  kill)
+    $mpirun -np 2 $cajal train mlp $common --epochs 3 --max-steps-per-epoch 150 --distributed --out "$work/one" \
+      >/dev/null || exit 1
+    $mpirun -np 2 $cajal train mlp $common --epochs 3 --max-steps-per-epoch 150 --distributed --out "$work/two" \
+      >/dev/null 2>&1 &
+    pid=$!
+    while [ ! -f "$work/two/checkpoint.safetensors" ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+    kill -TERM $pid 2>/dev/null && echo "killed the run after its first checkpoint"
+    wait $pid
+    $mpirun -np 2 $cajal train mlp --resume "$work/two/checkpoint.safetensors" --epochs 3 --max-steps-per-epoch 150 \
+      --threads 1 --json --distributed --out "$work/two" >/dev/null || exit 1
+    exec $python "$compare" "$work/one/checkpoint.safetensors" "$work/two/checkpoint.safetensors" --loss-rtol 0 --param-atol 0 ;;
   fault)
     timeout 60 $mpirun -np 1 $cajal train mlp $common --epochs 1 --max-steps-per-epoch 5 --distributed --out "$work/one" : \
       -np 1 $cajal train mlp --data "$work/missing.csv" --batch-size 64 --threads 1 --distributed --out "$work/one" \

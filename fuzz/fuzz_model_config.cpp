@@ -1,0 +1,39 @@
+// `cajal train MODEL --model-config JSON`: the JSON text, then the model built from it. The first
+// input byte picks the model of the registry; sizes are the user's to choose, so configurations
+// asking for more than the fuzzer's memory limit are skipped by capping every number at 512, and
+// the zoo's ImageNet-sized models (over 2M parameters as registered) are not fuzzed.
+#include <nlohmann/json.hpp>
+
+#include "cajal/models/registry.h"
+#include "fuzz_target.h"
+
+namespace {
+bool small_numbers(const nlohmann::json& j) {
+  if (j.is_number()) return j.get<double>() <= 512;
+  if (j.is_structured())
+    for (const auto& v : j)
+      if (!small_numbers(v)) return false;
+  return true;
+}
+}  // namespace
+
+// The registered models small enough to build thousands of times a second.
+const std::vector<std::string>& small_models() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : cajal::models::registry())
+      if (cajal::models::build_model(spec.name)->num_parameters() <= 2'000'000) out.push_back(spec.name);
+    return out;
+  }();
+  return names;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const auto& models = small_models();
+  const std::string& name = models[data[0] % models.size()];
+  const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+  nlohmann::json config = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !small_numbers(config)) return 0;  // the CLI rejects unparsable JSON first
+  return cajal::fuzz::run([&] { cajal::models::build_model(name, config); });
+}
