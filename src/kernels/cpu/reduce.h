@@ -2,7 +2,8 @@
 //  * the reduced dims form the contiguous innermost block: each output reduces one contiguous run
 //    with 16 independent lanes (vectorised), outputs split over threads;
 //  * otherwise: input visited in memory order, accumulating into out[o] (o with stride 0 on the
-//    reduced dims): cache-friendly for column reductions such as a bias gradient.
+//    reduced dims): cache-friendly for column reductions such as a bias gradient; a contiguous
+//    run that all goes to one output is folded with lanes.
 #pragma once
 #include <type_traits>
 
@@ -82,11 +83,16 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
   auto plan = make_plan<2>(in.shape(), {&acc_view, &in});
   run_plan<2>(
       plan,
-      [combine, map](char** p, const int64_t* s, int64_t n) {
+      [combine, map, init](char** p, const int64_t* s, int64_t n) {
         Acc* a = reinterpret_cast<Acc*>(p[0]);
         const T* x = reinterpret_cast<const T*>(p[1]);
         if (s[0] == 1 && s[1] == 1) {
           for (int64_t i = 0; i < n; ++i) a[i] = combine(a[i], map(Acc(x[i])));
+        } else if (s[0] == 0 && s[1] == 1) {
+          // A contiguous run into one output (the H W plane of a per-channel sum over N, H, W):
+          // lanes, so it vectorises instead of one serial chain through a[0]. init is combine's
+          // identity, so folding it into the lanes changes nothing.
+          a[0] = combine(a[0], lane_fold<Acc>(x, n, init, combine, map));
         } else {
           for (int64_t i = 0; i < n; ++i) a[i * s[0]] = combine(a[i * s[0]], map(Acc(x[i * s[1]])));
         }
