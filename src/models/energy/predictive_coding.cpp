@@ -20,6 +20,8 @@ PredictiveCodingNetwork::PredictiveCodingNetwork(const PCOptions& o) : UnaryModu
               "direction must be 'discriminative' or 'generative', got '{}'", o.direction);
   CAJAL_CHECK(o.learning == "pc" || o.learning == "backprop", "predictive_coding",
               "learning must be 'pc' or 'backprop', got '{}'", o.learning);
+  CAJAL_CHECK(std::isfinite(o.output_variance) && o.output_variance > 0, "predictive_coding",
+              "expected output_variance > 0, got {}", o.output_variance);
   CAJAL_CHECK(o.inference_steps >= 0 && std::isfinite(o.inference_rate) && o.inference_rate > 0, "predictive_coding",
               "expected inference_steps >= 0 and inference_rate > 0, got {} and {}", o.inference_steps,
               o.inference_rate);
@@ -70,8 +72,10 @@ double PredictiveCodingNetwork::update_errors(PCState& s) const {
   double energy = 0;
   for (int64_t l = 1; l <= num_layers(); ++l) {
     Tensor mu = linear(l).forward(act(s.x[size_t(l - 1)], l - 1));
-    s.eps[size_t(l)] = sub(s.x[size_t(l)], mu);
-    energy += 0.5 * sum(square(s.eps[size_t(l)])).item();
+    Tensor diff = sub(s.x[size_t(l)], mu);
+    const double variance = l == num_layers() ? options_.output_variance : 1.0;
+    energy += 0.5 * sum(square(diff)).item() / variance;
+    s.eps[size_t(l)] = variance == 1.0 ? diff : mul(diff, 1.0 / variance);  // precision-weighted
   }
   return energy / double(s.x[0].size(0));
 }

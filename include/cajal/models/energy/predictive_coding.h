@@ -1,6 +1,7 @@
 // Predictive coding networks (the notes' section 29.1): a chain of value nodes x^0 ... x^L, each
 // layer l >= 1 predicting from the one before, mu^l = f(x^{l-1}) W_l^T + b_l, with an error node
-// eps^l = x^l - mu^l beside it. The energy is F = 1/2 sum_l ||eps^l||^2. Inference runs the value
+// eps^l = x^l - mu^l beside it. The energy is F = 1/2 sum_l ||eps^l||^2 (with unit variances;
+// PCOptions::output_variance weights the last layer). Inference runs the value
 // nodes that are not clamped down F's gradient,
 //
 //   dF/dx^l = eps^l - f'(x^l) * (eps^{l+1} W_{l+1})          (f the identity at the two ends)
@@ -40,6 +41,11 @@ struct PCOptions {
   int64_t inference_steps = 20;                   // relaxation steps per training batch
   double inference_rate = 0.1;                    // gamma of x <- x - gamma dF/dx
   double tolerance = 0.0;                         // stop when max |dx| < tolerance (0: all steps)
+  // The variance sigma_L^2 of the last layer's Gaussian (the notes' v^i; 1 elsewhere). Errors are
+  // precision-weighted, eps^l = (x^l - mu^l) / sigma_l^2, and F = 1/2 sum ||x^l - mu^l||^2 / sigma_l^2.
+  // A large output variance makes the output error small: the regime in which sigma_L^2 times
+  // the PC updates approach backprop's gradients.
+  double output_variance = 1.0;
   // How the `pc_mlp` task trains it: "pc" (relax, local updates) or "backprop" (autograd on the
   // same network, loss and init: the comparison baseline).
   std::string learning = "pc";
