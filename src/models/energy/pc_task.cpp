@@ -3,8 +3,8 @@
 // with both ends clamped and every layer updates from its own error and input (learning "pc"), or
 // the same network, loss 1/2 ||y - t||^2 and init train by backprop (learning "backprop": the
 // comparison). Metrics: "loss" the mean 1/2 ||y - t||^2 of the feed-forward prediction y (the
-// energy before relaxation), "accuracy". The report adds generated.png: two images per class made
-// by the generate mode (label clamped, image relaxed from zero).
+// energy before relaxation), "accuracy". The report adds generated.png: one image per class made
+// by the generate mode (label clamped, image relaxed from zero; deterministic).
 #include <cmath>
 
 #include "cajal/data/dataloader.h"
@@ -27,6 +27,7 @@ std::shared_ptr<nn::Module> build_pc(const nlohmann::json& cfg) {
   o.inference_steps = cfg.at("inference_steps");
   o.inference_rate = cfg.at("inference_rate");
   o.learning = cfg.at("learning");
+  o.output_variance = cfg.at("output_variance");
   return std::make_shared<PredictiveCodingNetwork>(o);
 }
 
@@ -35,7 +36,7 @@ const RegisterModel kPcMlp({"pc_mlp",
                             {784},
                             {{"in_features", 784}, {"hidden", {256, 128}}, {"num_classes", 10}, {"activation", "relu"},
                              {"direction", "discriminative"}, {"inference_steps", 20}, {"inference_rate", 0.1},
-                             {"learning", "pc"}},
+                             {"output_variance", 1.0}, {"learning", "pc"}},
                             build_pc, "predictive_coding"});
 
 PredictiveCodingNetwork& as_pc(nn::Module& m) {
@@ -106,8 +107,7 @@ class PredictiveCodingTask : public train::Task {
     const int64_t C = image_shape_.at(0), H = image_shape_.at(1), W = image_shape_.at(2);
     if (C * H * W != pc.image_size()) return {};
     std::vector<int64_t> labels;
-    for (int rep = 0; rep < 2; ++rep)
-      for (int64_t c = 0; c < num_classes_; ++c) labels.push_back(c);
+    for (int64_t c = 0; c < num_classes_; ++c) labels.push_back(c);
     PCState s = pc.generate(one_hot_f32(from_vector(labels, {int64_t(labels.size())}), pc.label_size()), 200);
     Tensor img = pc.image_of(s);
     // Each image on its own range: generated pixels are not confined to [0, 1].
