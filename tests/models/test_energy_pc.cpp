@@ -88,6 +88,17 @@ TEST(PredictiveCoding, LocalUpdatesApproachBackpropGradientsAtSmallOutputError) 
   }
 }
 
+TEST(PredictiveCoding, ARateTooLargeForTheCurvatureIsHalvedInsteadOfRaisingTheEnergy) {
+  manual_seed(11);
+  PCOptions o = small_options({6, 10, 8, 4});
+  o.inference_rate = 5.0, o.inference_steps = 100;  // gradient descent at this rate diverges
+  PredictiveCodingNetwork pc(o);
+  Generator gen(12);
+  PCState s = pc.train_state(randn({5, 6}, DType::f32, &gen), randn({5, 4}, DType::f32, &gen));
+  for (size_t k = 1; k < s.energies.size(); ++k) ASSERT_LE(s.energies[k], s.energies[k - 1] * (1 + 1e-5)) << k;
+  EXPECT_LT(s.energies.back(), 0.9 * s.energies.front());
+}
+
 TEST(PredictiveCoding, DiscriminativeModesInferByTheForwardPassAndGenerateByRelaxing) {
   manual_seed(5);
   PredictiveCodingNetwork pc(small_options({6, 8, 3}));

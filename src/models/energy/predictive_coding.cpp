@@ -84,8 +84,10 @@ void PredictiveCodingNetwork::relax(PCState& s, bool clamp_first, bool clamp_las
   NoGradGuard ng;
   const int64_t L = num_layers();
   if (steps < 0) steps = options_.inference_steps;
-  s.energies.push_back(update_errors(s));
-  std::vector<Tensor> grads(size_t(L + 1));
+  double energy = update_errors(s);
+  s.energies.push_back(energy);
+  double rate = options_.inference_rate;
+  std::vector<Tensor> grads(size_t(L + 1)), previous(size_t(L + 1)), previous_eps;
   for (int64_t k = 0; k < steps; ++k) {
     // Every free node's dF/dx from the same errors, then all move together.
     for (int64_t l = 0; l <= L; ++l) {
@@ -98,13 +100,28 @@ void PredictiveCodingNetwork::relax(PCState& s, bool clamp_first, bool clamp_las
       grads[size_t(l)] = g;
     }
     double largest = 0;
+    previous_eps = s.eps;
     for (int64_t l = 0; l <= L; ++l) {
       if (!grads[size_t(l)].defined()) continue;
-      s.x[size_t(l)] = sub(s.x[size_t(l)], grads[size_t(l)], options_.inference_rate);
-      if (options_.tolerance > 0) largest = std::max(largest, max(abs(grads[size_t(l)])).item() * options_.inference_rate);
+      previous[size_t(l)] = s.x[size_t(l)];
+      s.x[size_t(l)] = sub(s.x[size_t(l)], grads[size_t(l)], rate);
+      if (options_.tolerance > 0) largest = std::max(largest, max(abs(grads[size_t(l)])).item() * rate);
     }
-    s.energies.push_back(update_errors(s));
+    const double next = update_errors(s);
     ++s.steps;
+    if (next > energy * (1 + 1e-5) + 1e-12) {
+      // A step too long for this state's curvature (large weights): F rose. Gradient descent on F
+      // must not raise it, so the step is undone and the rate halved for the rest of this batch.
+      // (The slack ignores float32 rounding at equilibrium, where F stops changing.)
+      for (int64_t l = 0; l <= L; ++l)
+        if (grads[size_t(l)].defined()) s.x[size_t(l)] = previous[size_t(l)];
+      s.eps = previous_eps;
+      rate *= 0.5;
+      s.energies.push_back(energy);
+      continue;
+    }
+    energy = next;
+    s.energies.push_back(energy);
     if (options_.tolerance > 0 && largest < options_.tolerance) break;
   }
 }

@@ -76,7 +76,9 @@ class PredictiveCodingNetwork : public nn::UnaryModule {
   // Recomputes every error from the values; returns the mean energy per example.
   double update_errors(PCState& s) const;
   // Relaxes the unclamped value nodes (x^0 when !clamp_first, x^L when !clamp_last, every hidden
-  // layer) for `steps` steps (options().inference_steps when < 0).
+  // layer) for `steps` steps (options().inference_steps when < 0) of gradient descent on F. A step
+  // that would raise F is undone and the rate halved for the rest of the call, so F never rises
+  // (a fixed rate diverges once the weights grow large enough).
   void relax(PCState& s, bool clamp_first, bool clamp_last, int64_t steps = -1) const;
   // The local weight updates of a relaxed state, as the gradients (descent direction) of the mean
   // energy per example: grad W_l = -eps^l^T f(x^{l-1}) / B, grad b_l = -mean eps^l; written into
