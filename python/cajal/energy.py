@@ -114,8 +114,8 @@ class PredictiveCodingNetwork(_CppModule):
     layout. direction "discriminative" puts the image at x^0, "generative" (the notes' wiring)
     the label."""
 
-    def __init__(self, sizes, activation="relu", direction="discriminative", inference_steps=20,
-                 inference_rate=0.1, tolerance=0.0, output_variance=1.0):
+    def __init__(self, sizes, activation="relu", direction="discriminative", inference_steps=50,
+                 inference_rate=0.2, tolerance=0.0, output_variance=1.0):
         _CppModule.__init__(self, _E.PredictiveCodingNetwork(list(sizes), activation, direction, inference_steps,
                                                              inference_rate, tolerance, output_variance))
         self._remember_args(list(sizes), activation=activation, direction=direction)

@@ -157,7 +157,7 @@ void init_pc(py::module_& em) {
              return std::make_shared<PredictiveCodingNetwork>(o);
            }),
            py::arg("sizes"), py::arg("activation") = "relu", py::arg("direction") = "discriminative",
-           py::arg("inference_steps") = 20, py::arg("inference_rate") = 0.1, py::arg("tolerance") = 0.0,
+           py::arg("inference_steps") = 50, py::arg("inference_rate") = 0.2, py::arg("tolerance") = 0.0,
            py::arg("output_variance") = 1.0)
       .def_property_readonly("sizes", [](const PredictiveCodingNetwork& p) { return p.options().sizes; })
       .def_property_readonly("direction", [](const PredictiveCodingNetwork& p) { return p.options().direction; })

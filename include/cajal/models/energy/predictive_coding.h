@@ -38,8 +38,8 @@ struct PCOptions {
   std::vector<int64_t> sizes{784, 256, 128, 10};  // x^0 ... x^L
   std::string activation = "relu";                // relu | tanh | sigmoid (hidden layers)
   std::string direction = "discriminative";       // discriminative | generative
-  int64_t inference_steps = 20;                   // relaxation steps per training batch
-  double inference_rate = 0.1;                    // gamma of x <- x - gamma dF/dx
+  int64_t inference_steps = 50;                   // relaxation steps per training batch
+  double inference_rate = 0.2;                    // gamma of x <- x - gamma dF/dx (halved if F rises)
   double tolerance = 0.0;                         // stop when max |dx| < tolerance (0: all steps)
   // The variance sigma_L^2 of the last layer's Gaussian (the notes' v^i; 1 elsewhere). Errors are
   // precision-weighted, eps^l = (x^l - mu^l) / sigma_l^2, and F = 1/2 sum ||x^l - mu^l||^2 / sigma_l^2.
