@@ -83,6 +83,11 @@ TEST(Hopfield, RecallBreaksDownAboveAboutPointFourteenN) {
   EXPECT_GE(p[1].recalled, 0.9);
   EXPECT_LE(p[2].recalled, 0.1);
   EXPECT_LT(p[2].mean_overlap, 0.6);
+  // One synchronous step from a stored pattern flips a bit when the crosstalk of the other M - 1
+  // patterns (about N(0, M/N)) outweighs the signal 1: P = Phi(-sqrt(N/M)), 3.4% at load 0.3.
+  const double theory = 0.5 * std::erfc(std::sqrt(1 / 0.3) / std::sqrt(2.0));
+  EXPECT_NEAR(1 - p[2].stable_bits, theory, 0.008);
+  EXPECT_NEAR(1 - p[1].stable_bits, 0.5 * std::erfc(std::sqrt(1 / 0.1) / std::sqrt(2.0)), 0.002);
 }
 
 TEST(Hopfield, ModernRetrievalIsSoftmaxAttentionOverStoredPatterns) {

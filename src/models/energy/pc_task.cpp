@@ -8,6 +8,7 @@
 // by about 2 points (docs/ENERGY.md). Metrics: "loss" the mean 1/2 ||y - t||^2 of the feed-forward
 // prediction y (the energy before relaxation), "accuracy". The report adds generated.png: one
 // image per class made by the generate mode (label clamped, image relaxed from zero).
+#include <algorithm>
 #include <cmath>
 
 #include "cajal/data/dataloader.h"
@@ -27,6 +28,8 @@ std::shared_ptr<nn::Module> build_pc(const nlohmann::json& cfg) {
   o.sizes.push_back(cfg.at("num_classes").get<int64_t>());
   o.activation = cfg.at("activation");
   o.direction = cfg.at("direction");
+  // The notes' generative wiring: the label at x^0 predicting down to the image at x^L.
+  if (o.direction == "generative") std::reverse(o.sizes.begin(), o.sizes.end());
   o.inference_steps = cfg.at("inference_steps");
   o.inference_rate = cfg.at("inference_rate");
   o.learning = cfg.at("learning");
@@ -75,6 +78,8 @@ class PredictiveCodingTask : public train::Task {
     Tensor t = one_hot_f32(b.target, pc.label_size());
     optim::Optimizer& opt = *optimizers.at(0).optimizer;
     if (pc.options().learning == "backprop") {
+      CAJAL_CHECK(pc.image_first(), "predictive_coding",
+                  "learning 'backprop' trains the discriminative wiring (image to label), got direction 'generative'");
       Tensor y = pc.forward(x);
       Tensor loss = mul(sum(square(sub(y, t))), 0.5 / double(n));
       train::descend(opt, loss);
