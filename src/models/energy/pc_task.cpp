@@ -2,7 +2,8 @@
 // x^0, the one-hot label at x^L), trained under the `predictive_coding` task: each batch relaxes
 // with both ends clamped and every layer updates from its own error and input (learning "pc"), or
 // the same network, loss 1/2 ||y - t||^2 and init train by backprop (learning "backprop": the
-// comparison). The output variance 100 puts it in the small-output-error regime, where its updates
+// comparison). `direction: generative` is the notes' wiring (label at x^0 predicting the image;
+// inference relaxes the label nodes). The output variance 100 puts it in the small-output-error regime, where its updates
 // are backprop's gradients / 100 (Adam's steps do not depend on that scale); with unit variance
 // (the plain F = 1/2 sum ||eps||^2) the updates point elsewhere and test accuracy trails backprop's
 // by about 2 points (docs/ENERGY.md). Metrics: "loss" the mean 1/2 ||y - t||^2 of the feed-forward
@@ -86,11 +87,13 @@ class PredictiveCodingTask : public train::Task {
       return {{{"loss", loss.item()}, {"accuracy", correct(y.detach(), b.target) / double(n)}}, n};
     }
     PCState s = pc.train_state(x, t);
+    // The label the infer mode gives before this update: the feed-forward prediction of the
+    // discriminative wiring; the generative one relaxes its label nodes for it.
+    Tensor y = pc.image_first() ? s.prediction : pc.label_of(pc.infer(x));
     opt.zero_grad();
     pc.set_local_gradients(s);
     opt.step();
-    return {{{"loss", half_squared_error(s.prediction, t) / double(n)}, {"accuracy", correct(s.prediction, b.target) / double(n)}},
-            n};
+    return {{{"loss", half_squared_error(y, t) / double(n)}, {"accuracy", correct(y, b.target) / double(n)}}, n};
   }
 
   train::Metrics evaluate(nn::Module& model, const data::Dataset& dataset) override {

@@ -67,13 +67,16 @@ Tensor PredictiveCodingNetwork::forward(const Tensor& x0) {
   return x;
 }
 
-double PredictiveCodingNetwork::update_errors(PCState& s) const {
+double PredictiveCodingNetwork::update_errors(PCState& s, int64_t from_layer) const {
   NoGradGuard ng;
+  const int64_t L = num_layers();
+  s.mu.resize(size_t(L + 1));
   double energy = 0;
-  for (int64_t l = 1; l <= num_layers(); ++l) {
-    Tensor mu = linear(l).forward(act(s.x[size_t(l - 1)], l - 1));
-    Tensor diff = sub(s.x[size_t(l)], mu);
-    const double variance = l == num_layers() ? options_.output_variance : 1.0;
+  for (int64_t l = 1; l <= L; ++l) {
+    // A prediction from a layer that has not moved (a clamped x^0) is the one computed before.
+    if (l >= from_layer || !s.mu[size_t(l)].defined()) s.mu[size_t(l)] = linear(l).forward(act(s.x[size_t(l - 1)], l - 1));
+    Tensor diff = sub(s.x[size_t(l)], s.mu[size_t(l)]);
+    const double variance = l == L ? options_.output_variance : 1.0;
     energy += 0.5 * sum(square(diff)).item() / variance;
     s.eps[size_t(l)] = variance == 1.0 ? diff : mul(diff, 1.0 / variance);  // precision-weighted
   }
@@ -86,6 +89,7 @@ void PredictiveCodingNetwork::relax(PCState& s, bool clamp_first, bool clamp_las
   if (steps < 0) steps = options_.inference_steps;
   double energy = update_errors(s);
   s.energies.push_back(energy);
+  const int64_t moving_from = clamp_first ? 2 : 1;  // mu^1 depends on x^0 only
   double rate = options_.inference_rate;
   std::vector<Tensor> grads(size_t(L + 1)), previous(size_t(L + 1)), previous_eps;
   for (int64_t k = 0; k < steps; ++k) {
@@ -107,7 +111,7 @@ void PredictiveCodingNetwork::relax(PCState& s, bool clamp_first, bool clamp_las
       s.x[size_t(l)] = sub(s.x[size_t(l)], grads[size_t(l)], rate);
       if (options_.tolerance > 0) largest = std::max(largest, max(abs(grads[size_t(l)])).item() * rate);
     }
-    const double next = update_errors(s);
+    const double next = update_errors(s, moving_from);
     ++s.steps;
     if (next > energy * (1 + 1e-5) + 1e-12) {
       // A step too long for this state's curvature (large weights): F rose. Gradient descent on F

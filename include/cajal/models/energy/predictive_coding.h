@@ -51,9 +51,9 @@ struct PCOptions {
   std::string learning = "pc";
 };
 
-// The state of the network: values x^0..x^L and errors eps^1..eps^L (eps[0] is undefined).
+// The state of the network: values x^0..x^L, predictions mu^1..mu^L and errors eps^1..eps^L.
 struct PCState {
-  std::vector<Tensor> x, eps;
+  std::vector<Tensor> x, eps, mu;  // values, errors, predictions (mu[0], eps[0] undefined)
   std::vector<double> energies;  // mean F per example after each relaxation step (and before)
   Tensor prediction;             // train_state: x^L of the feed-forward pass, before clamping
   int64_t steps = 0;
@@ -73,8 +73,9 @@ class PredictiveCodingNetwork : public nn::UnaryModule {
   Tensor forward(const Tensor& x0) override;
   // Values from x^0 by the feed-forward pass, errors zero.
   PCState feedforward_state(const Tensor& x0) const;
-  // Recomputes every error from the values; returns the mean energy per example.
-  double update_errors(PCState& s) const;
+  // Recomputes the errors from the values (the predictions mu^l of layers l >= from_layer; the
+  // others are kept from the last call); returns the mean energy per example.
+  double update_errors(PCState& s, int64_t from_layer = 1) const;
   // Relaxes the unclamped value nodes (x^0 when !clamp_first, x^L when !clamp_last, every hidden
   // layer) for `steps` steps (options().inference_steps when < 0) of gradient descent on F. A step
   // that would raise F is undone and the rate halved for the rest of the call, so F never rises
