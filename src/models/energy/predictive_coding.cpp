@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "cajal/core/error.h"
+#include "cajal/models/summary.h"
 #include "cajal/ops/ops.h"
 
 namespace cajal::models::energy {
@@ -63,7 +64,8 @@ PCState PredictiveCodingNetwork::feedforward_state(const Tensor& x0) const {
 
 Tensor PredictiveCodingNetwork::forward(const Tensor& x0) {
   Tensor x = x0;
-  for (int64_t l = 1; l <= num_layers(); ++l) x = linear(l).forward(act(x, l - 1));
+  // Through summary::run, so `cajal summary pc_mlp` lists the layers and their MACs.
+  for (int64_t l = 1; l <= num_layers(); ++l) x = models::summary::run(linear(l), act(x, l - 1));
   return x;
 }
 
