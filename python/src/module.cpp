@@ -7,6 +7,8 @@
 #include "cajal/version.h"
 
 namespace cajal::python {
+// Declared here rather than in bindings.h, which every binding source includes.
+void init_energy(py::module_& m);  // energy.cpp: cajal.energy
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -232,4 +234,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_rnn(m);
   init_text(m);
   init_neuro(m);
+  init_energy(m);
 }
