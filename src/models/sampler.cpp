@@ -67,7 +67,8 @@ Samples sample_checkpoint(const std::string& path, const SampleRequest& request)
   CAJAL_CHECK(known, kOp, "{} holds model {}, trained under the {} task: nothing to sample; there are samplers for: {}",
               path, name, kind, sampler_kinds());
   nlohmann::json config = spec.default_config;
-  for (const auto& [k, v] : ck.metadata.value("model_config", nlohmann::json::object()).items()) config[k] = v;
+  const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());
+  for (const auto& [k, v] : stored.items()) config[k] = v;
   auto model = build_model(name, config);
   model->load_state_dict(ck.model);
 
