@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "cajal/core/allocator.h"
 #include "cajal/models/generative/ddpm.h"
 #include "cajal/models/generative/diffusion.h"
 #include "cajal/models/registry.h"
@@ -165,4 +166,18 @@ TEST(Diffusion, GroupNormNormalisesEachGroupOfChannels) {
   EXPECT_TENSOR_NEAR(mean(groups, {2}), zeros({2, 2}), 1e-5);
   EXPECT_TENSOR_NEAR(var(groups, {2}, false), ones({2, 2}), 1e-3);
   EXPECT_CAJAL_ERROR(GroupNorm(3, 4), "divisible");
+}
+
+TEST(Diffusion, SamplingRecordsNoGraphAndAllocatesNothingFromTheSystemOnceWarm) {
+  auto model = models::build_model("ddpm", {{"steps", 20}, {"channels", 4}});
+  auto& ddpm = dynamic_cast<Ddpm&>(*model);
+  ddpm.eval();
+  Generator g(1);
+  // Two runs fill the allocator's free lists with every size a run needs (its result included).
+  for (int warm = 0; warm < 2; ++warm) EXPECT_FALSE(ddpm.sample(4, ReverseVariance::Beta, &g).requires_grad());
+  const AllocatorStats before = allocator::stats();
+  EXPECT_FALSE(ddpm.sample(4, ReverseVariance::PosteriorBeta, &g).requires_grad());
+  const AllocatorStats after = allocator::stats();
+  EXPECT_GT(after.requests, before.requests + 20) << "every step allocates its tensors from the cache";
+  EXPECT_EQ(after.system_allocs, before.system_allocs) << "20 steps of a warm sampler went to the system";
 }
