@@ -4,6 +4,7 @@ D step on real + fake then one G step with the non-saturating loss), timed over 
 one warm-up step. Prints one JSON line per model: {"model", "steps", "samples_per_second", "loss"}.
 
     python3 bench/generative_torch.py --model vae --steps 200 --threads 2
+    python3 bench/generative_torch.py --model vae --steps 938 --test   # one epoch, then the test NELBO
 """
 import argparse
 import gzip
@@ -15,11 +16,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+FASHION = "/usr/share/datasets/fashion-mnist/{}-images-idx3-ubyte.gz"
 
 
-def fashion_mnist():
-    with gzip.open(FASHION) as f:
+def fashion_mnist(split="train"):
+    with gzip.open(FASHION.format(split)) as f:
         raw = np.frombuffer(f.read(), np.uint8, offset=16)
     return torch.from_numpy(raw.reshape(-1, 1, 28, 28).astype(np.float32) / 255)
 
@@ -33,13 +34,17 @@ class Vae(nn.Module):
         self.mu, self.logvar = nn.Linear(hidden, latent), nn.Linear(hidden, latent)
         self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 784))
 
-    def loss(self, x):
+    def nelbo(self, x):
+        """The negative ELBO per image in nats (one draw of z), as cajal's vae task reports it."""
         h = self.encoder(x)
         mu, logvar = self.mu(h), self.logvar(h)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
         rec = F.binary_cross_entropy_with_logits(self.decoder(z), x, reduction="none").sum(1)
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
-        return (rec + kl).mean()
+        return rec + kl
+
+    def loss(self, x):
+        return self.nelbo(x).mean()
 
 
 def dcgan(latent=64, g=32, d=32):
@@ -66,6 +71,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--test", action="store_true", help="vae: add the test set's negative ELBO (nats per image)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -111,8 +117,12 @@ def main():
     for i in range(1, a.steps + 1):
         loss = step(i)
     seconds = time.perf_counter() - start
-    print(json.dumps({"model": a.model, "library": "torch " + torch.__version__, "threads": a.threads, "steps": a.steps,
-                      "samples_per_second": a.steps * a.batch / seconds, "loss": loss}))
+    result = {"model": a.model, "library": "torch " + torch.__version__, "threads": a.threads, "steps": a.steps,
+              "samples_per_second": a.steps * a.batch / seconds, "loss": loss}
+    if a.test and a.model == "vae":
+        with torch.no_grad():
+            result["test_nelbo_nats"] = vae.nelbo(fashion_mnist("t10k").reshape(-1, 784)).mean().item()
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
