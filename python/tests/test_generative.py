@@ -108,6 +108,7 @@ def test_models_sample_from_python_and_refuse_the_wrong_kind():
     assert ddpm.schedule.steps == 4
     assert ddpm.loss(cajal.rand(2, 1, 28, 28)).item() > 0
     assert tuple(ddpm.sample(2, sigma="beta_tilde").shape) == (2, 1, 28, 28)
+    assert not np.array_equal(ddpm.sample(2, clip=False).numpy(), ddpm.sample(2, clip=True).numpy())
     with pytest.raises(ValueError, match="has no option 'sigma'"):
         gan.sample(2, sigma="beta")
     with pytest.raises(TypeError, match="expected a Vae .* got a Dcgan"):

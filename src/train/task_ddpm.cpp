@@ -58,7 +58,7 @@ class DdpmTask : public Task {
     Generator g(kEvalSeed);
     constexpr int64_t kRows = 8, kPoints = 9;
     std::vector<Tensor> chain;
-    ddpm.sample(kRows, ddpm.default_variance(), &g, &chain, kPoints);
+    ddpm.sample(kRows, ddpm.default_variance(), &g, &chain, kPoints, ddpm.default_clip());
     // [points, rows, C, H, W] -> rows of the chain: example r's x_T ... x_0 left to right.
     Tensor grid = stack(chain, 1);
     const std::string path = out_dir + "/denoising_chain.png";

@@ -133,13 +133,22 @@ TEST(Diffusion, AncestralSamplingIsReproducibleAndTheVarianceChoiceMatters) {
   // The chain: x_T, x_4, x_2, x_0 (T = 6, 4 points), the last being the sample.
   ASSERT_EQ(chain.size(), 4u);
   EXPECT_TRUE(equal(chain.back(), x));
-  // The untrained network predicts zero noise (its output layer starts at zero), so the mean at
-  // each step only rescales: x_0 = prod 1/sqrt(alpha_t) x_T + the added noise.
+  // The untrained network predicts zero noise (its output layer starts at zero) ...
   Generator d(5);
-  std::vector<Tensor> none;
   Tensor xt = randn({3, 1, 28, 28}, DType::f32, &d);
   Tensor eps_hat = ddpm.predict_noise(xt, full({3}, 6.0, DType::i64));
   EXPECT_EQ(max(abs(eps_hat)).item(), 0.0);
+  // ... so its x_0 estimate x_t / sqrt(abar_t) leaves [-1, 1] at large t, and clipping it changes
+  // the samples; with a T = 1 schedule the one step is the clipped estimate itself.
+  Generator e(5);
+  EXPECT_FALSE(equal(ddpm.sample(3, ReverseVariance::Beta, &e, nullptr, 8, /*clip=*/true), x));
+  auto one = models::build_model("ddpm", {{"steps", 1}, {"channels", 4}, {"beta_first", 0.5}});
+  auto& single = dynamic_cast<Ddpm&>(*one);
+  Generator f(2), f2(2);
+  Tensor x1 = randn({2, 1, 28, 28}, DType::f32, &f2);
+  const double ab = single.schedule().alpha_bar(1);
+  Tensor want = clamp((clamp(x1 / std::sqrt(ab), -1.0, 1.0) + 1.0) * 0.5, 0.0, 1.0);
+  EXPECT_TENSOR_NEAR(single.sample(2, ReverseVariance::Beta, &f, nullptr, 8, true), want, 1e-6);
 }
 
 TEST(Diffusion, TimestepEmbeddingIsTheSinusoidalCode) {

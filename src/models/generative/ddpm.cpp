@@ -1,6 +1,8 @@
 // The DDPM (include/cajal/models/generative/ddpm.h), registered as `ddpm` under the ddpm task.
 #include "cajal/models/generative/ddpm.h"
 
+#include <cmath>
+
 #include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
 
@@ -15,7 +17,10 @@ DiffusionSchedule schedule_of(const nlohmann::json& cfg) {
 }  // namespace
 
 Ddpm::Ddpm(const nlohmann::json& cfg)
-    : UnaryModule("Ddpm"), schedule_(schedule_of(cfg)), variance_(parse_reverse_variance(cfg.at("sigma"))) {
+    : UnaryModule("Ddpm"),
+      schedule_(schedule_of(cfg)),
+      variance_(parse_reverse_variance(cfg.at("sigma"))),
+      clip_(cfg.value("clip_denoised", true)) {
   const int64_t c = cfg.at("in_channels"), s = cfg.at("image_size");
   CAJAL_CHECK(s >= 4 && s % 4 == 0, "ddpm", "expected image_size a multiple of 4, got {}", s);
   image_shape_ = {c, s, s};
@@ -33,7 +38,7 @@ Tensor Ddpm::loss(const Tensor& x0, Generator* gen) {
 }
 
 Tensor Ddpm::sample(int64_t n, ReverseVariance variance, Generator* gen, std::vector<Tensor>* chain,
-                    int64_t chain_points) {
+                    int64_t chain_points, bool clip) {
   CAJAL_CHECK(n >= 1, "ddpm", "expected a number of samples >= 1, got {}", n);
   NoGradGuard ng;
   const int64_t T = schedule_.steps();
@@ -50,7 +55,15 @@ Tensor Ddpm::sample(int64_t n, ReverseVariance variance, Generator* gen, std::ve
   record(T);
   for (int64_t t = T; t >= 1; --t) {
     Tensor steps = full({n}, double(t), DType::i64);
-    Tensor mean = schedule_.mean_from_noise(x, predict_noise(x, steps), t);
+    Tensor eps_hat = predict_noise(x, steps);
+    Tensor mean;
+    if (clip) {
+      const double ab = schedule_.alpha_bar(t);
+      Tensor x0 = clamp((x - eps_hat * std::sqrt(1.0 - ab)) * (1.0 / std::sqrt(ab)), -1.0, 1.0);
+      mean = schedule_.posterior_mean(x0, x, t);
+    } else {
+      mean = schedule_.mean_from_noise(x, eps_hat, t);
+    }
     x = t > 1 ? mean + randn(shape, DType::f32, gen) * schedule_.reverse_std(t, variance) : mean;
     record(t - 1);
   }
@@ -74,7 +87,8 @@ const RegisterModel kDdpm({"ddpm",
                             {"schedule", "linear"},
                             {"beta_first", 1e-4},
                             {"beta_last", 0.02},
-                            {"sigma", "beta"}},
+                            {"sigma", "beta"},
+                            {"clip_denoised", true}},
                            [](const nlohmann::json& cfg) { return std::make_shared<Ddpm>(cfg); },
                            "ddpm"});
 

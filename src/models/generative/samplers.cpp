@@ -1,6 +1,7 @@
 // The samplers `cajal sample` uses for the generative models' checkpoints (cajal/models/sampler.h):
 // vae (the decoder's mean at z ~ N(0, I)), gan (the generator at z ~ N(0, I)) and ddpm (ancestral
-// sampling; option "sigma": "beta" or "beta_tilde", default the model config's).
+// sampling; options "sigma": "beta" or "beta_tilde", and "clip": clip the x_0 estimate to [-1, 1];
+// defaults the model config's).
 #include "cajal/models/generative/ddpm.h"
 #include "cajal/models/generative/gan.h"
 #include "cajal/models/generative/pictures.h"
@@ -21,12 +22,13 @@ const RegisterSampler kGanSampler({"gan", "the generator at z ~ N(0, I)", {},
                                    }});
 
 const RegisterSampler kDdpmSampler(
-    {"ddpm", "ancestral sampling from x_T ~ N(0, I), sigma_t^2 = beta_t or beta~_t (option sigma)", {"sigma"},
+    {"ddpm", "ancestral sampling from x_T ~ N(0, I), sigma_t^2 = beta_t or beta~_t (option sigma)", {"sigma", "clip"},
      [](nn::Module& m, int64_t n, Generator& g, const nlohmann::json& o) {
        Ddpm& ddpm = model_as<Ddpm>(m, "sample", "Ddpm (ddpm sampler)");
        const ReverseVariance v =
            o.contains("sigma") ? parse_reverse_variance(o.at("sigma").get<std::string>()) : ddpm.default_variance();
-       return ddpm.sample(n, v, &g);
+       const bool clip = o.contains("clip") ? o.at("clip").get<bool>() : ddpm.default_clip();
+       return ddpm.sample(n, v, &g, nullptr, 8, clip);
      }});
 
 }  // namespace
