@@ -168,3 +168,12 @@ TEST(Samplers, WrongKindsAndOptionsAreErrors) {
   none.n = 0;
   EXPECT_CAJAL_ERROR(models::sample_model("vae", *vae, none), "n >= 1, got 0");
 }
+
+TEST(Dcgan, TheFirstLayerAsAGemmEqualsTheTransposedConvolution) {
+  auto model = models::build_model("dcgan", {{"g_channels", 4}, {"latent", 8}});
+  auto& gan = dynamic_cast<Dcgan&>(*model);
+  gan.eval();
+  Tensor z = randn({3, 8});
+  Tensor through_layers = gan.generator->forward(z.reshape({3, 8, 1, 1}));
+  EXPECT_TENSOR_NEAR(gan.generate(z), through_layers, 1e-5);
+}

@@ -59,7 +59,15 @@ Dcgan::Dcgan(const nlohmann::json& cfg) : UnaryModule("Dcgan") {
 Tensor Dcgan::generate(const Tensor& z) {
   CAJAL_CHECK(z.dim() == 2 && z.size(1) == latent_, "dcgan", "expected latent codes [B, {}], got {}", latent_,
               shape_str(z.shape()));
-  return generator->forward(z.reshape({z.size(0), latent_, 1, 1}));
+  // The first layer, ConvTranspose2d(latent, 4g, s/4) on a 1x1 input without padding, is exactly
+  // z [B, latent] times its weight viewed as [latent, 4g * (s/4)^2]: one GEMM instead of the
+  // transposed convolution's general path (4x slower for this shape, forward and backward).
+  auto first = generator->at<nn::ConvTranspose2d>(0);
+  const Tensor& w = first->weight;  // (latent, 4g, k, k)
+  Tensor h = matmul(z, w.reshape({latent_, w.size(1) * w.size(2) * w.size(3)}))
+                 .reshape({z.size(0), w.size(1), w.size(2), w.size(3)});
+  for (size_t i = 1; i < generator->size(); ++i) h = (*generator)[int64_t(i)]->forward(h);
+  return h;
 }
 
 Tensor Dcgan::discriminate(const Tensor& x) { return discriminator->forward(x).reshape({x.size(0)}); }
