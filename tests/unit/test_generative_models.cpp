@@ -12,6 +12,7 @@
 #include "cajal/models/generative/vae.h"
 #include "cajal/models/registry.h"
 #include "cajal/models/sampler.h"
+#include "cajal/models/summary.h"
 #include "cajal/ops/ops.h"
 #include "support/test_support.h"
 
@@ -176,4 +177,18 @@ TEST(Dcgan, TheFirstLayerAsAGemmEqualsTheTransposedConvolution) {
   Tensor z = randn({3, 8});
   Tensor through_layers = gan.generator->forward(z.reshape({3, 8, 1, 1}));
   EXPECT_TENSOR_NEAR(gan.generate(z), through_layers, 1e-5);
+}
+
+TEST(Generative, SummariesListTheLayersOfTheGenerativeModels) {
+  // The VAE's forward (the reconstruction through mu): encoder, both heads, decoder; MACs in x out.
+  auto vae = models::build_model("vae");
+  auto s = models::summary::summarize(nn::as_unary(*vae, "test"), {784});
+  EXPECT_EQ(s.total_macs, 784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784);
+  EXPECT_GE(s.rows.size(), 7u);
+  auto conv = models::build_model("conv_autoencoder");
+  EXPECT_GT(models::summary::summarize(nn::as_unary(*conv, "test"), {1, 28, 28}).rows.size(), 5u);
+  auto ddpm = models::build_model("ddpm");
+  auto d = models::summary::summarize(nn::as_unary(*ddpm, "test"), {1, 28, 28});
+  EXPECT_GT(d.rows.size(), 20u);
+  EXPECT_GT(d.total_macs, 0);
 }

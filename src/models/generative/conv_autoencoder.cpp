@@ -7,6 +7,7 @@
 // Gaussian noise of that standard deviation to each input and scores the output against the clean
 // image.
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/nn.h"
 
 namespace cajal::models {
@@ -36,7 +37,8 @@ class ConvAutoencoder : public nn::UnaryModule {
         std::make_shared<nn::ConvTranspose2d>(ConvTranspose2dOptions(w, c, 4).stride({2, 2}).padding({1, 1})),
         std::make_shared<nn::Sigmoid>()));
   }
-  Tensor forward(const Tensor& x) override { return decoder->forward(encoder->forward(x)); }
+  // Through summary::run, so `cajal summary` lists the layers (a plain call otherwise).
+  Tensor forward(const Tensor& x) override { return summary::run(*decoder, summary::run(*encoder, x)); }
 
   std::shared_ptr<nn::Sequential> encoder, decoder;
 };

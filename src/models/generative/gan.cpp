@@ -2,6 +2,7 @@
 #include "cajal/models/generative/gan.h"
 
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/init.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
@@ -70,7 +71,7 @@ Tensor Dcgan::generate(const Tensor& z) {
   return h;
 }
 
-Tensor Dcgan::discriminate(const Tensor& x) { return discriminator->forward(x).reshape({x.size(0)}); }
+Tensor Dcgan::discriminate(const Tensor& x) { return summary::run(*discriminator, x).reshape({x.size(0)}); }
 
 Tensor Dcgan::sample(int64_t n, Generator* gen) {
   CAJAL_CHECK(n >= 1, "dcgan", "expected a number of samples >= 1, got {}", n);

@@ -4,10 +4,13 @@
 #include <cmath>
 #include <numeric>
 
+#include "cajal/models/summary.h"
 #include "cajal/nn/init.h"
 #include "cajal/ops/ops.h"
 
 namespace cajal::models::generative {
+
+using summary::run;
 
 Tensor timestep_embedding(const Tensor& t, int64_t dim) {
   CAJAL_CHECK(dim >= 2 && dim % 2 == 0, "timestep_embedding", "expected an even dim >= 2, got {}", dim);
@@ -58,10 +61,11 @@ TimeResBlock::TimeResBlock(int64_t in, int64_t out, int64_t time_dim) : Module("
 }
 
 Tensor TimeResBlock::forward(const Tensor& x, const Tensor& time) {
-  Tensor h = conv1->forward(silu(norm1->forward(x)));
-  h = h + time_proj->forward(silu(time)).reshape({x.size(0), h.size(1), 1, 1});
-  h = conv2->forward(silu(norm2->forward(h)));
-  return h + (skip ? skip->forward(x) : x);
+  // Layers through summary::run, so `cajal summary ddpm` lists them (a plain call otherwise).
+  Tensor h = run(*conv1, silu(run(*norm1, x)));
+  h = h + run(*time_proj, silu(time)).reshape({x.size(0), h.size(1), 1, 1});
+  h = run(*conv2, silu(run(*norm2, h)));
+  return h + (skip ? run(*skip, x) : x);
 }
 
 UNet::UNet(int64_t in_channels, int64_t c) : Module("UNet"), channels_(c) {
@@ -89,13 +93,13 @@ UNet::UNet(int64_t in_channels, int64_t c) : Module("UNet"), channels_(c) {
 Tensor UNet::forward(const Tensor& x, const Tensor& t) {
   CAJAL_CHECK(x.dim() == 4 && x.size(2) % 4 == 0 && x.size(3) % 4 == 0, "UNet",
               "expected images [B, C, H, W] with H and W multiples of 4, got {}", shape_str(x.shape()));
-  Tensor time = time2->forward(silu(time1->forward(timestep_embedding(t, channels_))));
-  Tensor h1 = block1->forward(conv_in->forward(x), time);                 // [B, c, s, s]
-  Tensor h2 = block2->forward(down1->forward(h1), time);                  // [B, 2c, s/2, s/2]
-  Tensor h = mid->forward(down2->forward(h2), time);                      // [B, 2c, s/4, s/4]
+  Tensor time = run(*time2, silu(run(*time1, timestep_embedding(t, channels_))));
+  Tensor h1 = block1->forward(run(*conv_in, x), time);                    // [B, c, s, s]
+  Tensor h2 = block2->forward(run(*down1, h1), time);                     // [B, 2c, s/2, s/2]
+  Tensor h = mid->forward(run(*down2, h2), time);                         // [B, 2c, s/4, s/4]
   h = up2->forward(cat({upsample_nearest2d(h, {h2.size(2), h2.size(3)}), h2}, 1), time);
   h = up1->forward(cat({upsample_nearest2d(h, {h1.size(2), h1.size(3)}), h1}, 1), time);
-  return conv_out->forward(silu(norm_out->forward(h)));
+  return run(*conv_out, silu(run(*norm_out, h)));
 }
 
 }  // namespace cajal::models::generative

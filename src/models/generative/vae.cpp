@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/nn.h"
 #include "cajal/ops/ops.h"
 
@@ -61,14 +62,15 @@ Vae::Vae(const nlohmann::json& cfg) : UnaryModule("Vae") {
 }
 
 std::pair<Tensor, Tensor> Vae::encode(const Tensor& x) {
-  Tensor h = encoder->forward(x);
-  return {mu_head->forward(h), logvar_head->forward(h)};
+  // Through summary::run, so `cajal summary vae` lists the layers (a plain call otherwise).
+  Tensor h = summary::run(*encoder, x);
+  return {summary::run(*mu_head, h), summary::run(*logvar_head, h)};
 }
 
 Tensor Vae::decode_logits(const Tensor& z) {
   CAJAL_CHECK(z.dim() == 2 && z.size(1) == latent_, "vae", "expected latent codes [B, {}], got {}", latent_,
               shape_str(z.shape()));
-  return decoder->forward(z);
+  return summary::run(*decoder, z);
 }
 
 Tensor Vae::decode(const Tensor& z) { return sigmoid(decode_logits(z)); }
