@@ -172,6 +172,10 @@ const char* op_kind_name(OpKind k) {
 
 }  // namespace cajal::python
 
+namespace cajal::python {
+void init_generative(py::module_& m);  // generative.cpp: cajal.generative
+}
+
 PYBIND11_MODULE(_cajal, m) {
   using namespace cajal::python;
   m.doc() = "cajal: tensors, autograd, nn, optim and data, with PyTorch's names";
@@ -235,4 +239,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_text(m);
   init_neuro(m);
   init_energy(m);
+  init_generative(m);
 }

@@ -1,6 +1,9 @@
-// `mlp_autoencoder`: a fully connected autoencoder for flattened images, trained under the
-// reconstruction task. The encoder narrows through `hidden` to a `code`-wide bottleneck, the
-// decoder mirrors it; a sigmoid output keeps reconstructions in the pixels' range [0, 1].
+// `mlp_autoencoder` and `deep_autoencoder`: fully connected autoencoders for flattened images,
+// trained under the reconstruction task. The encoder narrows through `hidden` to a `code`-wide
+// bottleneck, the decoder mirrors it; a sigmoid output keeps reconstructions in the pixels' range
+// [0, 1]. The config's "noise" is the reconstruction task's: the standard deviation of the Gaussian
+// noise added to the inputs (a denoising autoencoder; 0: none). The convolutional ones are in
+// generative/conv_autoencoder.cpp.
 #include "cajal/models/registry.h"
 #include "cajal/nn/nn.h"
 
@@ -52,9 +55,20 @@ class MlpAutoencoder : public nn::UnaryModule {
 const RegisterModel kMlpAutoencoder({"mlp_autoencoder",
                                      "Linear(784,256)-ReLU-Linear(256,32) | ReLU-Linear(32,256)-ReLU-Linear(256,784)-Sigmoid",
                                      {784},
-                                     {{"in_features", 784}, {"hidden", {256}}, {"code", 32}, {"output", "sigmoid"}},
+                                     {{"in_features", 784}, {"hidden", {256}}, {"code", 32}, {"output", "sigmoid"}, {"noise", 0.0}},
                                      [](const nlohmann::json& cfg) { return std::make_shared<MlpAutoencoder>(cfg); },
                                      "reconstruction"});
+
+const RegisterModel kDeepAutoencoder({"deep_autoencoder",
+                                      "Linear 784-512-256-128-32 (ReLU) | 32-128-256-512-784 (ReLU), Sigmoid",
+                                      {784},
+                                      {{"in_features", 784},
+                                       {"hidden", {512, 256, 128}},
+                                       {"code", 32},
+                                       {"output", "sigmoid"},
+                                       {"noise", 0.0}},
+                                      [](const nlohmann::json& cfg) { return std::make_shared<MlpAutoencoder>(cfg); },
+                                      "reconstruction"});
 
 }  // namespace
 }  // namespace cajal::models
