@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "cajal/optim/clip.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::train {
@@ -64,9 +65,22 @@ void load_optimizers_state(Optimizers& opts, const StateBundle& state) {
   }
 }
 
+namespace {
+thread_local double g_clip_grad_norm = 0.0;  // the innermost GradientClipScope's norm
+}
+
+GradientClipScope::GradientClipScope(double max_norm) : previous_(g_clip_grad_norm) {
+  CAJAL_CHECK(max_norm >= 0 && std::isfinite(max_norm), "train", "expected --clip-grad-norm >= 0 (0: off), got {}",
+              max_norm);
+  g_clip_grad_norm = max_norm;
+}
+GradientClipScope::~GradientClipScope() { g_clip_grad_norm = previous_; }
+double GradientClipScope::current() { return g_clip_grad_norm; }
+
 void descend(optim::Optimizer& optimizer, const Tensor& loss) {
   optimizer.zero_grad();
   loss.backward();
+  if (g_clip_grad_norm > 0) optim::clip_grad_norm_(optimizer.parameters(), g_clip_grad_norm);
   optimizer.step();
 }
 

@@ -85,6 +85,9 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
                  {"lr_schedule", cfg.lr_schedule},
                  {"momentum", cfg.momentum},
                  {"weight_decay", cfg.weight_decay},
+                 {"clip_grad_norm", cfg.clip_grad_norm},
+                 {"seq_len", cfg.seq_len},
+                 {"bptt", cfg.bptt},
                  {"batch_size", cfg.batch_size},
                  {"seed", cfg.seed},
                  {"epochs", cfg.epochs},
@@ -152,6 +155,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   CAJAL_CHECK(cfg.lr > 0 && std::isfinite(cfg.lr), "train", "expected a positive --lr, got {}", cfg.lr);
   CAJAL_CHECK(cfg.lr_schedule == "constant" || cfg.lr_schedule == "cosine", "train",
               "expected --lr-schedule constant or cosine, got '{}'", cfg.lr_schedule);
+  CAJAL_CHECK(cfg.seq_len >= 0 && cfg.bptt >= 0, "train", "expected --seq-len and --bptt >= 0 (0: default), got {} and {}",
+              cfg.seq_len, cfg.bptt);
 
   // Resuming: the checkpoint's configuration wins for everything that shapes the run.
   std::optional<io::Checkpoint> resume;
@@ -165,6 +170,10 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.lr_schedule = m.value("lr_schedule", std::string("constant"));
     cfg.momentum = m.at("momentum");
     cfg.weight_decay = m.at("weight_decay");
+    cfg.clip_grad_norm = m.value("clip_grad_norm", 0.0);
+    cfg.seq_len = m.value("seq_len", int64_t(0));
+    cfg.bptt = m.value("bptt", int64_t(0));
+    if (cfg.data.empty()) cfg.data = m.value("data", std::string());
     cfg.batch_size = m.at("batch_size");
     cfg.seed = m.at("seed");
     cfg.validation_size = m.at("validation_size");
@@ -174,6 +183,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::unique_ptr<Task> task = make_task(spec.task);
+  if (cfg.data.empty()) cfg.data = task->default_data();
+  const GradientClipScope clip(cfg.clip_grad_norm);  // every descend of the run clips (bad norms fail here)
   {
     // Bad optimizer names and options fail before the data load (the model needs the data's sizes).
     Tensor probe = zeros({1});
@@ -230,6 +241,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
                           {"data", cfg.data}, {"data_info", data.info}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
                           {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
                           {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"augment", cfg.augment},
+                          {"clip_grad_norm", cfg.clip_grad_norm}, {"seq_len", cfg.seq_len}, {"bptt", cfg.bptt},
                           {"threads", get_num_threads()}}
                .dump(2)
         << "\n";
@@ -365,6 +377,7 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                    cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,
                    cfg.seed, get_num_threads());
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
+  if (cfg.clip_grad_norm > 0) s += fmt::format("clip grad norm  {}\n", cfg.clip_grad_norm);
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
     for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));
