@@ -63,7 +63,7 @@ std::string format_vanishing_gradient(const VanishingGradient& v) {
 }
 
 bool plot_vanishing_gradient(const VanishingGradient& v, const std::string& path, std::string* why) {
-  train::Panel panel{"log10 |dL/dx_t| / |dL/dx_T|", {{"tanh RNN", {}, {}}, {"LSTM", {}, {}}}, true,
+  train::Panel panel{"log10 |dL/dx_t| / |dL/dx_T-1|", {{"tanh RNN", {}, {}}, {"LSTM", {}, {}}}, true,
                      "distance T-1-t (steps back from the last input)"};
   for (size_t d = 0; d < v.rnn.size(); ++d) {
     panel.curves[0].x.push_back(double(d)), panel.curves[0].y.push_back(std::log10(v.rnn[d] / v.rnn[0]));

@@ -113,7 +113,8 @@ CharModel load_char_model(const std::string& checkpoint) {
               checkpoint);
   data::CharVocab vocab = vocab_of_checkpoint(info.at("data"));
   nlohmann::json config = spec.default_config;
-  for (const auto& [k, v] : ck.metadata.value("model_config", nlohmann::json::object()).items()) config[k] = v;
+  const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());
+  for (const auto& [k, v] : stored.items()) config[k] = v;
   std::shared_ptr<nn::Module> module = models::build_model(name, config);
   module->load_state_dict(ck.model);
   models::LanguageModel& lm = models::as_language_model(*module, "generate");
