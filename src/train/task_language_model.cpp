@@ -106,7 +106,9 @@ class LanguageModelTask : public Task {
     double loss_sum = 0;
     for (int64_t t0 = 0; t0 < T; t0 += piece) {
       const int64_t len = std::min(piece, T - t0);
-      Tensor logits = lm.advance(b.input.narrow(1, t0, len).contiguous(), state);
+      const Tensor ids = b.input.narrow(1, t0, len).contiguous();
+      // A whole window needs no state out: forward (a transformer's masked forward, no cache).
+      Tensor logits = piece == T ? lm.forward(ids) : lm.advance(ids, state);
       Tensor loss = next_token_loss(logits, b.target.narrow(1, t0, len).contiguous());
       descend(*optimizers.at(0).optimizer, loss);
       state.detach_();  // truncation: the next piece's backward stops at this state

@@ -259,3 +259,57 @@ TEST(LanguageModel, ATransformerWithoutStateRefusesTruncatedBptt) {
   EXPECT_CAJAL_ERROR(task->train_step(model, opts, b), "Bigram reads at most 8 tokens at once",
                      "expected --seq-len <= 8 and no --bptt, got --seq-len 16 --bptt 0");
 }
+
+// gpt: the key/value cache computes the blocks' own masked forward; reading a text one token at a
+// time gives the logits of one forward over it, and cached greedy generation equals the uncached
+// loop (a full forward over the text so far for every token), also past the context.
+TEST(LanguageModel, GptWithAKeyValueCacheEqualsTheUncachedForward) {
+  manual_seed(3);
+  auto module = models::build_model("gpt", {{"vocab_size", 11}, {"d_model", 32}, {"layers", 2}, {"heads", 4},
+                                            {"context", 12}, {"dim_feedforward", 64}});
+  models::LanguageModel& gpt = models::as_language_model(*module, "test");
+  EXPECT_EQ(gpt.context_size(), 12);
+  NoGradGuard ng;
+  const Tensor ids = randint(0, 11, {2, 9});
+  const Tensor full = gpt.forward(ids);
+  models::LMState state;
+  std::vector<Tensor> pieces{gpt.advance(ids.narrow(1, 0, 4).contiguous(), state)};  // a prompt, then one at a time
+  for (int64_t t = 4; t < 9; ++t) pieces.push_back(gpt.advance(ids.narrow(1, t, 1).contiguous(), state));
+  EXPECT_EQ(state.position, 9);
+  ASSERT_EQ(state.tensors.size(), 4u);
+  EXPECT_EQ(state.tensors[0].shape(), (Shape{2, 4, 9, 8}));
+  EXPECT_TENSOR_NEAR(cat(pieces, 1), full, 1e-5);
+  // Two tokens after a cache (the offset causal mask).
+  models::LMState s2;
+  gpt.advance(ids.narrow(1, 0, 5).contiguous(), s2);
+  EXPECT_TENSOR_NEAR(gpt.advance(ids.narrow(1, 5, 4).contiguous(), s2), full.narrow(1, 5, 4), 1e-5);
+
+  const std::vector<int64_t> prompt{1, 2, 3};
+  const std::vector<int64_t> cached = train::generate(gpt, prompt, {.length = 20, .temperature = 0});
+  // By hand: a forward over the tokens the model holds; when they would exceed the context, the
+  // last context - 1 = 11 only.
+  std::vector<int64_t> text = prompt;
+  size_t start = 0;
+  for (int i = 0; i < 20; ++i) {
+    std::vector<int64_t> window(text.begin() + std::ptrdiff_t(start), text.end());
+    Tensor logits = gpt.forward(from_vector(window, {1, int64_t(window.size())}));
+    text.push_back(int64_t(argmax(logits.select(1, logits.size(1) - 1), -1).item()));
+    if (text.size() - start > 12) start = text.size() - 11;
+  }
+  EXPECT_EQ(cached, std::vector<int64_t>(text.begin() + 3, text.end()));
+  EXPECT_CAJAL_ERROR(gpt.forward(randint(0, 11, {1, 13})), "GPT", "expected at most 12 tokens (the context), got 13");
+}
+
+TEST(LanguageModel, GptTrainsUnderTheLanguageModelTask) {
+  TempDir dir("gpt");
+  train::TrainConfig cfg = small_config("gpt", dir.file("t.txt", small_text()), "");
+  cfg.model_config = {{"d_model", 32}, {"layers", 2}, {"heads", 2}, {"context", 32}, {"dim_feedforward", 64}};
+  cfg.optimizer = "adamw";
+  cfg.epochs = 3;
+  train::TrainReport r = train::run_training(cfg);
+  const size_t n = r.step_losses.size();
+  EXPECT_NEAR(r.step_losses.front(), std::log(16.0), 0.3);
+  EXPECT_LT(mean(r.step_losses, n - 5, n), 0.75 * mean(r.step_losses, 0, 5));
+  cfg.seq_len = 33;
+  EXPECT_CAJAL_ERROR(train::run_training(cfg), "GPT reads at most 32 tokens at once");
+}
