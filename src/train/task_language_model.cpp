@@ -141,7 +141,7 @@ class LanguageModelTask : public Task {
     const std::string prompt = vocab.decode(test.tokens().narrow(0, 0, prompt_len));
     std::string sample = prompt + generate_text(models::as_language_model(model, name()), vocab, prompt,
                                                 {.length = 120, .temperature = 0.8, .seed = 0});
-    return {{}, {"sample (temperature 0.8):", sample}};
+    return {{}, {fmt::format("sample (temperature 0.8, after the test text's first {} characters):", prompt_len), sample}};
   }
 
  private:

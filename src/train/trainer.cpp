@@ -203,6 +203,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   TrainReport report;
   report.task = task->name();
+  report.data = cfg.data;
   report.metric_names = task->metric_names();
   const std::vector<std::string>& names = report.metric_names;
   report.parameters = model->num_parameters();
@@ -347,7 +348,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
   nlohmann::json j{{"model", cfg.model},
                    {"task", r.task},
-                   {"data", cfg.data},
+                   {"data", r.data.empty() ? cfg.data : r.data},
                    {"epochs", r.epochs.size()},
                    {"parameters", r.parameters},
                    {"train_seconds", r.train_seconds},
@@ -371,7 +372,8 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   auto cell = [](const std::string& name, double v) {
     return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
   };
-  std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model, cfg.data, r.task);
+  std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model,
+                              r.data.empty() ? cfg.data : r.data, r.task);
   s += fmt::format("parameters      {:>10}\n", nn::format_count(r.parameters));
   s += fmt::format("optimizer       {} lr {}{} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr,
                    cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,

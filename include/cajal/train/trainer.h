@@ -72,6 +72,7 @@ struct EpochRecord {
 
 struct TrainReport {
   std::string task;                 // the task the model trained under
+  std::string data;                 // the data it read (cfg.data, or the task's default for "")
   std::vector<std::string> metric_names;
   std::vector<EpochRecord> epochs;
   std::vector<double> step_losses;  // every step's loss, in order (resume tests compare these)
