@@ -16,6 +16,7 @@
 // perplexity (exp(loss)). Validation and test perplexities are exp of the mean loss; an epoch's train
 // perplexity is the mean of its batches' (the trainer averages metrics over steps).
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 
 #include "cajal/data/dataloader.h"
@@ -46,7 +47,9 @@ class LanguageModelTask : public Task {
  public:
   std::string name() const override { return "language_model"; }
   std::vector<std::string> metric_names() const override { return {"loss", "bpc", "perplexity"}; }
-  std::string default_data() const override { return data::tinyshakespeare_path(); }
+  std::string default_data() const override {
+    return std::filesystem::path(data::tinyshakespeare_path()).lexically_normal().string();  // no "repo/../"
+  }
 
   TaskData load_data(const TrainConfig& cfg, const models::ModelSpec& model) override {
     const bool evaluating = !cfg.trained_data.is_null();
