@@ -225,6 +225,13 @@ TEST(LanguageModel, BadInputIsAClearError) {
   EXPECT_CAJAL_ERROR(train::generate_text(*m.model, m.vocab, "", {.length = 5}), "expected a --prompt of at least one character");
   EXPECT_CAJAL_ERROR(train::generate_text(*m.model, m.vocab, "to", {.length = 5, .temperature = -1}),
                      "expected --temperature >= 0 (0: greedy), got -1");
+  // A checkpoint whose vocabulary does not match its model.
+  io::Checkpoint ck = io::load_checkpoint(r.checkpoint_path);
+  ck.metadata["data_info"]["data"]["vocab"].erase(0);
+  const std::string broken = (dir.path / "broken.safetensors").string();
+  io::save_checkpoint(broken, ck);
+  EXPECT_CAJAL_ERROR(train::load_char_model(broken), "generate", "broken.safetensors stores a vocabulary of 15 characters",
+                     "but its model predicts 16 tokens");
   // A checkpoint of another task is not a language model.
   EXPECT_CAJAL_ERROR(train::load_char_model((dir.path / "none.safetensors").string()), "none.safetensors");
   // Evaluating text with a character the checkpoint's vocabulary lacks.
