@@ -12,10 +12,9 @@ rng = np.random.default_rng(0)
 class CharLSTM(nn.Module):
     def __init__(self, V, E=64, H=256):
         super().__init__()
-        self.embedding = nn.Parameter(cajal.randn(V, E))  # torch.nn.Embedding's table and init
-        self.rnn, self.head = nn.LSTM(E, H, batch_first=True), nn.Linear(H, V)
+        self.embedding, self.rnn, self.head = nn.Embedding(V, E), nn.LSTM(E, H, batch_first=True), nn.Linear(H, V)
     def forward(self, x, state=None):
-        out, state = self.rnn(F.embedding(x, self.embedding), state)
+        out, state = self.rnn(self.embedding(x), state)
         return self.head(out), state
 model = CharLSTM(len(vocab))
 opt = cajal.optim.Adam(model.parameters(), lr=2e-3)
