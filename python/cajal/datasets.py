@@ -14,6 +14,11 @@ def fashion_mnist(split="train", flatten=False, validation_size=0, seed=0, root=
     return _D.fashion_mnist(split, flatten=flatten, validation_size=validation_size, seed=seed, root=root)
 
 
+def tinyshakespeare_path():
+    """The path of tinyshakespeare (input.txt, 1.1 MB), the text `cajal train charlstm` reads by default."""
+    return _D.tinyshakespeare_path()
+
+
 def fashion_mnist_classes():
     """The ten class names, in label order."""
     return list(_D.fashion_mnist_classes())

@@ -26,9 +26,20 @@ def train(**config):
     """Runs `cajal train` (epochs, validation, test evaluation, optional runs/NAME files) and returns
     its final report. Options are cajal::train::TrainConfig's fields: model, model_config, data,
     epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
-    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), progress, quiet."""
+    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), lr_schedule,
+    clip_grad_norm (0: off), seq_len and bptt (language models: window length and truncated BPTT),
+    progress, quiet. data "" (the default): the model's task's own (tinyshakespeare for charlstm)."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
+
+
+def generate(checkpoint, prompt="\n", length=200, temperature=1.0, top_k=0, seed=0):
+    """The text a trained character model (a checkpoint of train(model="charlstm"|"chargru"|
+    "charmingru")) writes after `prompt`, without the prompt: `cajal generate`. temperature 0 or
+    top_k 1: greedy; the same seed gives the same text. A prompt character outside the model's
+    vocabulary raises IndexError naming it."""
+    out = _C._data.generate(str(checkpoint), prompt, int(length), float(temperature), int(top_k), int(seed))
+    return out.decode("utf-8", errors="replace")
 
 
 # The CNN zoo under torchvision's constructor names: cajal.models.resnet18(num_classes=10) is

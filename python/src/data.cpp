@@ -13,6 +13,8 @@
 #include "cajal/data/idx_folder.h"
 #include "cajal/data/image_folder.h"
 #include "cajal/data/source.h"
+#include "cajal/data/text.h"
+#include "cajal/train/language_model.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::python {
@@ -62,6 +64,9 @@ train::TrainConfig train_config_from(const py::dict& d) {
     else if (key == "max_steps_per_epoch") c.max_steps_per_epoch = py::cast<int64_t>(v);
     else if (key == "augment") c.augment = py::cast<std::string>(v);
     else if (key == "lr_schedule") c.lr_schedule = py::cast<std::string>(v);
+    else if (key == "clip_grad_norm") c.clip_grad_norm = py::cast<double>(v);
+    else if (key == "seq_len") c.seq_len = py::cast<int64_t>(v);
+    else if (key == "bptt") c.bptt = py::cast<int64_t>(v);
     else if (key == "progress") c.progress = py::cast<bool>(v);
     else if (key == "quiet") c.quiet = py::cast<bool>(v);
     else CAJAL_FAIL(Type, "train", "unknown option '{}'", key);
@@ -233,6 +238,23 @@ void init_data(py::module_& m) {
     }
     return json_to_py(train::report_json(cfg, r));
   }, py::arg("config"), "Runs `cajal train` with these options (TrainConfig's field names); returns the final report.");
+
+  dm.def("tinyshakespeare_path", &data::tinyshakespeare_path,
+         "The tinyshakespeare corpus (the project's shared data folder; $CAJAL_SHARED_DIR overrides it).");
+
+  // ---- text from a trained character model (`cajal generate`)
+  dm.def("generate", [](const std::string& checkpoint, const std::string& prompt, int64_t length, double temperature,
+                        int64_t top_k, uint64_t seed) {
+    std::string text;
+    {
+      py::gil_scoped_release release;
+      train::CharModel m = train::load_char_model(checkpoint);
+      text = train::generate_text(*m.model, m.vocab, prompt,
+                                  {.length = length, .temperature = temperature, .top_k = top_k, .seed = seed});
+    }
+    return py::bytes(text);  // bytes: a byte-level model may cut a UTF-8 letter
+  }, py::arg("checkpoint"), py::arg("prompt"), py::arg("length"), py::arg("temperature"), py::arg("top_k"),
+     py::arg("seed"), "The characters a checkpoint of cajal train charlstm|chargru|charmingru writes after `prompt`.");
 }
 
 }  // namespace cajal::python

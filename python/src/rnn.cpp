@@ -1,9 +1,11 @@
 // The recurrent layers for Python: _nn.RNN / LSTM / GRU (one class RNNBase with the mode), the
 // cells, MinGRU / MinLSTM, and the fused ops lstm_gates, gru_gates, linear_scan in
-// cajal.nn.functional. python/cajal/nn/modules/rnn.py wraps the layers in torch.nn's classes.
+// cajal.nn.functional. python/cajal/nn/modules/rnn.py wraps the layers in torch.nn's classes; the
+// Embedding in front of them is wrapped in modules/sparse.py.
 // Lengths arrive as a list or an int64 tensor; an undefined state is None both ways.
 #include "bindings.h"
 
+#include "cajal/nn/embedding.h"
 #include "cajal/nn/rnn.h"
 #include "cajal/nn/rnn_min.h"
 #include "cajal/nn/rnn_ops.h"
@@ -41,6 +43,26 @@ py::tuple result(const nn::RecurrentResult& r) {
 void init_rnn(py::module_& m) {
   py::module_ nnm = m.attr("_nn");
   py::module_ F = m.attr("_functional");
+
+  // The lookup table in front of a recurrent model (cajal.nn.Embedding).
+  py::class_<nn::Embedding, nn::Module, std::shared_ptr<nn::Embedding>>(nnm, "Embedding")
+      .def(py::init([](int64_t num, int64_t dim, std::optional<int64_t> padding_idx, std::optional<double> max_norm,
+                       double norm_type, py::object dtype, py::object gen) {
+             nn::EmbeddingOptions o(num, dim);
+             o.padding_idx(padding_idx).max_norm(max_norm).norm_type(norm_type);
+             o.dtype(dtype_from_py(dtype).value_or(DType::f32)).generator(gen_of(gen));
+             return std::make_shared<nn::Embedding>(o);
+           }),
+           py::arg("num_embeddings"), py::arg("embedding_dim"), py::arg("padding_idx") = py::none(),
+           py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0, py::kw_only(), py::arg("dtype") = py::none(),
+           py::arg("generator") = py::none())
+      .def_property_readonly("weight", [](const nn::Embedding& e) { return e.weight; })
+      .def_property_readonly("num_embeddings", [](const nn::Embedding& e) { return e.options().num_embeddings(); })
+      .def_property_readonly("embedding_dim", [](const nn::Embedding& e) { return e.options().embedding_dim(); })
+      .def_property_readonly("padding_idx", [](const nn::Embedding& e) { return e.options().padding_idx(); })
+      .def_property_readonly("max_norm", [](const nn::Embedding& e) { return e.options().max_norm(); })
+      .def("reset_parameters", [](nn::Embedding& e, py::object gen) { e.reset_parameters(gen_of(gen)); },
+           py::arg("generator") = py::none());
 
   F.def("lstm_gates", [](const Tensor& gi, const Tensor& gh, const Tensor& c) {
     auto [h1, c1] = lstm_gates(gi, gh, c);

@@ -77,13 +77,15 @@ std::string CharVocab::decode(const Tensor& tokens) const {
   return out;
 }
 
-CharSequenceDataset::CharSequenceDataset(const Tensor& tokens, int64_t block_size) : block_size_(block_size) {
+CharSequenceDataset::CharSequenceDataset(const Tensor& tokens, int64_t block_size, int64_t stride)
+    : block_size_(block_size), stride_(stride) {
   CAJAL_CHECK_TYPE(tokens.defined() && tokens.dtype() == DType::i64 && tokens.dim() == 1, "CharSequenceDataset",
                    "expected int64 tokens [len], got {}",
                    tokens.defined() ? fmt::format("{} {}", dtype_name(tokens.dtype()), shape_str(tokens.shape()))
                                     : std::string("undefined"));
   CAJAL_CHECK(block_size >= 1 && block_size < tokens.numel(), "CharSequenceDataset",
               "expected 1 <= block_size < {} (the number of tokens), got {}", tokens.numel(), block_size);
+  CAJAL_CHECK(stride >= 1, "CharSequenceDataset", "expected stride >= 1, got {}", stride);
   NoGradGuard no_grad;
   tokens_ = tokens.detach().contiguous();
 }
@@ -91,7 +93,7 @@ CharSequenceDataset::CharSequenceDataset(const Tensor& tokens, int64_t block_siz
 Example CharSequenceDataset::get(int64_t index) const {
   CAJAL_CHECK_INDEX(index >= 0 && index < size(), "CharSequenceDataset", "index {} is out of range for {} examples",
                     index, size());
-  return {tokens_.narrow(0, index, block_size_), tokens_.narrow(0, index + 1, block_size_)};
+  return {tokens_.narrow(0, index * stride_, block_size_), tokens_.narrow(0, index * stride_ + 1, block_size_)};
 }
 
 Batch CharSequenceDataset::get_batch(std::span<const int64_t> indices) const {
@@ -104,8 +106,8 @@ Batch CharSequenceDataset::get_batch(std::span<const int64_t> indices) const {
     const int64_t i = indices[size_t(b)];
     CAJAL_CHECK_INDEX(i >= 0 && i < size(), "CharSequenceDataset", "index {} is out of range for {} examples", i,
                       size());
-    std::memcpy(x + b * T, src + i, size_t(T) * sizeof(int64_t));
-    std::memcpy(y + b * T, src + i + 1, size_t(T) * sizeof(int64_t));
+    std::memcpy(x + b * T, src + i * stride_, size_t(T) * sizeof(int64_t));
+    std::memcpy(y + b * T, src + i * stride_ + 1, size_t(T) * sizeof(int64_t));
   }
   return batch;
 }

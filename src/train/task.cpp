@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "cajal/optim/clip.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::train {
@@ -66,17 +67,27 @@ void load_optimizers_state(Optimizers& opts, const StateBundle& state) {
 
 namespace {
 thread_local GradientSyncScope* t_sync = nullptr;
-}
+thread_local double g_clip_grad_norm = 0.0;  // the innermost GradientClipScope's norm
+}  // namespace
 
 GradientSyncScope::GradientSyncScope(std::function<void()> sync) : sync_(std::move(sync)), previous_(t_sync) {
   t_sync = this;
 }
 GradientSyncScope::~GradientSyncScope() { t_sync = previous_; }
 
+GradientClipScope::GradientClipScope(double max_norm) : previous_(g_clip_grad_norm) {
+  CAJAL_CHECK(max_norm >= 0 && std::isfinite(max_norm), "train", "expected --clip-grad-norm >= 0 (0: off), got {}",
+              max_norm);
+  g_clip_grad_norm = max_norm;
+}
+GradientClipScope::~GradientClipScope() { g_clip_grad_norm = previous_; }
+double GradientClipScope::current() { return g_clip_grad_norm; }
+
 void descend(optim::Optimizer& optimizer, const Tensor& loss) {
   optimizer.zero_grad();
   loss.backward();
   if (t_sync) t_sync->sync_();
+  if (g_clip_grad_norm > 0) optim::clip_grad_norm_(optimizer.parameters(), g_clip_grad_norm);
   optimizer.step();
 }
 

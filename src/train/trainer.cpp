@@ -87,6 +87,9 @@ io::Checkpoint make_checkpoint(const TrainConfig& cfg, nn::Module& model, const 
                  {"lr_schedule", cfg.lr_schedule},
                  {"momentum", cfg.momentum},
                  {"weight_decay", cfg.weight_decay},
+                 {"clip_grad_norm", cfg.clip_grad_norm},
+                 {"seq_len", cfg.seq_len},
+                 {"bptt", cfg.bptt},
                  {"batch_size", cfg.batch_size},
                  {"seed", cfg.seed},
                  {"epochs", cfg.epochs},
@@ -154,6 +157,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   CAJAL_CHECK(cfg.lr > 0 && std::isfinite(cfg.lr), "train", "expected a positive --lr, got {}", cfg.lr);
   CAJAL_CHECK(cfg.lr_schedule == "constant" || cfg.lr_schedule == "cosine", "train",
               "expected --lr-schedule constant or cosine, got '{}'", cfg.lr_schedule);
+  CAJAL_CHECK(cfg.seq_len >= 0 && cfg.bptt >= 0, "train", "expected --seq-len and --bptt >= 0 (0: default), got {} and {}",
+              cfg.seq_len, cfg.bptt);
 
   // Resuming: the checkpoint's configuration wins for everything that shapes the run.
   std::optional<io::Checkpoint> resume;
@@ -167,6 +172,10 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.lr_schedule = m.value("lr_schedule", std::string("constant"));
     cfg.momentum = m.at("momentum");
     cfg.weight_decay = m.at("weight_decay");
+    cfg.clip_grad_norm = m.value("clip_grad_norm", 0.0);
+    cfg.seq_len = m.value("seq_len", int64_t(0));
+    cfg.bptt = m.value("bptt", int64_t(0));
+    if (cfg.data.empty()) cfg.data = m.value("data", std::string());
     cfg.batch_size = m.at("batch_size");
     cfg.seed = m.at("seed");
     cfg.validation_size = m.at("validation_size");
@@ -186,6 +195,8 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::unique_ptr<Task> task = make_task(spec.task);
+  if (cfg.data.empty()) cfg.data = task->default_data();
+  const GradientClipScope clip(cfg.clip_grad_norm);  // every descend of the run clips (bad norms fail here)
   {
     // Bad optimizer names and options fail before the data load (the model needs the data's sizes).
     Tensor probe = zeros({1});
@@ -208,6 +219,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   TrainReport report;
   report.world_size = dp.world_size();
   report.task = task->name();
+  report.data = cfg.data;
   report.metric_names = task->metric_names();
   const std::vector<std::string>& names = report.metric_names;
   report.parameters = model->num_parameters();
@@ -246,6 +258,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
                           {"data", cfg.data}, {"data_info", data.info}, {"epochs", cfg.epochs}, {"batch_size", cfg.batch_size},
                           {"optimizer", cfg.optimizer}, {"lr", cfg.lr}, {"momentum", cfg.momentum},
                           {"weight_decay", cfg.weight_decay}, {"seed", cfg.seed}, {"augment", cfg.augment},
+                          {"clip_grad_norm", cfg.clip_grad_norm}, {"seq_len", cfg.seq_len}, {"bptt", cfg.bptt},
                           {"threads", get_num_threads()}, {"world_size", dp.world_size()}}
                .dump(2)
         << "\n";
@@ -359,7 +372,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
   nlohmann::json j{{"model", cfg.model},
                    {"task", r.task},
-                   {"data", cfg.data},
+                   {"data", r.data.empty() ? cfg.data : r.data},
                    {"epochs", r.epochs.size()},
                    {"parameters", r.parameters},
                    {"train_seconds", r.train_seconds},
@@ -390,7 +403,8 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   auto cell = [](const std::string& name, double v) {
     return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
   };
-  std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model, cfg.data, r.task);
+  std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model,
+                              r.data.empty() ? cfg.data : r.data, r.task);
   s += fmt::format("parameters      {:>10}\n", nn::format_count(r.parameters));
   s += fmt::format("optimizer       {} lr {}{} batch {} seed {} threads {}\n", cfg.optimizer, cfg.lr,
                    cfg.lr_schedule == "constant" ? "" : " (" + cfg.lr_schedule + ")", cfg.batch_size,
@@ -400,6 +414,7 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                      get_num_threads(), get_num_threads() == 1 ? "" : "s", cfg.batch_size / r.world_size,
                      cfg.sync_batchnorm ? ", SyncBatchNorm" : "");
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
+  if (cfg.clip_grad_norm > 0) s += fmt::format("clip grad norm  {}\n", cfg.clip_grad_norm);
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
     for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));

@@ -5,9 +5,11 @@
 // library cannot compute yet are listed with the reason. Only mismatches make the exit status 1.
 #include <fmt/color.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 
+#include "cajal/examples/vanishing_gradient.h"
 #include "cajal/examples/worked_examples.h"
 #include "cajal/tools_registry.h"
 
@@ -134,15 +136,38 @@ int run_examples(const std::string& only, bool verbose, bool as_json) {
   return count["mismatch"] ? 1 : 0;
 }
 
+// The notes' demonstrations that are pictures rather than numbers of the spec.
+int run_vanishing_gradient(const std::string& out_dir) {
+  const auto v = cajal::examples::vanishing_gradient();
+  fmt::print("{}", cajal::examples::format_vanishing_gradient(v));
+  const std::string path = (out_dir.empty() ? std::string(".") : out_dir) + "/vanishing_gradient.png";
+  std::string why;
+  if (cajal::examples::plot_vanishing_gradient(v, path, &why))
+    fmt::print("wrote {}\n", path);
+  else
+    fmt::print("no plot {}: {}\n", path, why);
+  return 0;
+}
+
 CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto* cmd = app.add_subcommand("examples", "Recompute the worked examples of the notes and compare with the spec");
   auto id = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
   auto as_json = std::make_shared<bool>(false);
-  cmd->add_option("id", *id, "Only this example (e.g. softmax_2_1_0p1)");
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("id", *id, "Only this example (e.g. softmax_2_1_0p1), or vanishing_gradient: |dL/dx_t| of a tanh "
+                             "RNN and an LSTM by distance, printed and drawn");
+  cmd->add_option("--out", *out, "vanishing_gradient: the folder of vanishing_gradient.png (default: .)");
   cmd->add_flag("-v,--verbose", *verbose, "Print every value and the notes' slips");
   cmd->add_flag("--json", *as_json, "Print one JSON document: a summary and, per example, every output compared");
-  cmd->callback([id, verbose, as_json] { cajal::cli::exit_code_ref() = run_examples(*id, *verbose, *as_json); });
+  cmd->callback([id, verbose, as_json, out] {
+    if (*id == "vanishing_gradient") {
+      std::filesystem::create_directories(out->empty() ? "." : *out);
+      cajal::cli::exit_code_ref() = run_vanishing_gradient(*out);
+      return;
+    }
+    cajal::cli::exit_code_ref() = run_examples(*id, *verbose, *as_json);
+  });
 });
 
 }  // namespace

@@ -29,7 +29,8 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
                   "sub-folder per class, then ,key=value options: label-column=, header=auto|yes|no, delimiter=, "
                   "test-data=, test-fraction=, split-seed=, normalize=standard|none, channels=1|3, "
                   "on-size-mismatch=reject|resize, image-size=HxW, train-images= (and train-labels, test-images, "
-                  "test-labels); e.g. iris.csv,label-column=species (docs/FEATURES.md)");
+                  "test-labels); e.g. iris.csv,label-column=species (docs/FEATURES.md). Language models "
+                  "(charlstm, chargru, charmingru): a text file (default: tinyshakespeare)");
   cmd->add_option("--epochs", cfg->epochs, "Epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", cfg->batch_size, "Minibatch size")->check(CLI::PositiveNumber);
   cmd->add_option("--optimizer", cfg->optimizer, "sgd | adam | adamw | adagrad | rmsprop");
@@ -47,6 +48,15 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("--augment", cfg->augment,
                   "Augment training batches of image data: crop=PADDING (random crop to the image size after "
                   "padding with blank pixels), flip[=P] (horizontal flip, P 0.5); e.g. crop=4,flip");
+  cmd->add_option("--clip-grad-norm", cfg->clip_grad_norm,
+                  "Scale the gradients to this joint 2-norm at most before every update (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seq-len", cfg->seq_len, "Language models: characters per training window (default 64)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--bptt", cfg->bptt,
+                  "Language models: truncated BPTT, an update every this many characters of a window with the "
+                  "state carried on detached (default: the whole window)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-steps-per-epoch", cfg->max_steps_per_epoch, "Cut epochs short (smoke tests)");
   cmd->add_flag("--distributed", cfg->distributed,
                "Data-parallel over the ranks of mpirun (mpirun -np N cajal train ... --distributed): --batch-size is "

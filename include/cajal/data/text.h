@@ -39,20 +39,24 @@ class CharVocab {
   std::array<int64_t, 256> index_;  // byte -> token, -1 when absent
 };
 
-// Windows of a token sequence: example i is (tokens[i : i+T], tokens[i+1 : i+T+1]), T = block_size,
-// so there are len - T examples. get_batch gathers the windows with one memcpy each.
+// Windows of a token sequence: example i is (tokens[s : s+T], tokens[s+1 : s+T+1]) with s = i * stride,
+// T = block_size, so there are (len - T - 1) / stride + 1 examples (len - T with stride 1: every
+// window; stride T: the text cut into consecutive windows, each character seen once per epoch).
+// get_batch gathers the windows with one memcpy each.
 class CharSequenceDataset : public Dataset {
  public:
-  CharSequenceDataset(const Tensor& tokens, int64_t block_size);  // tokens: int64 [len], len > T
-  int64_t size() const override { return tokens_.numel() - block_size_; }
+  // tokens: int64 [len], len > T; stride >= 1.
+  CharSequenceDataset(const Tensor& tokens, int64_t block_size, int64_t stride = 1);
+  int64_t size() const override { return (tokens_.numel() - block_size_ - 1) / stride_ + 1; }
   Example get(int64_t index) const override;
   Batch get_batch(std::span<const int64_t> indices) const override;
   int64_t block_size() const { return block_size_; }
+  int64_t stride() const { return stride_; }
   const Tensor& tokens() const { return tokens_; }
 
  private:
   Tensor tokens_;
-  int64_t block_size_;
+  int64_t block_size_, stride_;
 };
 
 }  // namespace cajal::data

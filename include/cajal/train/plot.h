@@ -1,5 +1,5 @@
 // Training curves as PNG, drawn with PLplot (pngcairo driver): one panel per metric, each with its
-// train and validation curves per epoch.
+// train and validation curves per epoch (or any curves against another x, Panel::xlabel).
 #pragma once
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@ struct Panel {
   std::string metric;  // the y label, e.g. "loss"
   std::vector<Curve> curves;
   bool falling = true;  // a metric that falls as training goes (the legend goes top right)
+  std::string xlabel = "epoch";
 };
 
 // One PNG with the panels side by side. Returns false (with a reason in `why`) when PLplot or its

@@ -75,10 +75,6 @@ StateBundle optimizers_state(const Optimizers& optimizers);
 // The inverse; throws cajal::Error when the bundle lacks an optimizer's state.
 void load_optimizers_state(Optimizers& optimizers, const StateBundle& state);
 
-// The gradient step every task takes: zero the optimizer's gradients, backpropagate, synchronise
-// the gradients (GradientSyncScope), update. Tasks take their steps through it, so data-parallel
-// training (`cajal train --distributed`) needs nothing from them.
-void descend(optim::Optimizer& optimizer, const Tensor& loss);
 
 // While alive, descend() on this thread calls `sync` between backward and the update: the trainer
 // installs DistributedDataParallel::finish_gradient_sync under --distributed. Scopes nest.
@@ -93,6 +89,25 @@ class GradientSyncScope {
   std::function<void()> sync_;
   GradientSyncScope* previous_;
   friend void descend(optim::Optimizer&, const Tensor&);
+// The gradient step every task takes: zero the optimizer's gradients, backpropagate, synchronise
+// the gradients across data-parallel ranks (GradientSyncScope), clip the gradients of the
+// optimizer's parameters to the run's norm (GradientClipScope) when one is set, update. Tasks take
+// their steps through it, so `--distributed` and `--clip-grad-norm` need nothing from them.
+void descend(optim::Optimizer& optimizer, const Tensor& loss);
+
+// The gradient clipping descend applies (`cajal train --clip-grad-norm`): run_training installs it
+// for the run, so the step of every task (those written outside the library too) clips without
+// passing the norm through. max_norm 0: no clipping. Scopes nest; the innermost wins.
+class GradientClipScope {
+ public:
+  explicit GradientClipScope(double max_norm);
+  ~GradientClipScope();
+  GradientClipScope(const GradientClipScope&) = delete;
+  GradientClipScope& operator=(const GradientClipScope&) = delete;
+  static double current();  // 0 outside every scope
+
+ private:
+  double previous_;
 };
 
 // Where the task's end-of-run artefacts go and what it adds to the report.
@@ -107,6 +122,8 @@ class Task {
   virtual std::string name() const = 0;
   // The metric names of train steps and evaluations, "loss" first: metrics.csv's columns.
   virtual std::vector<std::string> metric_names() const = 0;
+  // The data a run of this task reads when cfg.data is empty.
+  virtual std::string default_data() const { return "fashion-mnist"; }
 
   // Loads the train / validation / test data named by cfg.data in the layout `model` expects
   // (model.input_shape), and says in TaskData::model_config which config fits the data. The

@@ -25,7 +25,7 @@ namespace cajal::train {
 struct TrainConfig {
   std::string model = "mlp";
   nlohmann::json model_config = nlohmann::json::object();
-  std::string data = "fashion-mnist";
+  std::string data;                // "": the task's default (Task::default_data: fashion-mnist, tinyshakespeare)
   int epochs = 3;
   int64_t batch_size = 64;
   std::string optimizer = "adam";  // sgd | adam | adamw | adagrad | rmsprop
@@ -48,6 +48,15 @@ struct TrainConfig {
   // (src/train/data_parallel.h). sync_batchnorm: batch-norm statistics over the global batch.
   bool distributed = false;
   bool sync_batchnorm = false;
+  // Gradient clipping: before every update the gradients of each optimizer's parameters are scaled
+  // together to a norm of at most this (optim::clip_grad_norm_; GradientClipScope). 0: off.
+  double clip_grad_norm = 0.0;
+  // Sequence tasks (language_model): the window of tokens an example holds (0: the task's default,
+  // 64), and truncated BPTT: the window is read in pieces of `bptt` tokens, each a forward, a
+  // backward and an update, the recurrent state carried to the next piece detached (0: the whole
+  // window, full backpropagation through time).
+  int64_t seq_len = 0;
+  int64_t bptt = 0;
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
@@ -68,6 +77,7 @@ struct EpochRecord {
 
 struct TrainReport {
   std::string task;                 // the task the model trained under
+  std::string data;                 // the data it read (cfg.data, or the task's default for "")
   std::vector<std::string> metric_names;
   std::vector<EpochRecord> epochs;
   std::vector<double> step_losses;  // every step's loss, in order (resume tests compare these)

@@ -1,7 +1,7 @@
 """cajal.nn.modules: the Module classes, one file per family (torch.nn.modules' layout):
 parameter, module (the base class), _cpp (the wrapper of C++ layers), linear, conv, pooling,
 normalization, norm (LayerNorm, RMSNorm), attention, transformer (layers, stacks and positional
-encodings), rnn, activation, dropout, container, loss, padding, upsampling, branch (Concat,
+encodings), rnn, sparse (Embedding), activation, dropout, container, loss, padding, upsampling, branch (Concat,
 Residual) and cbam (SpatialAttention). cajal.nn re-exports every public name."""
 from ._cpp import _WRAPPERS, _CppModule, _wrap_cpp
 from .activation import (ELU, GELU, SELU, Atan, Flatten, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
@@ -23,6 +23,7 @@ from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding,
 from .padding import ZeroPad2d
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, MinGRU, MinLSTM, RNNCell
+from .sparse import Embedding
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
 from .upsampling import Upsample
 
@@ -34,7 +35,7 @@ __all__ = [
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM", "Embedding",
     "LayerNorm", "RMSNorm", "MultiheadAttention", "AdditiveAttention", "LuongAttention", "TransformerEncoderLayer",
     "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer",
     "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
