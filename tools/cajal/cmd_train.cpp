@@ -46,6 +46,14 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("--augment", cfg->augment,
                   "Augment training batches of image data: crop=PADDING (random crop to the image size after "
                   "padding with blank pixels), flip[=P] (horizontal flip, P 0.5); e.g. crop=4,flip");
+  cmd->add_option("--adversarial", cfg->adversarial,
+                  "Adversarial training of a classifier: fgsm or pgd (adversarial examples of each batch mixed "
+                  "into the loss) or trades (CE + beta * KL(f(x) || f(x'))); docs/ADVERSARIAL.md");
+  cmd->add_option("--eps", cfg->adversarial_eps, "--adversarial: L-inf radius in the data's units (pixels in [0, 1])");
+  cmd->add_option("--adversarial-steps", cfg->adversarial_steps, "--adversarial pgd|trades: attack steps per batch");
+  cmd->add_option("--beta", cfg->trades_beta, "--adversarial trades: weight of the KL term");
+  cmd->add_option("--adversarial-mix", cfg->adversarial_mix,
+                  "--adversarial fgsm|pgd: share of the adversarial loss (0.5; 1: adversarial examples only)");
   cmd->add_option("--max-steps-per-epoch", cfg->max_steps_per_epoch, "Cut epochs short (smoke tests)");
   cmd->add_flag("--json", *json, "Print the final metrics as one JSON object (last line)");
   add_threads_option(cmd, threads);

@@ -43,6 +43,14 @@ struct TrainConfig {
   // to 0 over all the run's steps (epochs x steps per epoch), set before each step from the global
   // step index, so a resumed run continues on the same curve.
   std::string lr_schedule = "constant";
+  // Adversarial training (train/adversarial_training.h): "" (none), "fgsm", "pgd" or "trades",
+  // with the radius in the data's units, the attack's steps, TRADES's beta and the share of the
+  // adversarial loss in fgsm/pgd training.
+  std::string adversarial;
+  double adversarial_eps = 0.1;
+  int64_t adversarial_steps = 10;
+  double trades_beta = 6.0;
+  double adversarial_mix = 0.5;
   bool progress = true;
   bool quiet = false;              // no report lines on stdout
   // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
