@@ -19,6 +19,7 @@ from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  #
 from .serialization import load, save  # noqa: E402
 from . import autograd, datasets, models, nn, ops, optim, text, utils  # noqa: E402,F401
 from . import neuro  # noqa: E402,F401  (cajal.neuro: spiking neurons, populations, decoders)
+from . import adversarial  # noqa: E402,F401  (cajal.adversarial: attacks and defences)
 
 # dtypes, with PyTorch's aliases. NB: these names shadow builtins inside this module only.
 float32 = dtype.float32  # noqa: F821

@@ -168,6 +168,9 @@ const char* op_kind_name(OpKind k) {
 
 }  // namespace
 
+// cajal.adversarial (adversarial.cpp); declared here, not in bindings.h, which every source includes.
+void init_adversarial(py::module_& m);
+
 }  // namespace cajal::python
 
 PYBIND11_MODULE(_cajal, m) {
@@ -232,4 +235,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_rnn(m);
   init_text(m);
   init_neuro(m);
+  init_adversarial(m);
 }

@@ -156,9 +156,9 @@ Tensor pgd(const Classifier& f, const Tensor& x, const Tensor& labels, const Att
 
 Tensor attack(const std::string& method, const Classifier& f, const Tensor& x, const Tensor& labels,
               const AttackOptions& options) {
-  check_batch("attack", x, labels);
-  check_options("attack", options);
-  return attack_at(method, f, x, labels, constant_radius(x, options.eps), options);
+  if (method == "fgsm") return fgsm(f, x, labels, options);
+  if (method == "pgd") return pgd(f, x, labels, options);
+  CAJAL_FAIL(Value, "attack", "unknown method '{}'; valid methods: fgsm, pgd", method);
 }
 
 Tensor predict(const Classifier& f, const Tensor& x) {

@@ -50,6 +50,9 @@ Tensor displayable(const Tensor& x, const nlohmann::json& info) {
 }
 
 void run_attack(const AttackArgs& a) {
+  CAJAL_CHECK(a.method == "fgsm" || a.method == "pgd", "attack", "unknown --method '{}'; valid methods: fgsm, pgd",
+              a.method);
+  adversarial::parse_norm(a.norm);  // bad options fail before the data load
   auto ck = io::load_checkpoint(a.checkpoint);
   const std::string name = ck.metadata.at("model");
   const auto& spec = models::find_model(name);
@@ -68,8 +71,6 @@ void run_attack(const AttackArgs& a) {
   const std::vector<std::string> classes = split.info.at("data").at("class_names");
   CAJAL_CHECK(a.targeted < num_classes, "attack", "--targeted: expected a class in [0, {}), got {}", num_classes,
               a.targeted);
-  CAJAL_CHECK(a.method == "fgsm" || a.method == "pgd", "attack", "unknown --method '{}'; valid methods: fgsm, pgd",
-              a.method);
   Generator gen(a.seed);
   adversarial::AttackOptions o = train::attack_options_for_data(split.info, a.eps);
   o.norm = adversarial::parse_norm(a.norm);
@@ -122,8 +123,8 @@ void run_attack(const AttackArgs& a) {
   const double clean = double(clean_correct) / double(seen), robust = double(robust_correct) / double(seen);
   if (a.json) {
     nlohmann::json j{{"checkpoint", a.checkpoint}, {"model", name}, {"method", a.method}, {"norm", a.norm},
-                     {"eps", a.eps}, {"examples", seen}, {"clean_accuracy", clean}, {"robust_accuracy", robust},
-                     {"grid", out}};
+                     {"eps", a.eps}, {"examples", seen}, {"clean_accuracy", clean}, {"robust_accuracy", robust}};
+    if (!grid.labels.empty()) j["grid"] = out;
     if (a.method == "pgd") j["steps"] = a.steps;
     if (o.targeted) j.update({{"target", a.targeted}, {"target_rate", double(target_hits) / double(target_tries)}});
     std::cout << j.dump() << std::endl;
