@@ -32,6 +32,19 @@ struct Lcg {
   uint64_t next() { return state = state * 25214903917ULL + 11; }
 };
 
+// Dot product with 16 independent partial sums, so the compiler vectorises it without reordering
+// licence (-ffast-math); the vector loops below are plain and vectorise as written.
+inline float dot(const float* a, const float* b, int64_t n) {
+  float acc[16] = {};
+  int64_t k = 0;
+  for (; k + 16 <= n; k += 16)
+    for (int j = 0; j < 16; ++j) acc[j] += a[k + j] * b[k + j];
+  float s = 0;
+  for (int j = 0; j < 16; ++j) s += acc[j];
+  for (; k < n; ++k) s += a[k] * b[k];
+  return s;
+}
+
 std::vector<std::string> split_whitespace(const std::string& line) {
   std::vector<std::string> out;
   std::istringstream is(line);
@@ -124,7 +137,7 @@ class Trainer {
 
   // One (input vector, positive word) pair against `negative` noise words: the gradient for the
   // input accumulates in `grad`, the output vectors are updated in place.
-  void negative_sampling(const float* input, int32_t word, float alpha, float* grad, Lcg& r) {
+  void negative_sampling(const float* __restrict input, int32_t word, float alpha, float* __restrict grad, Lcg& r) {
     const int64_t D = m_.dim;
     for (int64_t d = 0; d <= o_.negative; ++d) {
       int32_t target;
@@ -137,9 +150,8 @@ class Trainer {
         if (target == word) continue;
         label = 0;
       }
-      float* out = m_.out.data() + size_t(target) * size_t(D);
-      float f = 0;
-      for (int64_t k = 0; k < D; ++k) f += input[k] * out[k];
+      float* __restrict out = m_.out.data() + size_t(target) * size_t(D);
+      const float f = dot(input, out, D);
       float g;
       if (f > kMaxExp) g = (label - 1) * alpha;
       else if (f < -kMaxExp) g = label * alpha;
