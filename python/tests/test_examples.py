@@ -37,3 +37,14 @@ def test_trainer_from_python_writes_a_loadable_checkpoint(tmp_path):
     with cajal.no_grad():
         accuracy = (model(images).argmax(1) == labels).float().mean().item()
     assert accuracy == pytest.approx(report["test_accuracy"], abs=1e-9)
+
+
+def test_universal_approximation_example_meets_its_bound():
+    script = os.path.join(REPO, "examples", "python", "universal_approximation.py")
+    r = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert r.returncode == 0, r.stderr  # the script asserts error <= bound for every N
+    rows = [line.split() for line in r.stdout.splitlines()[1:]]
+    assert [int(row[0]) for row in rows] == [4, 16, 64, 256, 1024]
+    errors = [float(row[2]) for row in rows]
+    assert errors == sorted(errors, reverse=True) and errors[-1] < 0.003

@@ -56,7 +56,7 @@ bool plot_panels(const std::string& path, const std::string& title, const std::v
   plplot::png_page(path, 700 * int(panels.size()), 560, int(panels.size()), 1, [&] {
     if (plsetopt("quiet", "") != 0) {}
     for (const auto& p : panels)
-      panel("epoch", p.metric.c_str(), (title + ": " + p.metric).c_str(), p.curves, p.falling);
+      panel(p.xlabel.c_str(), p.metric.c_str(), (title + ": " + p.metric).c_str(), p.curves, p.falling);
   });
   return true;
 #else

@@ -15,6 +15,7 @@ struct Panel {
   std::string metric;  // the y label, e.g. "loss"
   std::vector<Curve> curves;
   bool falling = true;  // a metric that falls as training goes (the legend goes top right)
+  std::string xlabel = "epoch";
 };
 
 // One PNG with the panels side by side. Returns false (with a reason in `why`) when PLplot or its
