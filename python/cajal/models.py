@@ -26,7 +26,9 @@ def train(**config):
     """Runs `cajal train` (epochs, validation, test evaluation, optional runs/NAME files) and returns
     its final report. Options are cajal::train::TrainConfig's fields: model, model_config, data,
     epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
-    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), progress, quiet."""
+    resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), progress, quiet;
+    adversarial ("fgsm", "pgd", "trades") with adversarial_eps, adversarial_steps, adversarial_mix,
+    trades_beta (docs/ADVERSARIAL.md)."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
 

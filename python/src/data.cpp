@@ -62,6 +62,11 @@ train::TrainConfig train_config_from(const py::dict& d) {
     else if (key == "max_steps_per_epoch") c.max_steps_per_epoch = py::cast<int64_t>(v);
     else if (key == "augment") c.augment = py::cast<std::string>(v);
     else if (key == "lr_schedule") c.lr_schedule = py::cast<std::string>(v);
+    else if (key == "adversarial") c.adversarial = py::cast<std::string>(v);
+    else if (key == "adversarial_eps") c.adversarial_eps = py::cast<double>(v);
+    else if (key == "adversarial_steps") c.adversarial_steps = py::cast<int64_t>(v);
+    else if (key == "adversarial_mix") c.adversarial_mix = py::cast<double>(v);
+    else if (key == "trades_beta") c.trades_beta = py::cast<double>(v);
     else if (key == "progress") c.progress = py::cast<bool>(v);
     else if (key == "quiet") c.quiet = py::cast<bool>(v);
     else CAJAL_FAIL(Type, "train", "unknown option '{}'", key);

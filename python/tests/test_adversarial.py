@@ -1,6 +1,8 @@
 """cajal.adversarial against torch: the input gradient of the same model on the same input (f64),
 and FGSM / the notes' gradient attack / PGD without random start, which are determined by it,
 step by step as torch computes them. TRADES's loss against torch's formula. Bad input."""
+import os
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,13 @@ def test_bad_input_raises_with_the_op_named():
         adv.defence_loss(ours, xc, yc, method="mart")
     with pytest.raises(TypeError, match="callable classifier"):
         adv.fgsm(3, xc, yc, 0.1)
+
+
+@pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="Fashion-MNIST is missing")
+def test_models_train_takes_the_adversarial_options(tmp_path):
+    report = cajal.models.train(model="mlp", epochs=1, max_steps_per_epoch=3, validation_size=0, quiet=True,
+                                adversarial="trades", adversarial_eps=0.05, adversarial_steps=2, trades_beta=3.0)
+    assert report["adversarial"] == {"method": "trades", "eps": 0.05}
+    assert np.isfinite(report["train_loss"])
+    with pytest.raises(ValueError, match="unknown method 'mart'"):
+        cajal.models.train(model="mlp", epochs=1, max_steps_per_epoch=1, quiet=True, adversarial="mart")
