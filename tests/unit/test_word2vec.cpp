@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cajal/core/generator.h"
+#include "cajal/nn/embedding.h"
 #include "cajal/ops/ops.h"
 #include "cajal/text/word2vec.h"
 #include "support/test_support.h"
@@ -178,6 +179,16 @@ TEST(Word2Vec, NeighboursAndAnalogiesWorkOnAnyEmbeddingMatrix) {
   EXPECT_NEAR(n[1].second, 1 / std::sqrt(2.0), 1e-12);
   EXPECT_EQ(n.back().first, 5);  // the zero row scores 0, not NaN (ties in index order)
   EXPECT_EQ(n.back().second, 0.0);
+  // A trained nn::Embedding's weight (requires grad) with its tokens is a WordVectors too.
+  nn::Embedding emb(3, 4);
+  {
+    NoGradGuard ng;
+    std::vector<float> rows{1, 0, 0, 0, 0.9f, 0.1f, 0, 0, 0, 0, 1, 0};
+    std::copy(rows.begin(), rows.end(), emb.weight.data_ptr<float>());
+  }
+  WordVectors e({"cat", "kitten", "car"}, emb.weight);
+  EXPECT_EQ(e.most_similar("cat", 1)[0].first, "kitten");
+  EXPECT_EQ(nearest_neighbours(emb.weight, emb.weight[2], 1)[0].first, 2);
   Tensor s = cosine_similarities(m, m[4]);
   EXPECT_NEAR(s.to_vector<double>()[4], 1.0, 1e-12);
 }
