@@ -34,22 +34,26 @@ adversarial::AttackOptions attack_options_for_data(const nlohmann::json& data_in
   return o;
 }
 
-AdversarialTraining::AdversarialTraining(const TrainConfig& cfg, const std::string& task, const TaskData& data)
-    : gen_(cfg.seed ^ 0x6164766572736172ULL) {  // its own stream: other draws stay as without --adversarial
-  CAJAL_CHECK(task == "classification", kOp, "adversarial training applies to classification, but model {} trains under the {} task",
-              cfg.model, task);
-  options_.method = cfg.adversarial;
-  options_.attack = attack_options_for_data(data.info, cfg.adversarial_eps);
-  options_.attack.steps = cfg.adversarial_steps;
-  options_.attack.generator = &gen_;
-  options_.beta = cfg.trades_beta;
-  options_.mix = cfg.adversarial_mix;
-  adversarial::check_defence(options_);
-  spec_ = {{"method", cfg.adversarial}, {"eps", cfg.adversarial_eps}, {"steps", cfg.adversarial_steps},
-           {"beta", cfg.trades_beta}, {"mix", cfg.adversarial_mix}};
+AdversarialTask::AdversarialTask(std::unique_ptr<Task> task, const TrainConfig& cfg)
+    : task_(std::move(task)), cfg_(cfg), gen_(cfg.seed ^ 0x6164766572736172ULL) {  // its own stream
+  CAJAL_CHECK(task_->name() == "classification", kOp,
+              "adversarial training applies to classification, but model {} trains under the {} task", cfg.model,
+              task_->name());
 }
 
-StepResult AdversarialTraining::step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) {
+TaskData AdversarialTask::load_data(const TrainConfig& cfg, const models::ModelSpec& model) {
+  TaskData data = task_->load_data(cfg, model);
+  options_.method = cfg_.adversarial;
+  options_.attack = attack_options_for_data(data.info, cfg_.adversarial_eps);
+  options_.attack.steps = cfg_.adversarial_steps;
+  options_.attack.generator = &gen_;
+  options_.beta = cfg_.trades_beta;
+  options_.mix = cfg_.adversarial_mix;
+  adversarial::check_defence(options_);
+  return data;
+}
+
+StepResult AdversarialTask::train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) {
   nn::UnaryModule& net = nn::as_unary(model, kOp);
   auto f = [&net](const Tensor& x) { return net.forward(x); };
   adversarial::DefenceLoss d = adversarial::defence_loss(f, b.input, b.target, options_);
@@ -59,12 +63,11 @@ StepResult AdversarialTraining::step(nn::Module& model, Optimizers& optimizers, 
   return {{{"loss", d.loss.item()}, {"accuracy", correct.item() / double(n)}}, n};
 }
 
-nlohmann::json AdversarialTraining::state() const {
-  nlohmann::json j = spec_;
-  j["rng"] = generator_state_json(gen_);
-  return j;
+nlohmann::json AdversarialTask::state() const {
+  return {{"method", cfg_.adversarial}, {"eps", cfg_.adversarial_eps}, {"steps", cfg_.adversarial_steps},
+          {"beta", cfg_.trades_beta}, {"mix", cfg_.adversarial_mix}, {"rng", generator_state_json(gen_)}};
 }
 
-void AdversarialTraining::set_state(const nlohmann::json& state) { set_generator_state(gen_, state.at("rng"), kOp); }
+void AdversarialTask::set_state(const nlohmann::json& state) { set_generator_state(gen_, state.at("rng"), kOp); }
 
 }  // namespace cajal::train

@@ -183,6 +183,12 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   manual_seed(cfg.seed);
   const models::ModelSpec& spec = models::find_model(cfg.model);
   std::unique_ptr<Task> task = make_task(spec.task);
+  AdversarialTask* adversary = nullptr;  // --adversarial: the defence's step replaces the task's
+  if (!cfg.adversarial.empty()) {
+    auto wrapped = std::make_unique<AdversarialTask>(std::move(task), cfg);
+    adversary = wrapped.get();
+    task = std::move(wrapped);
+  }
   {
     // Bad optimizer names and options fail before the data load (the model needs the data's sizes).
     Tensor probe = zeros({1});
@@ -198,8 +204,6 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   Optimizers opts = task->make_optimizers(cfg, *model);
   std::optional<BatchAugmenter> augment;
   if (!augment_spec.empty()) augment.emplace(augment_spec, data, cfg.seed);
-  std::optional<AdversarialTraining> adversary;  // --adversarial: the defence's step replaces the task's
-  if (!cfg.adversarial.empty()) adversary.emplace(cfg, spec.task, data);
 
   TrainReport report;
   report.task = task->name();
@@ -288,7 +292,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
       if (step >= steps) break;
       if (augment) b.input = (*augment)(b.input);  // training batches only: evaluation reads data.val
       set_scheduled_lr(epoch * steps_per_epoch + step);
-      StepResult r = adversary ? adversary->step(*model, opts, b) : task->train_step(*model, opts, b);
+      StepResult r = task->train_step(*model, opts, b);
       double l = r.metrics.at("loss");
       if (!std::isfinite(l) && cfg.stop_on_nonfinite) {
         CAJAL_FAIL(Runtime, "train",

@@ -43,6 +43,13 @@ struct TrainConfig {
   // to 0 over all the run's steps (epochs x steps per epoch), set before each step from the global
   // step index, so a resumed run continues on the same curve.
   std::string lr_schedule = "constant";
+  bool progress = true;
+  bool quiet = false;              // no report lines on stdout
+  // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
+  // "checkpoint": its path). When set, the data are loaded for that model: its input shape and
+  // classes are checked, its normalisation statistics applied (data::TrainedData).
+  nlohmann::json trained_data;
+  bool whole_as_test = false;      // eval on new data: one without a test split is tested whole
   // Adversarial training (train/adversarial_training.h): "" (none), "fgsm", "pgd" or "trades",
   // with the radius in the data's units, the attack's steps, TRADES's beta and the share of the
   // adversarial loss in fgsm/pgd training.
@@ -51,13 +58,6 @@ struct TrainConfig {
   int64_t adversarial_steps = 10;
   double trades_beta = 6.0;
   double adversarial_mix = 0.5;
-  bool progress = true;
-  bool quiet = false;              // no report lines on stdout
-  // `cajal eval`: the checkpoint's data (TaskData.info["data"] of its training run, plus
-  // "checkpoint": its path). When set, the data are loaded for that model: its input shape and
-  // classes are checked, its normalisation statistics applied (data::TrainedData).
-  nlohmann::json trained_data;
-  bool whole_as_test = false;      // eval on new data: one without a test split is tested whole
 };
 
 struct EpochRecord {
