@@ -12,6 +12,7 @@ PACKAGES=(
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-torchvision
   python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
   python3-nltk   # test oracle only: BLEU (python/tests/test_bleu.py)
+  python3-gensim # test oracle and benchmark peer only: word2vec (python/tests/test_word2vec.py, bench/word2vec)
   dataset-fashion-mnist
 )
 

@@ -28,7 +28,9 @@ def train(**config):
     epochs, batch_size, optimizer, lr, momentum, weight_decay, seed, validation_size, out_dir,
     resume, max_steps_per_epoch, augment ("crop=4,flip": training batches of image data), lr_schedule,
     clip_grad_norm (0: off), seq_len and bptt (language models: window length and truncated BPTT),
-    progress, quiet. data "" (the default): the model's task's own (tinyshakespeare for charlstm)."""
+    progress, quiet; adversarial ("fgsm", "pgd", "trades") with adversarial_eps, adversarial_steps,
+    adversarial_mix, trades_beta (docs/ADVERSARIAL.md). data "" (the default): the model's task's own
+    (tinyshakespeare for charlstm)."""
     config.setdefault("progress", False)
     return _C._data.run_training(config)
 

@@ -1,4 +1,5 @@
-"""cajal.text: BLEU with nltk.translate.bleu_score's call style (computed in C++).
+"""cajal.text: BLEU with nltk.translate.bleu_score's call style, and word2vec with gensim's (both
+computed in C++).
 
 ``corpus_bleu(list_of_references, hypotheses, weights, smoothing_function, auto_reweigh)`` and
 ``sentence_bleu(references, hypothesis, ...)`` take sentences as lists of string tokens;
@@ -10,8 +11,10 @@ brevity penalty). A hypothesis count that differs from the reference-list count 
 from ._ext import _C
 
 _text = _C._text
+_w2v = _C._word2vec
 
-__all__ = ["corpus_bleu", "sentence_bleu", "bleu_stats", "SmoothingFunction", "tokenize"]
+__all__ = ["corpus_bleu", "sentence_bleu", "bleu_stats", "SmoothingFunction", "tokenize", "Word2Vec", "WordVectors",
+           "KeyedVectors", "read_corpus", "detect_phrases", "cosine_similarities", "nearest_neighbours"]
 
 tokenize = _text.tokenize
 
@@ -73,3 +76,37 @@ def sentence_bleu(references, hypothesis, weights=(0.25, 0.25, 0.25, 0.25), smoo
                   auto_reweigh=False):
     """BLEU of one hypothesis against its references (a corpus of one)."""
     return corpus_bleu([references], [hypothesis], weights, smoothing_function, auto_reweigh)
+
+
+# ---------------------------------------------------------------- word2vec (cajal/text/word2vec.h)
+WordVectors = _w2v.WordVectors
+KeyedVectors = WordVectors  # gensim's name: .load_word2vec_format, .most_similar, .similarity, [word]
+read_corpus = _w2v.read_corpus
+detect_phrases = _w2v.detect_phrases
+cosine_similarities = _w2v.cosine_similarities
+nearest_neighbours = _w2v.nearest_neighbours
+
+
+class Word2Vec:
+    """Skip-gram (sg=1) or CBOW (sg=0) with negative sampling, gensim.models.Word2Vec's arguments.
+
+    ``sentences`` is a list of token lists, or ``corpus_file`` a text file of one sentence per
+    line. ``workers`` Hogwild threads (1 with ``seed``: reproducible); ``phrases`` word2phrase
+    passes first. The trained vectors are ``.wv`` (a WordVectors); ``.stats`` holds the
+    vocabulary size, corpus words, seconds and words per second.
+    """
+
+    def __init__(self, sentences=None, corpus_file=None, vector_size=100, window=5, min_count=5, sg=1, negative=5,
+                 sample=1e-3, epochs=5, alpha=None, min_alpha=1e-4, workers=1, seed=1, phrases=0,
+                 phrase_threshold=100.0):
+        if (sentences is None) == (corpus_file is None):
+            raise ValueError("Word2Vec: expected exactly one of sentences and corpus_file")
+        if sentences is None:
+            sentences = read_corpus(corpus_file)
+        o = _w2v.Word2VecOptions()
+        o.model = "skipgram" if sg else "cbow"
+        o.dim, o.window, o.min_count, o.negative = int(vector_size), int(window), int(min_count), int(negative)
+        o.sample, o.epochs, o.min_alpha, o.threads, o.seed = float(sample), int(epochs), float(min_alpha), int(workers), int(seed)
+        o.alpha = -1.0 if alpha is None else float(alpha)
+        o.phrases, o.phrase_threshold = int(phrases), float(phrase_threshold)
+        self.wv, self.stats = _w2v.train([[str(t) for t in s] for s in sentences], o)

@@ -67,6 +67,11 @@ train::TrainConfig train_config_from(const py::dict& d) {
     else if (key == "clip_grad_norm") c.clip_grad_norm = py::cast<double>(v);
     else if (key == "seq_len") c.seq_len = py::cast<int64_t>(v);
     else if (key == "bptt") c.bptt = py::cast<int64_t>(v);
+    else if (key == "adversarial") c.adversarial = py::cast<std::string>(v);
+    else if (key == "adversarial_eps") c.adversarial_eps = py::cast<double>(v);
+    else if (key == "adversarial_steps") c.adversarial_steps = py::cast<int64_t>(v);
+    else if (key == "adversarial_mix") c.adversarial_mix = py::cast<double>(v);
+    else if (key == "trades_beta") c.trades_beta = py::cast<double>(v);
     else if (key == "progress") c.progress = py::cast<bool>(v);
     else if (key == "quiet") c.quiet = py::cast<bool>(v);
     else CAJAL_FAIL(Type, "train", "unknown option '{}'", key);

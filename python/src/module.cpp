@@ -170,6 +170,11 @@ const char* op_kind_name(OpKind k) {
 
 }  // namespace
 
+// cajal.adversarial (adversarial.cpp) and word2vec (word2vec.cpp); declared here, not in bindings.h,
+// which every source includes.
+void init_adversarial(py::module_& m);
+void init_word2vec(py::module_& m);
+
 }  // namespace cajal::python
 
 namespace cajal::python {
@@ -240,4 +245,6 @@ PYBIND11_MODULE(_cajal, m) {
   init_neuro(m);
   init_energy(m);
   init_generative(m);
+  init_adversarial(m);
+  init_word2vec(m);
 }

@@ -78,3 +78,12 @@ def test_char_model_trains_and_generates_through_the_trainer(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(ValueError, match="expected a text to learn from, got an empty file"):
         cajal.models.train(model="chargru", data=str(tmp_path / "empty.txt"), quiet=True)
+def test_universal_approximation_example_meets_its_bound():
+    script = os.path.join(REPO, "examples", "python", "universal_approximation.py")
+    r = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert r.returncode == 0, r.stderr  # the script asserts error <= bound for every N
+    rows = [line.split() for line in r.stdout.splitlines()[1:]]
+    assert [int(row[0]) for row in rows] == [4, 16, 64, 256, 1024]
+    errors = [float(row[2]) for row in rows]
+    assert errors == sorted(errors, reverse=True) and errors[-1] < 0.003

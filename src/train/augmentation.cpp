@@ -106,24 +106,28 @@ Tensor BatchAugmenter::operator()(const Tensor& input) {
   return x.view(input.shape());
 }
 
-nlohmann::json BatchAugmenter::state() const {
-  const Generator::State s = gen_.state();
+nlohmann::json generator_state_json(const Generator& gen) {
+  const Generator::State s = gen.state();
   return {{"s", std::vector<uint64_t>(s.s.begin(), s.s.end())},
           {"seed", s.seed},
           {"cached_normal", std::bit_cast<uint64_t>(s.cached_normal)},
           {"has_cached_normal", s.has_cached_normal}};
 }
 
-void BatchAugmenter::set_state(const nlohmann::json& j) {
+void set_generator_state(Generator& gen, const nlohmann::json& j, const char* op) {
   Generator::State s{};
   const auto words = j.at("s").get<std::vector<uint64_t>>();
-  CAJAL_CHECK(words.size() == s.s.size(), kOp, "the checkpoint's augmentation state has {} words, expected {}",
+  CAJAL_CHECK(words.size() == s.s.size(), op, "the checkpoint's generator state has {} words, expected {}",
               words.size(), s.s.size());
   std::copy(words.begin(), words.end(), s.s.begin());
   s.seed = j.at("seed");
   s.cached_normal = std::bit_cast<double>(j.at("cached_normal").get<uint64_t>());
   s.has_cached_normal = j.at("has_cached_normal");
-  gen_.set_state(s);
+  gen.set_state(s);
 }
+
+nlohmann::json BatchAugmenter::state() const { return generator_state_json(gen_); }
+
+void BatchAugmenter::set_state(const nlohmann::json& j) { set_generator_state(gen_, j, kOp); }
 
 }  // namespace cajal::train

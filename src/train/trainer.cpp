@@ -13,6 +13,7 @@
 #include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/optim.h"
+#include "cajal/train/adversarial_training.h"
 #include "cajal/train/augmentation.h"
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
@@ -180,6 +181,14 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     cfg.seed = m.at("seed");
     cfg.validation_size = m.at("validation_size");
     cfg.augment = m.contains("augment") ? m.at("augment").at("spec").get<std::string>() : "";
+    if (m.contains("adversarial")) {
+      const auto& a = m.at("adversarial");
+      cfg.adversarial = a.at("method");
+      cfg.adversarial_eps = a.at("eps");
+      cfg.adversarial_steps = a.at("steps");
+      cfg.trades_beta = a.at("beta");
+      cfg.adversarial_mix = a.at("mix");
+    }
   }
 
   // Under --distributed only rank 0 prints and writes; every rank runs the same global batches.
@@ -197,6 +206,12 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   std::unique_ptr<Task> task = make_task(spec.task);
   if (cfg.data.empty()) cfg.data = task->default_data();
   const GradientClipScope clip(cfg.clip_grad_norm);  // every descend of the run clips (bad norms fail here)
+  AdversarialTask* adversary = nullptr;  // --adversarial: the defence's step replaces the task's
+  if (!cfg.adversarial.empty()) {
+    auto wrapped = std::make_unique<AdversarialTask>(std::move(task), cfg);
+    adversary = wrapped.get();
+    task = std::move(wrapped);
+  }
   {
     // Bad optimizer names and options fail before the data load (the model needs the data's sizes).
     Tensor probe = zeros({1});
@@ -229,6 +244,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
     load_optimizers_state(opts, resume->optimizer);
     default_generator().set_state(resume->rng);
     if (augment) augment->set_state(resume->metadata.at("augment").at("rng"));
+    if (adversary) adversary->set_state(resume->metadata.at("adversarial"));
     start_epoch = resume->epoch;
     start_step = resume->step;
     report.step_losses = resume->metadata.value("step_losses", std::vector<double>{});
@@ -273,8 +289,9 @@ TrainReport run_training(const TrainConfig& cfg_in) {
 
   auto save = [&](int64_t epoch, int64_t step) {
     if (report.checkpoint_path.empty()) return;
-    io::save_checkpoint(report.checkpoint_path, make_checkpoint(cfg, *model, opts, epoch, step, report, data,
-                                                                augment ? &*augment : nullptr));
+    io::Checkpoint ck = make_checkpoint(cfg, *model, opts, epoch, step, report, data, augment ? &*augment : nullptr);
+    if (adversary) ck.metadata["adversarial"] = adversary->state();
+    io::save_checkpoint(report.checkpoint_path, ck);
   };
 
   // The lr schedule as a function of the global step (one mechanism: optim's schedulers' curves).
@@ -394,6 +411,7 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
   }
   if (!r.checkpoint_path.empty()) j["checkpoint"] = r.checkpoint_path;
   if (!cfg.augment.empty()) j["augment"] = cfg.augment;
+  if (!cfg.adversarial.empty()) j["adversarial"] = {{"method", cfg.adversarial}, {"eps", cfg.adversarial_eps}};
   for (const auto& [k, path] : r.outputs.files) j[k] = path;
   return j;
 }
@@ -415,6 +433,10 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                      cfg.sync_batchnorm ? ", SyncBatchNorm" : "");
   if (!cfg.augment.empty()) s += fmt::format("augment         {} (training batches)\n", cfg.augment);
   if (cfg.clip_grad_norm > 0) s += fmt::format("clip grad norm  {}\n", cfg.clip_grad_norm);
+  if (!cfg.adversarial.empty())
+    s += fmt::format("adversarial     {} eps {} steps {}{}\n", cfg.adversarial, cfg.adversarial_eps, cfg.adversarial_steps,
+                     cfg.adversarial == "trades" ? fmt::format(" beta {}", cfg.trades_beta)
+                                                 : fmt::format(" mix {}", cfg.adversarial_mix));
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
     for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));

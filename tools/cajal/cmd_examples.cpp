@@ -12,6 +12,7 @@
 #include "cajal/examples/vanishing_gradient.h"
 #include "cajal/examples/worked_examples.h"
 #include "cajal/tools_registry.h"
+#include "demo_universal_approximation.h"
 
 namespace {
 
@@ -154,19 +155,21 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto id = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
   auto as_json = std::make_shared<bool>(false);
-  auto out = std::make_shared<std::string>();
-  cmd->add_option("id", *id, "Only this example (e.g. softmax_2_1_0p1), or vanishing_gradient: |dL/dx_t| of a tanh "
-                             "RNN and an LSTM by distance, printed and drawn");
-  cmd->add_option("--out", *out, "vanishing_gradient: the folder of vanishing_gradient.png (default: .)");
+  auto out = std::make_shared<std::string>(".");
+  cmd->add_option("id", *id, "Only this example (e.g. softmax_2_1_0p1); or vanishing_gradient: |dL/dx_t| of a tanh "
+                             "RNN and an LSTM by distance, printed and drawn; or universal_approximation: the notes' "
+                             "construction measured for N = 4..1024 bumps, with a plot");
   cmd->add_flag("-v,--verbose", *verbose, "Print every value and the notes' slips");
   cmd->add_flag("--json", *as_json, "Print one JSON document: a summary and, per example, every output compared");
+  cmd->add_option("--out", *out, "vanishing_gradient, universal_approximation: the folder of the plot (and table)");
   cmd->callback([id, verbose, as_json, out] {
     if (*id == "vanishing_gradient") {
-      std::filesystem::create_directories(out->empty() ? "." : *out);
+      std::filesystem::create_directories(*out);
       cajal::cli::exit_code_ref() = run_vanishing_gradient(*out);
       return;
     }
-    cajal::cli::exit_code_ref() = run_examples(*id, *verbose, *as_json);
+    cajal::cli::exit_code_ref() = *id == "universal_approximation" ? cajal::cli::run_universal_approximation(*out)
+                                                                    : run_examples(*id, *verbose, *as_json);
   });
 });
 

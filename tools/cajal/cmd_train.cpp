@@ -57,6 +57,14 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
                   "Language models: truncated BPTT, an update every this many characters of a window with the "
                   "state carried on detached (default: the whole window)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--adversarial", cfg->adversarial,
+                  "Adversarial training of a classifier: fgsm or pgd (adversarial examples of each batch mixed "
+                  "into the loss) or trades (CE + beta * KL(f(x) || f(x'))); docs/ADVERSARIAL.md");
+  cmd->add_option("--eps", cfg->adversarial_eps, "--adversarial: L-inf radius in the data's units (pixels in [0, 1])");
+  cmd->add_option("--adversarial-steps", cfg->adversarial_steps, "--adversarial pgd|trades: attack steps per batch");
+  cmd->add_option("--beta", cfg->trades_beta, "--adversarial trades: weight of the KL term");
+  cmd->add_option("--adversarial-mix", cfg->adversarial_mix,
+                  "--adversarial fgsm|pgd: share of the adversarial loss (0.5; 1: adversarial examples only)");
   cmd->add_option("--max-steps-per-epoch", cfg->max_steps_per_epoch, "Cut epochs short (smoke tests)");
   cmd->add_flag("--distributed", cfg->distributed,
                "Data-parallel over the ranks of mpirun (mpirun -np N cajal train ... --distributed): --batch-size is "

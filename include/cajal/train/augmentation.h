@@ -27,6 +27,10 @@ struct AugmentSpec {
 // Throws cajal::Error (ErrorKind::Value) naming the bad item and the valid keys.
 AugmentSpec parse_augment(const std::string& spec);
 
+// A generator's state as JSON (checkpoint metadata) and back; `op` names the caller in errors.
+nlohmann::json generator_state_json(const Generator& gen);
+void set_generator_state(Generator& gen, const nlohmann::json& state, const char* op);
+
 class BatchAugmenter {
  public:
   // `data` is what the task loaded (TaskData::info: "image_shape", "data" with its kind and

@@ -64,6 +64,14 @@ struct TrainConfig {
   // classes are checked, its normalisation statistics applied (data::TrainedData).
   nlohmann::json trained_data;
   bool whole_as_test = false;      // eval on new data: one without a test split is tested whole
+  // Adversarial training (train/adversarial_training.h): "" (none), "fgsm", "pgd" or "trades",
+  // with the radius in the data's units, the attack's steps, TRADES's beta and the share of the
+  // adversarial loss in fgsm/pgd training.
+  std::string adversarial;
+  double adversarial_eps = 0.1;
+  int64_t adversarial_steps = 10;
+  double trades_beta = 6.0;
+  double adversarial_mix = 0.5;
 };
 
 struct EpochRecord {
