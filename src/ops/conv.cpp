@@ -262,7 +262,8 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
   const k::Window2d win = make_window(kernel, default_stride(stride_in, kernel), padding, {1, 1}, "max_pool2d");
   check_pool_padding(win, "max_pool2d");
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  auto [oh, ow] = out_plane(win, H, W, "max_pool2d");
+  const auto plane = out_plane(win, H, W, "max_pool2d");
+  const int64_t oh = plane.first, ow = plane.second;  // NB: not a structured binding: the lambdas below capture them
   Tensor out = make_tensor({N, C, oh, ow}, x.dtype());
   Tensor index = make_tensor({N * C, oh * ow}, DType::i64);  // flat position in the H x W plane
   CAJAL_DISPATCH_FLOAT(x.dtype(), "max_pool2d", [&] {

@@ -76,6 +76,12 @@ StateBundle optimizers_state(const Optimizers& optimizers);
 void load_optimizers_state(Optimizers& optimizers, const StateBundle& state);
 
 
+// The gradient step every task takes: zero the optimizer's gradients, backpropagate, synchronise
+// the gradients across data-parallel ranks (GradientSyncScope), clip the gradients of the
+// optimizer's parameters to the run's norm (GradientClipScope) when one is set, update. Tasks take
+// their steps through it, so `--distributed` and `--clip-grad-norm` need nothing from them.
+void descend(optim::Optimizer& optimizer, const Tensor& loss);
+
 // While alive, descend() on this thread calls `sync` between backward and the update: the trainer
 // installs DistributedDataParallel::finish_gradient_sync under --distributed. Scopes nest.
 class GradientSyncScope {
@@ -89,11 +95,7 @@ class GradientSyncScope {
   std::function<void()> sync_;
   GradientSyncScope* previous_;
   friend void descend(optim::Optimizer&, const Tensor&);
-// The gradient step every task takes: zero the optimizer's gradients, backpropagate, synchronise
-// the gradients across data-parallel ranks (GradientSyncScope), clip the gradients of the
-// optimizer's parameters to the run's norm (GradientClipScope) when one is set, update. Tasks take
-// their steps through it, so `--distributed` and `--clip-grad-norm` need nothing from them.
-void descend(optim::Optimizer& optimizer, const Tensor& loss);
+};
 
 // The gradient clipping descend applies (`cajal train --clip-grad-norm`): run_training installs it
 // for the run, so the step of every task (those written outside the library too) clips without
