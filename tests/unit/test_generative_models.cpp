@@ -149,7 +149,7 @@ TEST(Samplers, WrongKindsAndOptionsAreErrors) {
   // A checkpoint whose model trained under a task without a sampler.
   const std::string mlp = checkpoint_of("mlp", "classification", nlohmann::json::object(), "sample_mlp");
   EXPECT_CAJAL_ERROR(models::sample_checkpoint(mlp, {}), "sample", "holds model mlp", "classification task",
-                     "nothing to sample", "samplers for: ddpm, gan, vae");
+                     "nothing to sample", "samplers for: ddpm, gan, rbm, vae");
   fs::remove(mlp);
   // A model of one kind given to another kind's sampler.
   auto gan = models::build_model("dcgan", {{"g_channels", 4}, {"d_channels", 4}});
