@@ -15,7 +15,8 @@ configure: bootstrap
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: train the MLP on Fashion-MNIST, evaluate it, write runs/mlp/ and print the report.
+# The main job: the zoo's compact CNN on Fashion-MNIST with augmentation (10 epochs, ~8 min on 2 cores), its
+# summary, the report and the test evaluation; writes runs/fmnist_cnn/.
 run: build
 	@bash scripts/run_main_job.sh $(BUILD)
 
