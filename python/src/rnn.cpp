@@ -64,6 +64,29 @@ void init_rnn(py::module_& m) {
       .def("reset_parameters", [](nn::Embedding& e, py::object gen) { e.reset_parameters(gen_of(gen)); },
            py::arg("generator") = py::none());
 
+  // Bags of equal length (B, L) -> (B, dim), their sum or mean (cajal.nn.EmbeddingBag).
+  py::class_<nn::EmbeddingBag, nn::Module, std::shared_ptr<nn::EmbeddingBag>>(nnm, "EmbeddingBag")
+      .def(py::init([](int64_t num, int64_t dim, const std::string& mode, std::optional<int64_t> padding_idx,
+                       std::optional<double> max_norm, double norm_type, py::object dtype, py::object gen) {
+             CAJAL_CHECK(mode == "sum" || mode == "mean", "EmbeddingBag", "expected mode 'sum' or 'mean', got '{}'",
+                         mode);
+             nn::EmbeddingBagOptions o(num, dim);
+             o.mode(mode == "sum" ? nn::BagMode::Sum : nn::BagMode::Mean).padding_idx(padding_idx);
+             o.max_norm(max_norm).norm_type(norm_type);
+             o.dtype(dtype_from_py(dtype).value_or(DType::f32)).generator(gen_of(gen));
+             return std::make_shared<nn::EmbeddingBag>(o);
+           }),
+           py::arg("num_embeddings"), py::arg("embedding_dim"), py::arg("mode") = "mean",
+           py::arg("padding_idx") = py::none(), py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0,
+           py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none())
+      .def_property_readonly("weight", [](const nn::EmbeddingBag& e) { return e.weight; })
+      .def_property_readonly("num_embeddings", [](const nn::EmbeddingBag& e) { return e.options().num_embeddings(); })
+      .def_property_readonly("embedding_dim", [](const nn::EmbeddingBag& e) { return e.options().embedding_dim(); })
+      .def_property_readonly("padding_idx", [](const nn::EmbeddingBag& e) { return e.options().padding_idx(); })
+      .def_property_readonly("mode", [](const nn::EmbeddingBag& e) {
+        return std::string(e.options().mode() == nn::BagMode::Sum ? "sum" : "mean");
+      });
+
   F.def("lstm_gates", [](const Tensor& gi, const Tensor& gh, const Tensor& c) {
     auto [h1, c1] = lstm_gates(gi, gh, c);
     return py::make_tuple(h1, c1);

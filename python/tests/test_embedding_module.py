@@ -51,3 +51,33 @@ def test_embedding_bad_index_is_an_index_error():
     e = nn.Embedding(5, 3)
     with pytest.raises(IndexError, match="embedding"):
         e(cajal.tensor([1, 5]))
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-6), (torch.float64, 1e-12)])
+@pytest.mark.parametrize("mode", ["sum", "mean"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_matches_torch_forward_and_backward(dtype, tol, mode, padding_idx):
+    torch.manual_seed(0)
+    ref = torch.nn.EmbeddingBag(7, 5, mode=mode, padding_idx=padding_idx, dtype=dtype)
+    ours = nn.EmbeddingBag(7, 5, mode=mode, padding_idx=padding_idx,
+                           dtype=cajal.float64 if dtype == torch.float64 else cajal.float32)
+    assert [k for k, _ in ours.named_parameters()] == ["weight"] and ours.mode == mode
+    ours.load_state_dict({k: _c(v) for k, v in ref.state_dict().items()})
+    idx = torch.tensor([[0, 2, 6, 6], [2, 3, 3, 1], [2, 2, 2, 2]])  # the last bag: all padding when padding_idx = 2
+    out_ref, out = ref(idx), ours(_c(idx))
+    np.testing.assert_allclose(out.detach().numpy(), out_ref.detach().numpy(), atol=tol)
+    g = torch.randn(out_ref.shape, dtype=dtype)
+    out_ref.backward(g)
+    out.backward(_c(g))
+    np.testing.assert_allclose(ours.weight.grad.numpy(), ref.weight.grad.numpy(), atol=tol)
+
+
+def test_embedding_bag_rejects_what_it_does_not_support():
+    bag = nn.EmbeddingBag(5, 3)
+    with pytest.raises(ValueError, match="bags of equal length as a 2-D"):
+        bag(cajal.tensor([0, 1, 2], dtype=cajal.int64), offsets=cajal.tensor([0, 1], dtype=cajal.int64))
+    with pytest.raises(ValueError, match="expected mode 'sum' or 'mean', got 'max'"):
+        nn.EmbeddingBag(5, 3, mode="max")
+    frozen = nn.EmbeddingBag.from_pretrained(cajal.ones(4, 2), mode="sum")
+    assert not frozen.weight.requires_grad
+    assert frozen(cajal.tensor([[0, 3]], dtype=cajal.int64)).tolist() == [[2.0, 2.0]]

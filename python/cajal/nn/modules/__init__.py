@@ -23,7 +23,7 @@ from .transformer import (LearnedPositionalEmbedding, RotaryPositionalEmbedding,
 from .padding import ZeroPad2d
 from .parameter import Parameter, _IncompatibleKeys, _to_tensor
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, MinGRU, MinLSTM, RNNCell
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, _AdaptivePool2d, _Pool2d
 from .upsampling import Upsample
 
@@ -35,7 +35,7 @@ __all__ = [
     "Softmax", "LogSoftmax", "Dropout",
     "Sequential", "ModuleList", "ModuleDict",
     "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM", "Embedding",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MinGRU", "MinLSTM", "Embedding", "EmbeddingBag",
     "LayerNorm", "RMSNorm", "MultiheadAttention", "AdditiveAttention", "LuongAttention", "TransformerEncoderLayer",
     "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer",
     "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding", "RotaryPositionalEmbedding",
