@@ -65,6 +65,14 @@ bool is_chain(const nn::Module& m) {
   return dynamic_cast<const nn::Sequential*>(&m) || dynamic_cast<const cnn::Chain*>(&m);
 }
 
+// Whether the module reads token ids: its first leaf layer, depth first, is an embedding table (the
+// language models). Their summary runs on int64 zeros (token 0) instead of float zeros.
+bool takes_token_ids(const nn::Module& m) {
+  if (dynamic_cast<const nn::Embedding*>(&m) || dynamic_cast<const nn::EmbeddingBag*>(&m)) return true;
+  const auto& children = m.named_children();
+  return !children.empty() && takes_token_ids(*children.front().second);
+}
+
 }  // namespace
 
 Tensor run(nn::UnaryModule& m, const Tensor& x) {
@@ -103,7 +111,7 @@ Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, co
     NoGradGuard no_grad;
     g_trace = &trace;
     try {
-      Tensor x = zeros(s.input);
+      Tensor x = zeros(s.input, takes_token_ids(module) ? DType::i64 : DType::f32);
       run(module, x);
     } catch (...) {
       g_trace = nullptr;
