@@ -23,13 +23,14 @@ for t in $targets; do
   limit="-max_total_time=$seconds"
   [ -n "${FUZZ_RUNS:-}" ] && limit="-runs=$FUZZ_RUNS"
   log="$build/$t.log"
+  touch "$build/$t.stamp"  # crashes of this run: the artifacts newer than this
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 "$build/fuzz/$t" "$build/corpus/$t" "fuzz/corpus/$t" $limit \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$build/crashes/$t-" >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
   corpus=$(ls "$build/corpus/$t" | wc -l)
-  crashes=$(ls "$build/crashes" | grep -c "^$t-")
+  crashes=$(find "$build/crashes" -name "$t-*" -newer "$build/$t.stamp" | wc -l)
   echo "$t: ${runs:-?} executions, corpus $corpus, crashes $crashes (exit $rc; log $log)"
   [ $rc -ne 0 ] && status=1
 done

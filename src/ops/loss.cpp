@@ -332,7 +332,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
     return fused_or_composed(
         [&] {
           Tensor xs = s_x.get(), l = s_lse.get();
-          auto [w, w_stride] = position_weights(g, r, ct, xs.dtype());
+          const auto weights = position_weights(g, r, ct, xs.dtype());  // NB: no structured binding: the
+          const Tensor& w = weights.first;                                 // lambda below captures them
+          const int64_t w_stride = weights.second;
           Tensor dx = make_tensor(xs.shape(), xs.dtype());
           CAJAL_DISPATCH_FLOAT(xs.dtype(), "cross_entropy", [&] {
             k::cross_entropy_backward<scalar_t>(dx.data_ptr<scalar_t>(), xs.data_ptr<scalar_t>(),
@@ -369,7 +371,9 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r, int6
   return record(std::move(out), op, {log_probs}, [ct, r, in_shape, dtype](const Tensor& g) {
     return fused_or_composed(
         [&] {
-          auto [w, w_stride] = position_weights(g, r, ct, dtype);
+          const auto weights = position_weights(g, r, ct, dtype);  // NB: captured below (clang 14)
+          const Tensor& w = weights.first;
+          const int64_t w_stride = weights.second;
           Tensor dx = make_tensor(in_shape, dtype);
           CAJAL_DISPATCH_FLOAT(dtype, "nll_loss", [&] {
             k::nll_backward<scalar_t>(dx.data_ptr<scalar_t>(), ct.target.data_ptr<int64_t>(), w.data_ptr<scalar_t>(),
