@@ -11,7 +11,7 @@
 #include "cajal/core/threading.h"
 
 int main(int argc, char** argv) {
-  cajal::reexec_with_blas_coretype(argv);
+  cajal::reexec_with_runtime_env(argv);
   if (!std::getenv("CAJAL_NUM_THREADS")) cajal::set_num_threads(2);
   benchmark::AddCustomContext("cajal_threads", std::to_string(cajal::get_num_threads()));
   benchmark::Initialize(&argc, argv);

@@ -31,13 +31,19 @@ bool blas_core_is_fallback() {
   return old_kernels && preferred_blas_core() != nullptr;
 }
 
-void reexec_with_blas_coretype(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("CAJAL_NO_REEXEC")) return;
-  if (!blas_core_is_fallback()) return;
-  setenv("OPENBLAS_CORETYPE", preferred_blas_core(), 1);
+void reexec_with_runtime_env(char** argv) {
+  if (std::getenv("CAJAL_NO_REEXEC")) return;
+  const bool blas = !std::getenv("OPENBLAS_CORETYPE") && blas_core_is_fallback();
+  // libgomp's workers spin 300,000 iterations at each barrier before sleeping: fastest on an idle
+  // machine, 10-40x slower when another process wants the cores (docs/PERFORMANCE.md, "Wait
+  // policy"). 10,000 costs nothing measurable idle. Only a default: any setting of the user wins.
+  const bool spin = !std::getenv("GOMP_SPINCOUNT") && !std::getenv("OMP_WAIT_POLICY");
+  if (!blas && !spin) return;
+  if (blas) setenv("OPENBLAS_CORETYPE", preferred_blas_core(), 1);
+  if (spin) setenv("GOMP_SPINCOUNT", "10000", 1);
   setenv("CAJAL_NO_REEXEC", "1", 1);  // never loop, whatever happens
   execv("/proc/self/exe", argv);
-  // execv failed: carry on with the slow kernels.
+  // execv failed: carry on with the libraries as they loaded.
 }
 
 }  // namespace cajal

@@ -197,7 +197,7 @@ TEST(DDP, UnusedParametersGetZeroAndASecondBackwardIsAnError) {
 }
 
 int main(int argc, char** argv) {
-  cajal::reexec_with_blas_coretype(argv);
+  cajal::reexec_with_runtime_env(argv);
   dist::init();
   int fault_rank = -1;
   for (int i = 1; i + 1 < argc; ++i)

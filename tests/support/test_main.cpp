@@ -10,7 +10,7 @@
 #include "support/test_support.h"
 
 int main(int argc, char** argv) {
-  cajal::reexec_with_blas_coretype(argv);
+  cajal::reexec_with_runtime_env(argv);
   ::testing::InitGoogleTest(&argc, argv);  // removes the --gtest_* flags it knows
   bool has_filter = ::testing::GTEST_FLAG(filter) != "*";
   int kept = 1;

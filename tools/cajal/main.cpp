@@ -9,7 +9,7 @@
 #include "cajal/version.h"
 
 int main(int argc, char** argv) {
-  cajal::reexec_with_blas_coretype(argv);
+  cajal::reexec_with_runtime_env(argv);
   CLI::App app{"cajal: deep learning and neural simulation on the CPU"};
   app.set_version_flag("--version", std::string("cajal ") + cajal::kVersion);
   app.require_subcommand(1);
