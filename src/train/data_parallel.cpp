@@ -31,13 +31,22 @@ class ContiguousShard : public data::Dataset {
   int64_t begin_, end_;
 };
 
-// Sums `values` (one double per entry) across the ranks.
-std::vector<double> sum_across_ranks(const std::vector<double>& values) {
-  Tensor t = zeros({int64_t(values.size())}, DType::f64);
+// Every rank's metrics, each a mean over that rank's `count` examples, as means over all ranks'
+// examples (returned in `total`); `vote` is summed alongside (the stop requests).
+Metrics mean_over_ranks(const Metrics& local, int64_t count, int64_t& total, double& vote) {
+  const auto& values = local.values();
+  const size_t m = values.size();
+  Tensor t = zeros({int64_t(m) + 2}, DType::f64);
   double* p = t.data_ptr<double>();
-  for (size_t i = 0; i < values.size(); ++i) p[i] = values[i];
+  for (size_t i = 0; i < m; ++i) p[i] = values[i].second * double(count);
+  p[m] = double(count);
+  p[m + 1] = vote;
   distributed::all_reduce(t, distributed::ReduceOp::Sum);
-  return {p, p + values.size()};
+  Metrics global;
+  for (size_t i = 0; i < m; ++i) global.set(values[i].first, p[i] / p[m]);
+  total = int64_t(p[m]);
+  vote = p[m + 1];
+  return global;
 }
 
 }  // namespace
@@ -75,17 +84,10 @@ data::Batch DataParallel::shard(data::Batch global) const {
 
 StepResult DataParallel::combine(const StepResult& local, bool& stop) const {
   if (!enabled()) return local;
-  // Each metric times its example count, then the count and the stop votes.
-  std::vector<double> v;
-  for (const auto& [name, value] : local.metrics.values()) v.push_back(value * double(local.examples));
-  v.push_back(double(local.examples));
-  v.push_back(stop ? 1.0 : 0.0);
-  const std::vector<double> total = sum_across_ranks(v);
-  const size_t m = local.metrics.values().size();
   StepResult global;
-  global.examples = int64_t(total[m]);
-  for (size_t i = 0; i < m; ++i) global.metrics.set(local.metrics.values()[i].first, total[i] / total[m]);
-  stop = total[m + 1] > 0;
+  double votes = stop ? 1.0 : 0.0;
+  global.metrics = mean_over_ranks(local.metrics, local.examples, global.examples, votes);
+  stop = votes > 0;
   return global;
 }
 
@@ -93,13 +95,9 @@ Metrics DataParallel::evaluate(Task& task, nn::Module& model, const data::Datase
   const int64_t n = dataset.size();
   if (!enabled() || n < world_) return task.evaluate(model, dataset);
   const int64_t begin = n * rank_ / world_, end = n * (rank_ + 1) / world_;
-  const Metrics local = task.evaluate(model, ContiguousShard(dataset, begin, end));
-  std::vector<double> v;
-  for (const auto& [name, value] : local.values()) v.push_back(value * double(end - begin));
-  const std::vector<double> total = sum_across_ranks(v);
-  Metrics global;
-  for (size_t i = 0; i < total.size(); ++i) global.set(local.values()[i].first, total[i] / double(n));
-  return global;
+  int64_t total = 0;
+  double no_vote = 0;
+  return mean_over_ranks(task.evaluate(model, ContiguousShard(dataset, begin, end)), end - begin, total, no_vote);
 }
 
 }  // namespace cajal::train::detail

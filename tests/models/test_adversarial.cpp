@@ -21,13 +21,7 @@ namespace adv = cajal::adversarial;
 
 namespace {
 
-bool have_fashion_mnist() {
-  return std::filesystem::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
-}
 
-#define REQUIRE_DATA()       \
-  if (!have_fashion_mnist()) \
-  GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist (make test installs it)"
 
 // One MLP trained for 300 Adam steps (~80% test accuracy), shared by the tests, and 500 test images.
 struct Trained {
@@ -73,7 +67,7 @@ double max_abs(const Tensor& t) { return max(abs(t)).item(); }
 }  // namespace
 
 TEST(Adversarial, FgsmAtEps01CutsATrainedModelsAccuracyByALargeMargin) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   const double clean = accuracy(t.f, t.x, t.y);
   ASSERT_GT(clean, 0.7);
@@ -90,7 +84,7 @@ TEST(Adversarial, FgsmAtEps01CutsATrainedModelsAccuracyByALargeMargin) {
 }
 
 TEST(Adversarial, PgdIsAtLeastAsStrongAsFgsmAndStaysInItsBall) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   Generator gen(1);
   Tensor f = adv::fgsm(t.f, t.x, t.y, {.eps = 0.1});
@@ -107,7 +101,7 @@ TEST(Adversarial, PgdIsAtLeastAsStrongAsFgsmAndStaysInItsBall) {
 }
 
 TEST(Adversarial, TargetedPgdReachesItsTargetOnMostImages) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   const int64_t target = 8;  // Bag
   Tensor others = ne(t.y, full({1}, double(target), DType::i64));
@@ -124,7 +118,7 @@ TEST(Adversarial, TargetedPgdReachesItsTargetOnMostImages) {
 }
 
 TEST(Adversarial, TheNotesGradientAttacksMoveTheLossTheWayTheySay) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   auto loss = [&](const Tensor& x, const Tensor& y) {
     NoGradGuard ng;
@@ -144,7 +138,7 @@ TEST(Adversarial, TheNotesGradientAttacksMoveTheLossTheWayTheySay) {
 }
 
 TEST(Adversarial, MinimalPerturbationFlipsEachImageAtTheRadiusItReports) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   Tensor x = t.x.narrow(0, 0, 100), y = t.y.narrow(0, 0, 100);
   adv::MinimalPerturbation m = adv::minimal_perturbation("fgsm", t.f, x, y, 0.3, 12);
@@ -176,7 +170,7 @@ TEST(Adversarial, MinimalPerturbationFlipsEachImageAtTheRadiusItReports) {
 }
 
 TEST(Adversarial, DefenceLossesAreFiniteAndTrainTheParameters) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Trained& t = trained();
   Tensor x = t.x.narrow(0, 0, 32), y = t.y.narrow(0, 0, 32);
   for (const char* method : {"fgsm", "pgd", "trades"}) {
@@ -200,7 +194,7 @@ TEST(Adversarial, DefenceLossesAreFiniteAndTrainTheParameters) {
 }
 
 TEST(Adversarial, CajalTrainAdversarialRunsResumesAndRecordsItsSpec) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const std::string out = (std::filesystem::temp_directory_path() / ("cajal_test_adv_" + std::to_string(::getpid()))).string();
   train::TrainConfig cfg;
   cfg.out_dir = out;
@@ -250,6 +244,6 @@ TEST(Adversarial, BadInputIsNamed) {
   cfg.progress = false;
   cfg.quiet = true;
   cfg.max_steps_per_epoch = 1;
-  if (have_fashion_mnist())
+  if (test::have_fashion_mnist())
     EXPECT_CAJAL_ERROR(train::run_training(cfg), "--adversarial", "classification", "reconstruction");
 }

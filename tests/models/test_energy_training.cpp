@@ -12,13 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool have_fashion_mnist() { return fs::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz"); }
 
-std::string temp_dir(const std::string& name) {
-  auto p = fs::temp_directory_path() / ("cajal_test_energy_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
 
 train::TrainConfig quiet(const std::string& model, const nlohmann::json& model_config = nlohmann::json::object()) {
   train::TrainConfig cfg;
@@ -32,7 +26,7 @@ train::TrainConfig quiet(const std::string& model, const nlohmann::json& model_c
 
 // Two epochs straight against one epoch and a --resume: the same step losses and test metrics.
 void expect_resume_bit_identical(train::TrainConfig cfg) {
-  std::string a = temp_dir("straight"), b = temp_dir("resumed");
+  std::string a = test::fresh_temp_dir("straight"), b = test::fresh_temp_dir("resumed");
   cfg.out_dir = a, cfg.epochs = 2;
   train::TrainReport straight = train::run_training(cfg);
   train::TrainConfig first = cfg;
@@ -52,23 +46,21 @@ void expect_resume_bit_identical(train::TrainConfig cfg) {
 
 }  // namespace
 
-#define REQUIRE_DATA() \
-  if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist"
 
 TEST(EnergyTraining, RbmWithPersistentChainsResumesBitIdentically) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = quiet("rbm", {{"persistent_chains", 32}, {"hidden", 32}});
   cfg.optimizer = "sgd", cfg.lr = 0.05;
   expect_resume_bit_identical(cfg);
 }
 
 TEST(EnergyTraining, PredictiveCodingResumesBitIdentically) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   expect_resume_bit_identical(quiet("pc_mlp", {{"hidden", {32}}, {"inference_steps", 10}}));
 }
 
 TEST(EnergyTraining, RbmTrainingRaisesThePseudoLikelihoodAndLowersTheReconstructionError) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = quiet("rbm", {{"hidden", 64}});
   cfg.optimizer = "sgd", cfg.lr = 0.05, cfg.momentum = 0.5, cfg.epochs = 2, cfg.max_steps_per_epoch = 100;
   train::TrainReport r = train::run_training(cfg);
@@ -79,7 +71,7 @@ TEST(EnergyTraining, RbmTrainingRaisesThePseudoLikelihoodAndLowersTheReconstruct
 }
 
 TEST(EnergyTraining, PredictiveCodingLearnsToClassifyInAFewSteps) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = quiet("pc_mlp", {{"hidden", {64}}});
   cfg.epochs = 1, cfg.max_steps_per_epoch = 100;
   train::TrainReport r = train::run_training(cfg);
@@ -87,7 +79,7 @@ TEST(EnergyTraining, PredictiveCodingLearnsToClassifyInAFewSteps) {
 }
 
 TEST(EnergyTraining, ADivergingPredictiveCodingRunStopsWithTheTrainersMessage) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   // (An RBM's reconstruction error stays in [0, 1] however large its weights: no such stop.)
   train::TrainConfig cfg = quiet("pc_mlp", {{"hidden", {32}}, {"inference_steps", 5}});
   cfg.optimizer = "sgd", cfg.lr = 1e30, cfg.validation_size = 0;

@@ -21,25 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool have_fashion_mnist() {
-  return fs::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
-}
 
-#define REQUIRE_DATA()                   \
-  if (!have_fashion_mnist())             \
-  GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist"
 
-std::string temp_dir(const std::string& name) {
-  auto p = fs::temp_directory_path() / ("cajal_gen_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
 
 // The first 2000 training and 200 test images of Fashion-MNIST as an IDX folder, written once per
 // process: evaluating the whole 10000-image test split would dominate these few-step runs.
 std::string tiny_fashion_mnist() {
   static const std::string dir = [] {
-    const std::string d = temp_dir("tiny_fmnist");
+    const std::string d = test::fresh_temp_dir("tiny_fmnist");
     fs::create_directories(d);
     auto be32 = [](std::ofstream& f, uint32_t v) {
       const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
@@ -99,9 +88,9 @@ class GenerativeTask : public ::testing::TestWithParam<Case> {};
 
 // Two epochs straight against one epoch and --resume: identical step losses and test metrics.
 TEST_P(GenerativeTask, ResumesBitIdenticallyAndWritesItsPictures) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   const Case& c = GetParam();
-  const std::string a = temp_dir(c.model + "_straight"), b = temp_dir(c.model + "_resumed");
+  const std::string a = test::fresh_temp_dir(c.model + "_straight"), b = test::fresh_temp_dir(c.model + "_resumed");
   auto straight = train::run_training(small(c.model, c.config, a));
   train::TrainConfig first = small(c.model, c.config, b);
   first.epochs = 1;
@@ -132,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.model; });
 
 TEST(GenerativeTraining, VaeReportsTheNegativeElboInNatsPerImage) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = small("vae", nlohmann::json::object(), "");
   cfg.epochs = 1;
   cfg.max_steps_per_epoch = 60;
@@ -148,8 +137,8 @@ TEST(GenerativeTraining, VaeReportsTheNegativeElboInNatsPerImage) {
 }
 
 TEST(GenerativeTraining, GanLogsTheDiscriminatorsAccuraciesAndSmoothsLabels) {
-  REQUIRE_DATA();
-  const std::string dir = temp_dir("gan_columns");
+  CAJAL_REQUIRE_FASHION_MNIST();
+  const std::string dir = test::fresh_temp_dir("gan_columns");
   const nlohmann::json tiny{{"g_channels", 8}, {"d_channels", 8}, {"latent", 16}};
   train::TrainConfig cfg = small("dcgan", tiny, dir);
   cfg.lr = 2e-4;
@@ -184,8 +173,8 @@ TEST(GenerativeTraining, GanLogsTheDiscriminatorsAccuraciesAndSmoothsLabels) {
 }
 
 TEST(GenerativeTraining, DenoisingScoresNoisyInputsAgainstCleanImages) {
-  REQUIRE_DATA();
-  const std::string noisy = temp_dir("dae_noisy"), clean = temp_dir("dae_clean");
+  CAJAL_REQUIRE_FASHION_MNIST();
+  const std::string noisy = test::fresh_temp_dir("dae_noisy"), clean = test::fresh_temp_dir("dae_clean");
   train::TrainConfig a = small("conv_autoencoder", {{"noise", 0.5}}, noisy);
   train::TrainConfig b = small("conv_autoencoder", {{"noise", 0.0}}, clean);
   a.epochs = b.epochs = 1;

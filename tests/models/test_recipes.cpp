@@ -18,13 +18,7 @@ using namespace cajal;
 
 namespace {
 
-bool have_fashion_mnist() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist"); }
 
-std::string fresh_dir(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() / ("cajal_test_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(p);
-  return p.string();
-}
 
 // ---- Recipe "add a layer": one tensor in, one out -> derive from nn::UnaryModule.
 // y = x * exp(log_scale), a per-feature learned gain (initialised to 1).
@@ -100,11 +94,11 @@ TEST(Recipes, ALayerWrittenOutsideTheLibraryChainsInSequentialAndPrints) {
 }
 
 TEST(Recipes, AModelAndATaskRegisteredOutsideTheLibraryTrainWithTheGenericTrainer) {
-  if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist";
+  CAJAL_REQUIRE_FASHION_MNIST();
   ASSERT_EQ(models::find_model("recipe_gained_linear").task, "recipe_denoising");
   EXPECT_NE(train::task_names().find("recipe_denoising"), std::string::npos);
 
-  const std::string dir = fresh_dir("recipe_denoising");
+  const std::string dir = test::fresh_temp_dir("recipe_denoising");
   train::TrainConfig cfg;
   cfg.model = "recipe_gained_linear";
   cfg.model_config = {{"num_classes", 784}};  // the output is an image again

@@ -25,19 +25,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool have_fashion_mnist() {
-  return fs::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
-}
 
-#define REQUIRE_DATA()                                                                                   \
-  if (!have_fashion_mnist())                                                                             \
-  GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist (make test installs it)"
 
-std::string temp_dir(const std::string& name) {
-  auto p = fs::temp_directory_path() / ("cajal_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
 
 train::TrainConfig quiet_config(const std::string& out) {
   train::TrainConfig cfg;
@@ -50,7 +39,7 @@ train::TrainConfig quiet_config(const std::string& out) {
 }  // namespace
 
 TEST(Training, MlpWorkloadRecipeReachesTheSeedBand) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   // WORKLOADS.md mlp: SGD lr 0.05 momentum 0.9, batch 64, 1 epoch over all 60000 images.
   train::TrainConfig cfg = quiet_config("");
   cfg.optimizer = "sgd";
@@ -64,10 +53,10 @@ TEST(Training, MlpWorkloadRecipeReachesTheSeedBand) {
 }
 
 TEST(Training, MakeRunRecipeReachesItsSeedBand) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   // Adam 1e-3, batch 64, 3 epochs on all 60000 training images, as PyTorch's 86.8% was measured
   // (`make run` holds 5000 out for its validation column and lands at the same accuracy).
-  train::TrainConfig cfg = quiet_config(temp_dir("makerun"));
+  train::TrainConfig cfg = quiet_config(test::fresh_temp_dir("makerun"));
   cfg.validation_size = 0;
   auto r = train::run_training(cfg);
   // Seeds 0-3 land at 0.8599, 0.8630, 0.8661, 0.8585 (PyTorch's seed 0: 0.868); the bound sits below
@@ -95,7 +84,7 @@ INSTANTIATE_TEST_SUITE_P(Training, EveryTask, ::testing::Values("mlp", "mlp_auto
 // names only the checkpoint: everything else, --augment included, comes from it); the step losses,
 // test metrics and history must be equal. `straight_out`: the straight run's report.
 void expect_resume_bit_identical(const train::TrainConfig& base, train::TrainReport* straight_out = nullptr) {
-  std::string a = temp_dir("straight"), b = temp_dir("resumed");
+  std::string a = test::fresh_temp_dir("straight"), b = test::fresh_temp_dir("resumed");
   train::TrainConfig cfg = base;
   cfg.out_dir = a;
   cfg.epochs = 2;
@@ -129,14 +118,14 @@ void expect_resume_bit_identical(const train::TrainConfig& base, train::TrainRep
 }
 
 TEST_P(EveryTask, ResumeContinuesBitIdentically) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   expect_resume_bit_identical(config(""));
 }
 
 // The augmentation generator's state travels in the checkpoint: were it reseeded on resume, the
 // second epoch would repeat the first epoch's crops and flips and its losses would differ.
 TEST(Training, ResumeWithAugmentContinuesBitIdentically) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = quiet_config("");
   cfg.augment = "crop=4,flip";
   train::TrainReport augmented;
@@ -155,7 +144,7 @@ TEST(Training, ResumeWithAugmentContinuesBitIdentically) {
 // --lr-schedule cosine: each epoch records the lr of its last step, on the curve
 // lr (1 + cos(pi t / T)) / 2 over the T = epochs x steps of the run; an unknown name is an error.
 TEST(Training, CosineScheduleFollowsItsCurveOverTheWholeRun) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = quiet_config("");
   cfg.lr_schedule = "cosine";
   cfg.epochs = 2;
@@ -180,7 +169,7 @@ TEST(Training, CosineScheduleFollowsItsCurveOverTheWholeRun) {
 // --augment is for classification on image data: a table or another task is a clear error,
 // raised before any step runs.
 TEST(Training, AugmentOnATableOrAnotherTaskIsAnError) {
-  const std::string dir = temp_dir("augment_csv");
+  const std::string dir = test::fresh_temp_dir("augment_csv");
   fs::create_directories(dir);
   std::ofstream(dir + "/t.csv") << "a,b,c,label\n1,2,3,0\n4,5,6,1\n7,8,9,2\n1,3,5,0\n2,4,6,1\n";
   train::TrainConfig cfg = quiet_config("");
@@ -199,8 +188,8 @@ TEST(Training, AugmentOnATableOrAnotherTaskIsAnError) {
 }
 
 TEST_P(EveryTask, CtrlCSavesACheckpointThatResumes) {
-  REQUIRE_DATA();
-  std::string dir = temp_dir("sigint");
+  CAJAL_REQUIRE_FASHION_MNIST();
+  std::string dir = test::fresh_temp_dir("sigint");
   train::TrainConfig cfg = config(dir);
   cfg.epochs = 50;  // far more than the time before the interrupt
   cfg.max_steps_per_epoch = 200;  // keeps the resumed epoch short
@@ -240,7 +229,7 @@ TEST_P(EveryTask, CtrlCSavesACheckpointThatResumes) {
 }
 
 TEST_P(EveryTask, NonFiniteLossStopsWithAClearMessage) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   train::TrainConfig cfg = config("");
   cfg.optimizer = "sgd";
   cfg.lr = 1e30;  // diverges within a few steps
@@ -260,7 +249,7 @@ TEST(Training, UnknownNamesListTheValidChoices) {
 }
 
 TEST_P(EveryTask, SteadyStateStepMakesNoSystemAllocation) {
-  REQUIRE_DATA();
+  CAJAL_REQUIRE_FASHION_MNIST();
   data::FashionMnistOptions opt;
   opt.flatten = true;
   auto train_set = data::load_fashion_mnist(data::Split::Test, opt);  // 10k images is plenty
@@ -290,8 +279,8 @@ TEST_P(EveryTask, SteadyStateStepMakesNoSystemAllocation) {
 // The reconstruction task end to end: the autoencoder's error falls below a blank guess's and the
 // run writes its picture, metrics.csv with the task's columns, and a report with its test loss.
 TEST(Training, AutoencoderReconstructsAndWritesItsPicture) {
-  REQUIRE_DATA();
-  std::string dir = temp_dir("autoencoder");
+  CAJAL_REQUIRE_FASHION_MNIST();
+  std::string dir = test::fresh_temp_dir("autoencoder");
   train::TrainConfig cfg = quiet_config(dir);
   cfg.model = "mlp_autoencoder";
   cfg.epochs = 1;
@@ -322,7 +311,7 @@ TEST(Training, AutoencoderReconstructsAndWritesItsPicture) {
 // Bring your own data: the model's sizes come from the data and are stored with the statistics
 // `cajal eval` reuses; a resumed run keeps them.
 TEST(Training, SizesFromTheDataAndTheStatisticsAreStoredInTheCheckpoint) {
-  std::string dir = temp_dir("csv_sizes");
+  std::string dir = test::fresh_temp_dir("csv_sizes");
   fs::create_directories(dir);
   {
     std::ofstream f(dir + "/t.csv");

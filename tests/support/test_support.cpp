@@ -3,11 +3,26 @@
 
 #include "examples/json_tensor.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
+#include "cajal/data/fashion_mnist.h"
+
 namespace cajal::test {
+
+bool have_fashion_mnist() {
+  return std::filesystem::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz");
+}
+
+std::string fresh_temp_dir(const std::string& name) {
+  auto p = std::filesystem::temp_directory_path() / ("cajal_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  return p.string();
+}
 
 const nlohmann::json& spec(const std::string& id) {
   static nlohmann::json all = [] {

@@ -67,4 +67,14 @@ void set_op_filter(std::string name);
     }                                                                                           \
   } while (0)
 
+// Fashion-MNIST from the Debian package (`make test` installs it): the tests that train on it skip
+// without it (CAJAL_REQUIRE_FASHION_MNIST).
+bool have_fashion_mnist();
+#define CAJAL_REQUIRE_FASHION_MNIST()  \
+  if (!::cajal::test::have_fashion_mnist()) \
+  GTEST_SKIP() << "Fashion-MNIST missing: apt-get install dataset-fashion-mnist (make test installs it)"
+
+// <tmp>/cajal_test_<name>_<pid>, removed if it exists: a run directory of this test process.
+std::string fresh_temp_dir(const std::string& name);
+
 }  // namespace cajal::test

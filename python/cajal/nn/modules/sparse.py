@@ -7,7 +7,29 @@ from ._cpp import _CppModule
 _cnn = _C._nn
 
 
-class Embedding(_CppModule):
+class _Table(_CppModule):
+    """What Embedding and EmbeddingBag share: a C++ lookup table with a `weight` (num, dim)."""
+
+    num_embeddings = property(lambda self: self._cpp.num_embeddings)
+    embedding_dim = property(lambda self: self._cpp.embedding_dim)
+    padding_idx = property(lambda self: self._cpp.padding_idx)
+
+    def _load(self, weight):
+        """Copies `weight` (num, dim) into the table, untracked."""
+        from ... import no_grad
+        with no_grad():
+            self.weight.copy_(weight)
+
+    @classmethod
+    def _pretrained(cls, embeddings, freeze, **options):
+        """A table of cls holding a copy of `embeddings`; freeze: its weight does not require grad."""
+        e = cls(embeddings.shape[0], embeddings.shape[1], dtype=embeddings.dtype, **options)
+        e._load(embeddings)
+        e.weight.requires_grad_(not freeze)
+        return e
+
+
+class Embedding(_Table):
     """forward(int64 indices (...)) -> (..., embedding_dim)."""
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -20,13 +42,8 @@ class Embedding(_CppModule):
         self._remember_args(num_embeddings, embedding_dim, padding_idx=padding_idx, max_norm=max_norm,
                             norm_type=norm_type, dtype=dtype)
         if _weight is not None:
-            from ... import no_grad
-            with no_grad():
-                self.weight.copy_(_weight)
+            self._load(_weight)
 
-    num_embeddings = property(lambda self: self._cpp.num_embeddings)
-    embedding_dim = property(lambda self: self._cpp.embedding_dim)
-    padding_idx = property(lambda self: self._cpp.padding_idx)
     max_norm = property(lambda self: self._cpp.max_norm)
 
     def reset_parameters(self, generator=None):
@@ -35,16 +52,10 @@ class Embedding(_CppModule):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0):
         """A table holding a copy of `embeddings` (num, dim); freeze: its weight does not require grad."""
-        e = cls(embeddings.shape[0], embeddings.shape[1], padding_idx=padding_idx, max_norm=max_norm,
-                norm_type=norm_type, dtype=embeddings.dtype)
-        from ... import no_grad
-        with no_grad():
-            e.weight.copy_(embeddings)
-        e.weight.requires_grad_(not freeze)
-        return e
+        return cls._pretrained(embeddings, freeze, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type)
 
 
-class EmbeddingBag(_CppModule):
+class EmbeddingBag(_Table):
     """forward(int64 indices (B, L)) -> (B, embedding_dim): each row's vectors summed or averaged
     (mode "sum" or "mean"), padding_idx entries left out of their bag, as torch.nn.EmbeddingBag with
     bags of equal length. 1-D input with offsets and per_sample_weights are not supported: they are
@@ -61,13 +72,8 @@ class EmbeddingBag(_CppModule):
         self._remember_args(num_embeddings, embedding_dim, max_norm=max_norm, norm_type=norm_type, mode=mode,
                             padding_idx=padding_idx, dtype=dtype)
         if _weight is not None:
-            from ... import no_grad
-            with no_grad():
-                self.weight.copy_(_weight)
+            self._load(_weight)
 
-    num_embeddings = property(lambda self: self._cpp.num_embeddings)
-    embedding_dim = property(lambda self: self._cpp.embedding_dim)
-    padding_idx = property(lambda self: self._cpp.padding_idx)
     mode = property(lambda self: self._cpp.mode)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
@@ -79,10 +85,5 @@ class EmbeddingBag(_CppModule):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, mode="mean", padding_idx=None):
         """A bag table holding a copy of `embeddings` (num, dim); freeze: its weight does not require grad."""
-        e = cls(embeddings.shape[0], embeddings.shape[1], max_norm=max_norm, norm_type=norm_type, mode=mode,
-                padding_idx=padding_idx, dtype=embeddings.dtype)
-        from ... import no_grad
-        with no_grad():
-            e.weight.copy_(embeddings)
-        e.weight.requires_grad_(not freeze)
-        return e
+        return cls._pretrained(embeddings, freeze, max_norm=max_norm, norm_type=norm_type, mode=mode,
+                               padding_idx=padding_idx)
