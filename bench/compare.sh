@@ -72,6 +72,15 @@ torch_best() {
   if [ -n "$envs$args" ]; then echo "$envs | $args"; fi
 }
 
+# The torch side of a workload: torch_reference.py for those of WORKLOADS.md, our own script for
+# the workloads the issues added (resnet: bench/resnet_torch.py).
+torch_script() {
+  case $1 in
+    resnet) echo "$HERE/resnet_torch.py" ;;
+    *) echo "$TORCH_REF $1" ;;
+  esac
+}
+
 OUT_DIR=$BUILD/bench-results
 mkdir -p "$OUT_DIR"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -132,9 +141,9 @@ for w in $WORKLOADS; do
   for r in $(seq "$RUNS"); do
     # shellcheck disable=SC2086  # the flags word-split on purpose
     run_one cajal "" -- "$CAJAL" bench "$w" --json $STEP_ARGS
-    run_one torch-default "" -- $PY "$TORCH_REF" "$w" --json $STEP_ARGS
+    run_one torch-default "" -- $PY $(torch_script "$w") --json $STEP_ARGS
     if [ -n "$best" ]; then
-      run_one torch-best "$best_env" -- $PY "$TORCH_REF" "$w" --json $best_args $STEP_ARGS
+      run_one torch-best "$best_env" -- $PY $(torch_script "$w") --json $best_args $STEP_ARGS
     fi
   done
 done

@@ -50,6 +50,8 @@ METRICS = {
               ("ms_per_step", "ms/step", "lower"), ("test_acc", "test acc", "quality")],
     "charlstm": [("ms_per_step", "ms/step (median, steps 11-300)", "lower"), ("train_s", "train s", "lower"),
                  ("loss_first", "loss step 1", "quality"), ("loss_last50", "loss last 50", "quality")],
+    "resnet": [("ms_per_step", "ms/step (median of 50)", "lower"), ("samples_per_s", "samples/s", "higher"),
+               ("loss_first", "loss step 1", "info"), ("loss_last10", "loss last 10", "info")],
     "gpt": [("ms_per_step", "ms/step (median, steps 11-300)", "lower"), ("train_s", "train s", "lower"),
             ("loss_first", "loss step 1", "quality"), ("loss_last50", "loss last 50", "quality")],
 }
@@ -147,7 +149,7 @@ def main_table(recs):
     lines = ["| workload | metric | better | cajal | torch best (env) | torch default | cajal / torch best | cajal / torch default |",
              "|---|---|---|---|---|---|---|---|"]
     notes = []
-    for w in ["gemm", "conv", "mlp", "lenet", "charlstm", "gpt"]:
+    for w in ["gemm", "conv", "mlp", "lenet", "charlstm", "gpt", "resnet"]:
         if w not in by:
             continue
         groups = by[w]

@@ -20,12 +20,13 @@ Workload mlp_workload();
 Workload lenet_workload();
 Workload charlstm_workload();
 Workload gpt_workload();
-Workload neuro_workload();  // bench/workloads/neuro.cpp (spiking network, beside bench/neuro_brian2.py)
+Workload neuro_workload();   // bench/workloads/neuro.cpp (spiking network, beside bench/neuro_brian2.py)
+Workload resnet_workload();  // bench/workloads/resnet.cpp (issue 9; its torch side is bench/resnet_torch.py)
 
 const std::vector<Workload>& workloads() {
   static const std::vector<Workload> all = {gemm_workload(),  conv_workload(),     mlp_workload(),
                                             lenet_workload(), charlstm_workload(), gpt_workload(),
-                                            neuro_workload()};
+                                            neuro_workload(),  resnet_workload()};
   return all;
 }
 
