@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=/usr/bin/python3
 PY := /usr/bin/python3
 
-.PHONY: run test build bootstrap configure bench fuzz clean
+.PHONY: run test build bootstrap configure bench fuzz sanitize tsan clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -27,6 +27,14 @@ test: build
 # libFuzzer targets of every file reader (clang + ASan + UBSan, build-fuzz/): FUZZ_SECONDS each.
 fuzz: bootstrap
 	@bash scripts/fuzz.sh
+
+# The unit and ops tiers under ASan + UBSan (build-asan/; also a tier of CI's .ci/run).
+sanitize: bootstrap
+	@bash scripts/sanitize.sh
+
+# The threaded parts (allocator, DataLoader, OpenMP kernels) under ThreadSanitizer (build-tsan/).
+tsan: bootstrap
+	@bash scripts/tsan.sh
 
 bench: build
 	@bash bench/compare.sh $(BUILD)

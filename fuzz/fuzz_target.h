@@ -1,5 +1,5 @@
 // The shared frame of cajal's fuzz targets (fuzz/fuzz_*.cpp, built by `make fuzz` with clang's
-// libFuzzer, ASan and UBSan). Each target feeds the fuzzer's bytes to one reader, through a file
+// libFuzzer, ASan and UBSan, and in every other build as replay programs: fuzz/replay_main.cpp). Each target feeds the fuzzer's bytes to one reader, through a file
 // because the readers take paths (they report the path and offset of what is wrong).
 //
 // Contract under test: any input either loads or throws cajal::Error. A crash, a sanitizer report,
@@ -16,15 +16,14 @@
 
 namespace cajal::fuzz {
 
-// A file of this process (one per fuzzing process, rewritten for every input), with `suffix` so
-// readers that look at the extension (.gz, .npz) see it.
-inline const std::string& scratch_path(const char* suffix) {
-  static const std::string path = "/tmp/cajal-fuzz-" + std::to_string(::getpid()) + suffix;
-  return path;
+// A file of this process (one per fuzzing process and suffix, rewritten for every input), with
+// `suffix` so readers that look at the extension (.gz, .npz) see it.
+inline std::string scratch_path(const char* suffix) {
+  return "/tmp/cajal-fuzz-" + std::to_string(::getpid()) + suffix;
 }
 
-inline const std::string& write_input(const uint8_t* data, size_t size, const char* suffix = "") {
-  const std::string& path = scratch_path(suffix);
+inline std::string write_input(const uint8_t* data, size_t size, const char* suffix = "") {
+  std::string path = scratch_path(suffix);
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) __builtin_trap();  // the harness itself is broken: stop loudly
   if (size) std::fwrite(data, 1, size, f);

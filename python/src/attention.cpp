@@ -1,4 +1,4 @@
-// Normalisation and attention for Python: F.layer_norm, F.rms_norm, F.scaled_dot_product_attention
+// Normalisation and attention for Python: F.layer_norm, F.rms_norm, F.batch_norm, F.scaled_dot_product_attention
 // (into cajal.nn.functional) and
 // the C++ layers LayerNorm, RMSNorm, MultiheadAttention, AdditiveAttention, LuongAttention and the positional encodings (into
 // _cajal._nn, wrapped by cajal/nn/modules/{norm,attention,transformer}.py). The transformer layers
@@ -7,6 +7,7 @@
 #include "bindings.h"
 
 #include "cajal/nn/attention.h"
+#include "cajal/nn/batchnorm.h"
 #include "cajal/nn/seq2seq_attention.h"
 #include "cajal/nn/transformer_positional.h"
 
@@ -32,6 +33,15 @@ void init_attention(py::module_& m) {
     return rms_norm(x, shape_from_object(normalized_shape, "rms_norm"), opt(weight), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("eps") = py::none());
 
+  // torch's F.batch_norm: batch statistics when training (running_mean / running_var, when given,
+  // updated in place) or the running statistics otherwise.
+  F.def("batch_norm", [](const Tensor& x, std::optional<Tensor> running_mean, std::optional<Tensor> running_var,
+                         std::optional<Tensor> weight, std::optional<Tensor> bias, bool training, double momentum,
+                         double eps) {
+    return nn::functional::batch_norm(x, opt(running_mean), opt(running_var), opt(weight), opt(bias), training, momentum,
+                                      eps);
+  }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
   F.def("scaled_dot_product_attention", [](const Tensor& q, const Tensor& k, const Tensor& v,
                                            std::optional<Tensor> attn_mask, double dropout_p, bool is_causal,
                                            std::optional<double> scale) {

@@ -485,6 +485,10 @@ row("layer_norm",
     Case("affine", [X(2, 3, 6), X(6), X(6)], lambda L, x, w, b: L.F.layer_norm(x, (6,), w, b)),
     Case("no affine, 2 dims", [X(4, 3, 5)], lambda L, x: L.F.layer_norm(x, (3, 5), eps=1e-3)),
     Case("weight only, size0 batch", [X(0, 4), X(4)], lambda L, x, w: L.F.layer_norm(x, [4], w)))
+row("batch_norm",  # training mode: the batch's statistics (the op table's fused batch_norm)
+    Case("affine, 4-D", [X(4, 3, 5, 6), X(3), X(3)], lambda L, x, w, b: L.F.batch_norm(x, None, None, w, b, training=True)),
+    Case("no affine, 2-D, eps", [X(7, 5)], lambda L, x: L.F.batch_norm(x, None, None, training=True, eps=1e-3)),
+    Case("weight only, 3-D", [X(3, 4, 9), X(4)], lambda L, x, w: L.F.batch_norm(x, None, None, w, training=True)))
 row("rms_norm",
     Case("weight", [X(3, 8), X(8)], lambda L, x, w: L.F.rms_norm(x, (8,), w, eps=1e-6),
          lambda L, x, w: _torch_rms_norm(L, x, (8,), w, 1e-6)),

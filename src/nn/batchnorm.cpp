@@ -1,4 +1,5 @@
-// nn::BatchNorm: the normalisation in cajal ops, and the module's running statistics.
+// nn::BatchNorm: the normalisation (the fused batch_norm op in training, a per-channel affine map
+// with running statistics, cajal ops for SyncBatchNorm's replicas) and the running statistics.
 #include "cajal/nn/batchnorm.h"
 
 #include "cajal/ops/ops.h"
@@ -25,38 +26,39 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
   channel_shape[1] = C;
   const bool use_batch = training || !running_mean.defined();
-  Tensor centred, var_c;
-  if (use_batch) {
-    // Per channel: the mean and the biased variance (what normalises the batch) of n values; with
-    // replicas, of every replica's values (two passes, as one process computes them).
-    int64_t n = x.numel() / std::max<int64_t>(C, 1);
-    Tensor mean_c;
-    if (replica_sum) {
-      n = int64_t(replica_sum(scalar_tensor(double(n), DType::f64)).item());
-      mean_c = div(replica_sum(sum(x, dims, /*keepdim=*/true)), double(n));
-      centred = sub(x, mean_c);
-      var_c = div(replica_sum(sum(mul(centred, centred), dims, /*keepdim=*/true)), double(n));
-    } else {
-      mean_c = mean(x, dims, /*keepdim=*/true);
-      centred = sub(x, mean_c);
-      var_c = mean(mul(centred, centred), dims, /*keepdim=*/true);
-    }
-    CAJAL_CHECK(!training || n > 1, "batch_norm",
-                "expected more than 1 value per channel when training, got input shape {}", shape_str(x.shape()));
-    if (training && running_mean.defined()) {
-      NoGradGuard no_grad;
-      Tensor m = mean_c.detach().reshape({C}), v = var_c.detach().reshape({C});
-      Tensor rm = running_mean, rv = running_var;  // handles alias the module's buffers
-      rm.mul_(1.0 - momentum).add_(m, momentum);
-      rv.mul_(1.0 - momentum).add_(v, momentum * double(n) / double(n - 1));  // unbiased
-    }
-  } else {
-    centred = sub(x, running_mean.reshape(channel_shape));
-    var_c = running_var.reshape(channel_shape);
+  if (!use_batch) {
+    // Running statistics: a per-channel affine map, y = x scale + shift.
+    Tensor scale = rsqrt(add(running_var, eps));
+    if (weight.defined()) scale = mul(scale, weight);
+    Tensor shift = neg(mul(running_mean, scale));
+    if (bias.defined()) shift = add(shift, bias);
+    return add(mul(x, scale.reshape(channel_shape)), shift.reshape(channel_shape));
   }
-  Tensor y = mul(centred, rsqrt(add(var_c, eps)));
-  if (weight.defined()) y = mul(y, weight.reshape(channel_shape));
-  if (bias.defined()) y = add(y, bias.reshape(channel_shape));
+  // Per channel: the mean and the biased variance (what normalises the batch) of n values.
+  int64_t n = x.numel() / std::max<int64_t>(C, 1);
+  Tensor y, mean_c, var_c;
+  if (!replica_sum) {
+    y = cajal::batch_norm(x, weight, bias, eps, &mean_c, &var_c);  // the fused op (ops/norm.cpp)
+  } else {
+    // With replicas, of every replica's values (two passes, as one process computes them), in ops:
+    // the replica sums are differentiable collectives.
+    n = int64_t(replica_sum(scalar_tensor(double(n), DType::f64)).item());
+    mean_c = div(replica_sum(sum(x, dims, /*keepdim=*/true)), double(n));
+    Tensor centred = sub(x, mean_c);
+    var_c = div(replica_sum(sum(mul(centred, centred), dims, /*keepdim=*/true)), double(n));
+    y = mul(centred, rsqrt(add(var_c, eps)));
+    if (weight.defined()) y = mul(y, weight.reshape(channel_shape));
+    if (bias.defined()) y = add(y, bias.reshape(channel_shape));
+  }
+  CAJAL_CHECK(!training || n > 1, "batch_norm",
+              "expected more than 1 value per channel when training, got input shape {}", shape_str(x.shape()));
+  if (training && running_mean.defined()) {
+    NoGradGuard no_grad;
+    Tensor m = mean_c.detach().reshape({C}), v = var_c.detach().reshape({C});
+    Tensor rm = running_mean, rv = running_var;  // handles alias the module's buffers
+    rm.mul_(1.0 - momentum).add_(m, momentum);
+    rv.mul_(1.0 - momentum).add_(v, momentum * double(n) / double(n - 1));  // unbiased
+  }
   return y;
 }
 

@@ -1,6 +1,6 @@
 // The op table: one row per differentiable op, X(name, arity, kind[, lo, hi, (kinks), ref]).
 // kind: Pointwise, Reduction, Linalg, Conv (windows over images), Activation, Loss, Shape (views and
-// copies), Index, Norm (layer and RMS norm), Attention.
+// copies), Index, Norm (layer, RMS and batch norm), Attention.
 //
 // Expanding the table gives the Op enum, the names, and the coverage checks of tests/ops and of the
 // Python conformance suite: an op without a test row fails both, and a name without a Python
@@ -118,6 +118,7 @@
   /* normalisation and attention */      \
   X(layer_norm, 3, Norm)                 \
   X(rms_norm, 2, Norm)                   \
+  X(batch_norm, 3, Norm)                 \
   X(scaled_dot_product_attention, 3, Attention)
 
 namespace cajal {
@@ -162,6 +163,6 @@ inline constexpr OpInfo kOpTable[] = {
 #undef CAJAL_OP_INFO
 };
 inline constexpr int kOpCount = sizeof(kOpTable) / sizeof(kOpTable[0]);
-static_assert(kOpCount == 90, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
+static_assert(kOpCount == 91, "op table changed: update this count (the new row's test data is in the row or in tests/ops)");
 
 }  // namespace cajal

@@ -283,6 +283,14 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 // (torch.nn.functional.rms_norm's default).
 Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
                 std::optional<double> eps = std::nullopt);
+// Batch norm's training-mode normalisation of x (N, C, ...) over every dim but 1:
+// (x - mean_c) / sqrt(var_c + eps) * weight[c] + bias[c], the variance biased (torch's
+// F.batch_norm(x, None, None, weight, bias, training=True, eps=eps)); weight and bias ([C]) may
+// be undefined. One fused kernel that keeps only x and the per-channel mean and 1/std for the
+// backward. batch_mean and batch_var, when given, receive the batch's mean and biased variance
+// ([C], no gradient) for running statistics. nn::BatchNorm calls it (nn/batchnorm.h).
+Tensor batch_norm(const Tensor& x, const Tensor& weight = Tensor(), const Tensor& bias = Tensor(), double eps = 1e-5,
+                  Tensor* batch_mean = nullptr, Tensor* batch_var = nullptr);
 // Attention: softmax(scale q k^T + mask) v over the last two dims of q (..., L, E), k (..., S, E),
 // v (..., S, Ev) -> (..., L, Ev), batch dims equal. attn_mask (broadcast to (..., L, S)): bool keeps
 // the true positions, a float mask (q's dtype) is added to the scores; a constant (no gradient).
