@@ -138,7 +138,8 @@ Seq2SeqModel load_seq2seq(const std::string& checkpoint, const std::string& op) 
   CAJAL_CHECK(info.contains("data"), op, "the checkpoint {} holds no vocabularies (data_info.data)", checkpoint);
   Seq2SeqVocabs vocabs = vocabs_from_json(info.at("data"), op);
   nlohmann::json config = spec.default_config;
-  for (const auto& [k, val] : ck.metadata.value("model_config", nlohmann::json::object()).items()) config[k] = val;
+  const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());  // items() needs it alive
+  for (const auto& [k, val] : stored.items()) config[k] = val;
   std::shared_ptr<nn::Module> module = models::build_model(name, config);
   module->load_state_dict(ck.model);
   module->eval();

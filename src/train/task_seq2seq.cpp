@@ -156,9 +156,16 @@ class Seq2SeqTask : public Task {
       exact_g += greedy[i] == test_pairs_[i].target, exact_b += beamed[i] == test_pairs_[i].target;
     }
     const double n = double(std::max<size_t>(1, sources.size()));
-    out.lines.push_back(fmt::format("held-out BLEU-4 over {} sentences: greedy {:.4f} (exact {:.1f}%), beam {} {:.4f} (exact {:.1f}%)",
-                                    sources.size(), text::corpus_bleu(refs, g), 100.0 * double(exact_g) / n, beam,
-                                    text::corpus_bleu(refs, bm), 100.0 * double(exact_b) / n));
+    // Corpus BLEU counts at least one n-gram per sentence and order (nltk's rule), so sentences
+    // shorter than 4 words keep even a perfect translation below 1: the references scored against
+    // themselves are the ceiling.
+    std::vector<text::Sentence> own;
+    for (const auto& r : refs) own.push_back(r[0]);
+    out.lines.push_back(fmt::format(
+        "held-out BLEU-4 over {} sentences: greedy {:.4f} (exact {:.1f}%), beam {} {:.4f} (exact {:.1f}%); "
+        "the references themselves {:.4f}",
+        sources.size(), text::corpus_bleu(refs, g), 100.0 * double(exact_g) / n, beam, text::corpus_bleu(refs, bm),
+        100.0 * double(exact_b) / n, text::corpus_bleu(refs, own)));
     for (size_t i = 0; i < std::min<size_t>(3, sources.size()); ++i)
       out.lines.push_back(fmt::format("  {} -> {} (reference: {})", sources[i], beamed[i], test_pairs_[i].target));
     if (!out_dir.empty() && !sources.empty()) {

@@ -68,7 +68,7 @@ std::vector<Hypothesis> beam_search(StepDecoder& decoder, const BeamOptions& opt
     int64_t row, token;
   };
   std::vector<Candidate> candidates;
-  for (int64_t t = 0; t < options.max_len && finished.size() < k; ++t) {
+  for (int64_t t = 0; t < options.max_len; ++t) {
     std::vector<int64_t> last;
     for (const auto& h : live) last.push_back(h.tokens.empty() ? options.sos : h.tokens.back());
     const int64_t rows = int64_t(live.size());
@@ -98,13 +98,24 @@ std::vector<Hypothesis> beam_search(StepDecoder& decoder, const BeamOptions& opt
     }
     live = std::move(next);
     if (live.empty()) break;
+    // Stop when no live hypothesis scores, at its present length, above the best finished one. Without
+    // length normalisation this is exact (log-probabilities only fall as a hypothesis grows); with it,
+    // the usual heuristic. Live and finished hypotheses of this step have the same length, so beam 1
+    // stops exactly when greedy reads <eos>.
+    double best_finished = -INFINITY, best_live = -INFINITY;
+    for (const auto& h : finished) best_finished = std::max(best_finished, h.score);
+    for (const auto& h : live)
+      best_live = std::max(best_live, normalised(h.log_prob, h.tokens.size(), options.length_penalty));
+    if (!finished.empty() && best_finished >= best_live) {
+      live.clear();  // none can win: the search is over
+      break;
+    }
     decoder.select(keep);
   }
-  if (finished.size() < k)
-    for (auto& h : live) {  // cut at max_len: they finish as they are
-      h.score = normalised(h.log_prob, std::max<size_t>(1, h.tokens.size()), options.length_penalty);
-      finished.push_back(std::move(h));
-    }
+  for (auto& h : live) {  // still live after max_len tokens: they end there, unfinished
+    h.score = normalised(h.log_prob, std::max<size_t>(1, h.tokens.size()), options.length_penalty);
+    finished.push_back(std::move(h));
+  }
   std::stable_sort(finished.begin(), finished.end(),
                    [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
   if (finished.size() > k) finished.resize(k);
