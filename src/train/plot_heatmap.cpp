@@ -20,11 +20,16 @@ bool plot_heatmap(const std::string& path, const std::string& title, const std::
               "expected {} row labels and {} column labels, got {} and {}", rows, cols, row_labels.size(),
               col_labels.size());
 #ifdef CAJAL_HAVE_PLPLOT
-  const int cell = 48;  // pixels per cell, plus margins for the labels
-  const int width = std::max(360, int(cols) * cell + 220), height = std::max(300, int(rows) * cell + 200);
+  // Square cells of 48 pixels, margins for the labels; the page wide enough for the title too
+  // (about 8 pixels a character), the grid centred when the title makes it wider.
+  const int cell = 48, left = 150, right = 30, top = 70, bottom = 110;
+  const int grid_w = int(cols) * cell, grid_h = int(rows) * cell;
+  const int width = std::max({360, left + grid_w + right, int(title.size()) * 8 + 40});
+  const int height = top + grid_h + bottom;
+  const int x0 = std::max(left, (width - grid_w) / 2);
   plplot::png_page(path, width, height, 1, 1, [&] {
     pladv(0);
-    plvpor(0.25, 0.95, 0.2, 0.88);
+    plvpor(PLFLT(x0) / width, PLFLT(x0 + grid_w) / width, PLFLT(bottom) / height, PLFLT(bottom + grid_h) / height);
     plwind(0, PLFLT(cols), 0, PLFLT(rows));
     for (size_t r = 0; r < rows; ++r)
       for (size_t c = 0; c < cols; ++c) {
@@ -48,6 +53,7 @@ bool plot_heatmap(const std::string& path, const std::string& title, const std::
       plmtex("lv", 0.5, 1.0 - (PLFLT(r) + 0.5) / PLFLT(rows), 1.0, row_labels[r].c_str());
     plmtex("b", 4.5, 0.5, 0.5, xlabel.c_str());
     plmtex("l", 9.0, 0.5, 0.5, ylabel.c_str());
+    plvpor(0, 1, PLFLT(bottom) / height, PLFLT(bottom + grid_h) / height);  // the title centred on the page
     plmtex("t", 1.5, 0.5, 0.5, title.c_str());
   });
   return true;
