@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The torch peer of bench/attention_bench.cpp: attention forward + backward at T = 64 .. 1024,
-batch 4, 8 heads, head_dim 64, f32, 2 threads, the same table.
+batch 4, 8 heads, head_dim 64, f32, 2 threads (--threads), the same table.
 
 torch 1.13 (Debian's) has no F.scaled_dot_product_attention (it came in 2.0), so the peer is torch's
 composed softmax(q k^T / sqrt(d)) v, which keeps the (T, T) weights for the backward like cajal's
@@ -9,7 +9,7 @@ keeps no statistics, so the peak RSS during one pass above the RSS before it, in
 (after q, k, v and their gradient buffers exist; VmHWM reset through /proc/self/clear_refs), as
 attention_bench's "rss" column.
 
-    /usr/bin/python3 bench/attention_torch.py [--causal] [--reps N] [--json]
+    /usr/bin/python3 bench/attention_torch.py [--causal] [--reps N] [--threads N] [--json]
 """
 import argparse
 import json
@@ -69,9 +69,10 @@ def main():
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rss-point", type=int, default=0)
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     if a.rss_point:
         print(rss_point(a.rss_point, a.causal))
         return
@@ -90,7 +91,7 @@ def main():
             t0 = time.perf_counter()
             one_pass(q, k, v, grad_out, a.causal)
             ms.append((time.perf_counter() - t0) * 1e3)
-        cmd = [sys.executable, __file__, "--rss-point", str(T)] + (["--causal"] if a.causal else [])
+        cmd = [sys.executable, __file__, "--rss-point", str(T), "--threads", str(a.threads)] + (["--causal"] if a.causal else [])
         rss_mib = int(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout) / 1024
         med = statistics.median(ms)
         if a.json:

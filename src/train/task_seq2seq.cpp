@@ -62,19 +62,22 @@ std::pair<Tensor, Tensor> teacher_forced(models::Seq2Seq& m, const data::Batch& 
   return {m.forward(b.input, tgt_in), labels};
 }
 
-// (summed cross-entropy, right predictions, counted tokens) over the non-padding labels.
-std::tuple<double, int64_t, int64_t> token_stats(const Tensor& logits, const Tensor& labels) {
+// Mean (or summed) cross-entropy of logits (B, T, V) against labels (B, T), padding ignored.
+Tensor target_loss(const Tensor& logits, const Tensor& labels, Reduction reduction = Reduction::Mean) {
   const int64_t V = logits.size(-1);
-  const Tensor flat = logits.reshape({-1, V});
-  const Tensor y = labels.reshape({-1});
-  const double loss = cross_entropy(flat, y, {.reduction = Reduction::Sum, .ignore_index = text::TokenVocab::kPad}).item();
-  const Tensor pred = argmax(flat.detach(), 1).contiguous();
-  const Tensor yc = y.contiguous();
-  const int64_t *p = pred.data_ptr<int64_t>(), *t = yc.data_ptr<int64_t>();
+  return cross_entropy(logits.reshape({-1, V}), labels.reshape({-1}),
+                       {.reduction = reduction, .ignore_index = text::TokenVocab::kPad});
+}
+
+// (right predictions, counted tokens) over the non-padding labels.
+std::pair<int64_t, int64_t> token_hits(const Tensor& logits, const Tensor& labels) {
+  const Tensor pred = argmax(logits.detach().reshape({-1, logits.size(-1)}), 1).contiguous();
+  const Tensor y = labels.reshape({-1}).contiguous();
+  const int64_t *p = pred.data_ptr<int64_t>(), *t = y.data_ptr<int64_t>();
   int64_t right = 0, count = 0;
-  for (int64_t i = 0; i < yc.numel(); ++i)
+  for (int64_t i = 0; i < y.numel(); ++i)
     if (t[i] != text::TokenVocab::kPad) ++count, right += p[i] == t[i];
-  return {loss, right, count};
+  return {right, count};
 }
 
 class Seq2SeqTask : public Task {
@@ -110,11 +113,9 @@ class Seq2SeqTask : public Task {
   StepResult train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) override {
     models::Seq2Seq& m = models::as_seq2seq(model, kTask);
     auto [logits, labels] = teacher_forced(m, b);
-    const int64_t V = logits.size(-1);
-    Tensor loss = cross_entropy(logits.reshape({-1, V}), labels.reshape({-1}), {.ignore_index = text::TokenVocab::kPad});
+    Tensor loss = target_loss(logits, labels);
     descend(*optimizers.at(0).optimizer, loss);
-    auto [sum, right, count] = token_stats(logits.detach(), labels);
-    (void)sum;
+    auto [right, count] = token_hits(logits, labels);
     return {{{"loss", loss.item()}, {"accuracy", count ? double(right) / double(count) : 0.0}}, b.input.size(0)};
   }
 
@@ -128,8 +129,8 @@ class Seq2SeqTask : public Task {
     int64_t right = 0, count = 0;
     for (data::Batch& b : loader) {
       auto [logits, labels] = teacher_forced(m, b);
-      auto [l, r, c] = token_stats(logits, labels);
-      loss += l, right += r, count += c;
+      auto [r, c] = token_hits(logits, labels);
+      loss += target_loss(logits, labels, Reduction::Sum).item(), right += r, count += c;
     }
     model.train(was_training);
     return {{"loss", count ? loss / double(count) : NAN}, {"accuracy", count ? double(right) / double(count) : NAN}};
