@@ -44,6 +44,23 @@ def generate(checkpoint, prompt="\n", length=200, temperature=1.0, top_k=0, seed
     return out.decode("utf-8", errors="replace")
 
 
+def translate(checkpoint, sentences, beam=1, length_penalty=1.0, max_len=20):
+    """The translation of a sentence (str) or of each of a list of sentences by a trained seq2seq model
+    (a checkpoint of train(model="seq2seq")): `cajal translate`. beam 1: greedy decoding; beam k:
+    beam search ranking log p / length**length_penalty. A token outside the source vocabulary raises
+    IndexError naming it."""
+    one = isinstance(sentences, str)
+    out = _C._data.translate(str(checkpoint), [sentences] if one else list(sentences), int(beam),
+                             float(length_penalty), int(max_len))
+    return out[0] if one else list(out)
+
+
+def attention_weights(checkpoint, source, translation):
+    """The attention weights of `translation` given `source` under a seq2seq checkpoint, as a list of
+    rows (one per target word, then <eos>), each a list over the source tokens summing to 1."""
+    return [list(r) for r in _C._data.attention_weights(str(checkpoint), source, translation)]
+
+
 # The CNN zoo under torchvision's constructor names: cajal.models.resnet18(num_classes=10) is
 # build("resnet18", num_classes=10), and its state_dict keys are torchvision's, so
 # cajal.models.resnet18().load_state_dict(torchvision.models.resnet18().state_dict()) loads it.

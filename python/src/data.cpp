@@ -15,6 +15,7 @@
 #include "cajal/data/source.h"
 #include "cajal/data/text.h"
 #include "cajal/train/language_model.h"
+#include "cajal/train/seq2seq.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::python {
@@ -260,6 +261,25 @@ void init_data(py::module_& m) {
     return py::bytes(text);  // bytes: a byte-level model may cut a UTF-8 letter
   }, py::arg("checkpoint"), py::arg("prompt"), py::arg("length"), py::arg("temperature"), py::arg("top_k"),
      py::arg("seed"), "The characters a checkpoint of cajal train charlstm|chargru|charmingru writes after `prompt`.");
+
+  // ---- translation with a trained seq2seq model (`cajal translate`)
+  dm.def("translate", [](const std::string& checkpoint, const std::vector<std::string>& sentences, int64_t beam,
+                         double length_penalty, int64_t max_len) {
+    CAJAL_CHECK(beam >= 1, "translate", "expected beam >= 1, got {}", beam);
+    py::gil_scoped_release release;
+    train::Seq2SeqModel m = train::load_seq2seq(checkpoint);
+    if (beam == 1) return train::translate_greedy(*m.model, m.vocabs, sentences, max_len);
+    models::BeamOptions o;
+    o.beam = beam, o.length_penalty = length_penalty, o.max_len = max_len;
+    return train::translate_beam(*m.model, m.vocabs, sentences, o);
+  }, py::arg("checkpoint"), py::arg("sentences"), py::arg("beam"), py::arg("length_penalty"), py::arg("max_len"),
+     "Translations of `sentences` by a checkpoint of cajal train seq2seq: greedy (beam 1) or beam search.");
+  dm.def("attention_weights", [](const std::string& checkpoint, const std::string& source, const std::string& translation) {
+    py::gil_scoped_release release;
+    train::Seq2SeqModel m = train::load_seq2seq(checkpoint);
+    return train::attention_weights(*m.model, m.vocabs, source, translation);
+  }, py::arg("checkpoint"), py::arg("source"), py::arg("translation"),
+     "The attention weights [target words + <eos>][source tokens] of `translation` given `source`.");
 }
 
 }  // namespace cajal::python

@@ -24,3 +24,15 @@ bool plot_panels(const std::string& path, const std::string& title, const std::v
                  std::string* why = nullptr);
 
 }  // namespace cajal::train
+
+namespace cajal::train {
+
+// A heat map of a matrix as PNG (PLplot, pngcairo): values[r][c] in [0, 1] (attention weights),
+// row r drawn top to bottom and labelled row_labels[r] on the left, column c labelled
+// col_labels[c] underneath; white is 0, dark blue is 1, each cell printed with its value. Returns
+// false with a reason in `why` when PLplot is unavailable; bad shapes are a cajal::Error.
+bool plot_heatmap(const std::string& path, const std::string& title, const std::vector<std::vector<double>>& values,
+                  const std::vector<std::string>& row_labels, const std::vector<std::string>& col_labels,
+                  const std::string& xlabel, const std::string& ylabel, std::string* why = nullptr);
+
+}  // namespace cajal::train
