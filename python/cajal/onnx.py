@@ -1,0 +1,50 @@
+"""cajal.onnx: ONNX interchange (docs/INTERCHANGE.md), in the style of torch.onnx.
+
+``export(module, example_input, path)`` writes an .onnx file (opset 17 by default, 13 to 17) of a
+cajal module traced on the example input; ``load(path)`` reads an .onnx file (cajal's, or
+torch.onnx.export's of the supported layers) back as an executable module.
+
+The exporter maps C++ layers (every cajal.nn layer, the model zoo's models) through cajal's
+mapping table; a Sequential of them is exported child by child. A Python-defined Module has no
+ONNX mapping (its forward is Python code): the error names its path and class, as
+``onnx export: no ONNX mapping for module 'features.3' (SpikingMLP)``.
+"""
+from ._ext import _C
+from .nn.modules._cpp import _CppModule
+from .nn.modules.container import Sequential
+
+_O = _C._onnx
+
+available = _O.available
+
+
+class OnnxModule(_CppModule):
+    """An .onnx graph as a cajal module: an interpreter over its nodes (inference)."""
+
+    def op_types(self):
+        """The operator of every node, in execution order."""
+        return self._cpp.op_types()
+
+
+def _to_cpp(module, path):
+    cpp = module.__dict__.get("_cpp")
+    if cpp is not None:
+        return cpp
+    if isinstance(module, Sequential):
+        kids = [_to_cpp(m, f"{path}.{name}" if path else name) for name, m in module._modules.items()]
+        return _C._nn.Sequential(kids)
+    where = f"module '{path}'" if path else "the root module"
+    raise ValueError(f"onnx export: no ONNX mapping for {where} ({type(module).__name__}); "
+                     "docs/INTERCHANGE.md lists the supported modules")
+
+
+def export(module, example_input, path, opset_version=17):
+    """Writes ``module`` traced on ``example_input`` to ``path`` as ONNX (torch.onnx.export-like).
+
+    The module runs in eval mode for the trace (its mode is restored); every shape is the example's."""
+    _O.export(_to_cpp(module, ""), example_input, str(path), opset_version)
+
+
+def load(path):
+    """The .onnx file at ``path`` as an executable cajal module (OnnxModule)."""
+    return OnnxModule(_O.load(str(path)))
