@@ -277,6 +277,22 @@ Outs pad_op(const Node& n, const Ins& in) {
   return {pad(x, torch_order, value)};
 }
 
+// Bidirectional broadcasting of x to `shape` (a 1 in either gives way to the other).
+Outs expand_op(const Node& n, const Ins& in) {
+  const Tensor& x = need(n, in, 0);
+  const std::vector<int64_t> want = ints_of(need(n, in, 1));
+  const int64_t rank = std::max<int64_t>(x.dim(), int64_t(want.size()));
+  Shape out(size_t(rank), 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    const int64_t a = d - (rank - x.dim()) >= 0 ? x.size(d - (rank - x.dim())) : 1;
+    const int64_t b = d - (rank - int64_t(want.size())) >= 0 ? want[size_t(d - (rank - int64_t(want.size())))] : 1;
+    CAJAL_CHECK(a == b || a == 1 || b == 1, n.who(), "cannot broadcast shape {} to [{}]", shape_str(x.shape()),
+                fmt::join(want, ", "));
+    out[size_t(d)] = a == 1 ? b : a;
+  }
+  return {contiguous(expand(x, out))};
+}
+
 Outs constant_op(const Node& n, const Ins&) {
   if (const auto* a = n.find("value")) return {from_proto(a->t(), n.who())};
   if (const auto* a = n.find("value_float")) return {full({}, a->f())};
@@ -411,6 +427,7 @@ const std::map<std::string, OpFn>& operators() {
       {"Gather", gather_op},
       {"Pad", pad_op},
       {"Constant", constant_op},
+      {"Expand", expand_op},
       {"Cast", cast_op},
       {"Shape", shape_op},
       {"RNN", recurrent(nn::RNNMode::RNN_TANH)},
