@@ -85,7 +85,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     auto reloaded = cajal::onnx::load(*onnx_path);
     const cajal::Tensor want = cajal::nn::as_unary(*model, "export").forward(example);
     const cajal::Tensor got = reloaded->forward(example);
-    fmt::print("{}: {} ({}) as ONNX opset {}, {} nodes, input {} -> output {}\n", *onnx_path, *ckpt, name, *opset,
+    fmt::print("{} ({}) -> {}: ONNX opset {}, {} nodes, input {} -> output {}\n", *ckpt, name, *onnx_path, *opset,
                reloaded->op_types().size(), cajal::shape_str(example.shape()), cajal::shape_str(got.shape()));
     fmt::print("re-imported and run on the same input: max |onnx - cajal| = {:.3g}\n", max_abs_diff(want, got));
   });
