@@ -69,6 +69,9 @@ FAMILIES = {
         lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True, norm_first=True,
                                            activation="gelu"),
         lambda: rnd(2, 7, 16), {"LayerNormalization", "Erf"}),
+    "transformer_encoder_stack": (
+        lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, dim_feedforward=24), 2, norm=nn.LayerNorm(16)),
+        lambda: rnd(6, 2, 16), {"LayerNormalization", "Softmax"}),
 }
 
 

@@ -9,6 +9,7 @@
 #include "cajal/core/error.h"
 #include "cajal/nn/nn.h"
 #include "cajal/nn/transformer.h"
+#include "cajal/nn/transformer_stack.h"
 #include "exporter.h"
 
 namespace cajal::onnx::detail {
@@ -19,6 +20,7 @@ Tensor run_module(nn::Module& m, const Tensor& x) {
   if (auto* g = dynamic_cast<nn::GRU*>(&m)) return std::get<0>(g->forward(x));
   if (auto* r = dynamic_cast<nn::RNN*>(&m)) return std::get<0>(r->forward(x));
   if (auto* t = dynamic_cast<nn::TransformerEncoderLayer*>(&m)) return t->forward(x);
+  if (auto* t = dynamic_cast<nn::TransformerEncoder*>(&m)) return t->forward(x);
   CAJAL_FAIL(Type, "onnx export", "cannot run {} on one tensor", m.type_name());
 }
 
@@ -159,6 +161,16 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
   else if (!o.batch_first())
     v.name = g.node1("Transpose", {v.name}, {attr_ints("perm", {1, 0, 2})}, h);
   return {v.name, y};
+}
+
+// The stack: each layer of "layers" in turn, then the optional final "norm".
+Value emit_transformer_encoder(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& enc = static_cast<nn::TransformerEncoder&>(m);
+  const std::string layers = Exporter::join(path, "layers");
+  Value v = x;
+  for (const auto& [name, layer] : enc.layers->named_children()) v = ex.emit(*layer, Exporter::join(layers, name), v);
+  if (enc.norm) v = ex.emit(*enc.norm, Exporter::join(path, "norm"), v);
+  return v;
 }
 
 }  // namespace cajal::onnx::detail

@@ -15,6 +15,7 @@
 #include "cajal/models/cnn.h"
 #include "cajal/nn/nn.h"
 #include "cajal/nn/transformer.h"
+#include "cajal/nn/transformer_stack.h"
 #include "exporter.h"
 
 namespace cajal::onnx::detail {
@@ -338,6 +339,7 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<nn::LSTM>(emit_recurrent),
       entry<nn::GRU>(emit_recurrent),
       entry<nn::TransformerEncoderLayer>(emit_transformer_encoder_layer),
+      entry<nn::TransformerEncoder>(emit_transformer_encoder),
   };
   return table;
 }

@@ -78,6 +78,7 @@ const std::map<std::string, Emitter>& emitters_by_name();
 // RNN / LSTM / GRU per layer, nn::TransformerEncoderLayer as attention from MatMul and Softmax.
 Value emit_recurrent(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
 Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
+Value emit_transformer_encoder(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
 // Shared by the table and the transformer: torch's GELU (exact, or the tanh approximation) from
 // Erf / Tanh and arithmetic (opsets 13-17 have no Gelu).
 std::string emit_gelu(GraphBuilder& g, const std::string& x, bool tanh_approx, const std::string& hint);
