@@ -72,18 +72,34 @@ Value linear(Exporter& ex, nn::Module& m, const std::string& path, const Value& 
   return {out, y};
 }
 
+// One Conv node, 1-D or 2-D: per spatial dim a kernel size, stride, (symmetric) padding, dilation.
+Value conv_node(Exporter& ex, nn::Module& m, const std::string& path, const Value& x, const Tensor& weight,
+                const Tensor& bias, std::vector<int64_t> kernel, std::vector<int64_t> stride, std::vector<int64_t> pad,
+                std::vector<int64_t> dilation, int64_t groups) {
+  GraphBuilder& g = ex.graph();
+  std::vector<std::string> in = {x.name, g.initializer(Exporter::join(path, "weight"), weight)};
+  if (bias.defined()) in.push_back(g.initializer(Exporter::join(path, "bias"), bias));
+  std::vector<int64_t> pads = pad;
+  pads.insert(pads.end(), pad.begin(), pad.end());  // ONNX: every begin, then every end
+  return {g.node1("Conv", in,
+                  {attr_ints("kernel_shape", kernel), attr_ints("strides", stride), attr_ints("pads", pads),
+                   attr_ints("dilations", dilation), attr_int("group", groups)},
+                  hint_of(m, path)),
+          run_module(m, x.traced)};
+}
+
 Value conv2d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
   auto& c = static_cast<nn::Conv2d&>(m);
   const auto& o = c.options();
-  GraphBuilder& g = ex.graph();
-  std::vector<std::string> in = {x.name, g.initializer(Exporter::join(path, "weight"), c.weight)};
-  if (c.bias.defined()) in.push_back(g.initializer(Exporter::join(path, "bias"), c.bias));
-  return {g.node1("Conv", in,
-                  {attr_ints("kernel_shape", v2(o.kernel_size())), attr_ints("strides", v2(o.stride())),
-                   attr_ints("pads", pads2(o.padding())), attr_ints("dilations", v2(o.dilation())),
-                   attr_int("group", o.groups())},
-                  hint_of(m, path)),
-          c.forward(x.traced)};
+  return conv_node(ex, m, path, x, c.weight, c.bias, v2(o.kernel_size()), v2(o.stride()), v2(o.padding()),
+                   v2(o.dilation()), o.groups());
+}
+
+Value conv1d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& c = static_cast<nn::Conv1d&>(m);
+  const auto& o = c.options();
+  return conv_node(ex, m, path, x, c.weight, c.bias, {o.kernel_size()}, {o.stride()}, {o.padding()}, {o.dilation()},
+                   o.groups());
 }
 
 Value conv_transpose2d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
@@ -301,6 +317,7 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<models::cnn::Chain>(chain),
       entry<nn::Linear>(linear),
       entry<nn::Conv2d>(conv2d),
+      entry<nn::Conv1d>(conv1d),
       entry<nn::ConvTranspose2d>(conv_transpose2d),
       entry<nn::Pool2d>(pool(false)),
       entry<nn::MaxPool2d>(pool(false)),
