@@ -109,6 +109,8 @@ struct ModeGuard {
 
 bool available() { return true; }
 
+void require_available(const std::string&) {}
+
 void export_module(nn::Module& module, const Tensor& example, const std::string& path, const ExportOptions& options) {
   using namespace detail;
   CAJAL_CHECK(options.opset >= 13 && options.opset <= 17, "onnx export", "expected an opset from 13 to 17, got {}",

@@ -6,12 +6,14 @@
 namespace cajal::onnx {
 
 namespace {
-[[noreturn]] void unavailable(const char* what) {
-  CAJAL_FAIL(Runtime, what,
-             "cajal was built without ONNX support (protobuf was not found at configure time; install "
-             "libprotobuf-dev and protobuf-compiler and reconfigure with -DCAJAL_ONNX=ON)");
+[[noreturn]] void unavailable(const std::string& who) {
+  CAJAL_FAIL(Runtime, who,
+             "cajal was built without ONNX support (CMake option CAJAL_ONNX off, or protobuf not found at "
+             "configure time: install libprotobuf-dev and protobuf-compiler, then reconfigure)");
 }
 }  // namespace
+
+void require_available(const std::string& who) { unavailable(who); }
 
 struct OnnxModule::Graph {};
 

@@ -55,9 +55,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("--batch", *batch, "Batch size of the exported graph's input (fixed, as every shape)");
   cmd->add_option("--opset", *opset, "ONNX opset (13..17; transformer blocks need 17)");
   cmd->callback([ckpt, onnx_path, input, batch, opset] {
-    CAJAL_CHECK(cajal::onnx::available(), "export",
-                "cajal was built without ONNX support (protobuf was not found at configure time; install "
-                "libprotobuf-dev and protobuf-compiler and reconfigure with -DCAJAL_ONNX=ON)");
+    cajal::onnx::require_available("export");
     CAJAL_CHECK(*batch >= 1, "export", "expected --batch >= 1, got {}", *batch);
     auto ck = cajal::io::load_checkpoint(*ckpt);
     const std::string name = ck.metadata.at("model");

@@ -28,6 +28,8 @@ namespace cajal::onnx {
 
 // Whether this build of cajal has ONNX support (protobuf was found at configure time).
 bool available();
+// Throws the cajal::Error "`who`: cajal was built without ONNX support (...)" when !available().
+void require_available(const std::string& who);
 
 struct ExportOptions {
   int64_t opset = 17;  // 13..17; LayerNormalization (transformer blocks) needs 17
