@@ -185,6 +185,16 @@ def test_load_errors_name_the_node_and_operator(tmp_path):
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]), str(tmp_path / "old.onnx"))
     with pytest.raises(ValueError, match=r"uses opset 11; cajal reads opsets 13 to 17"):
         cajal.onnx.load(tmp_path / "old.onnx")
+    # Initializers whose bytes do not fit their shape, or whose shape overflows.
+    for dims, raw, msg in [([4], b"\0" * 12, r"tensor 'w' holds 12 bytes of raw data, expected 16 for its 4 elements"),
+                           ([2**62, 4], b"", r"tensor 'w' has more elements than int64 counts")]:
+        w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=dims, raw_data=raw)  # helper would refuse it
+        add = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "g",
+                                [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+                                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])], initializer=[w])
+        onnx.save(helper.make_model(add, opset_imports=[helper.make_opsetid("", 13)]), str(tmp_path / "bad.onnx"))
+        with pytest.raises(ValueError, match=msg):
+            cajal.onnx.load(tmp_path / "bad.onnx")
     (tmp_path / "junk.onnx").write_bytes(b"\xff\xff\xff not protobuf")
     with pytest.raises(OSError, match="is not an ONNX model"):
         cajal.onnx.load(tmp_path / "junk.onnx")

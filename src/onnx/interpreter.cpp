@@ -95,8 +95,14 @@ Tensor OnnxModule::forward(const Tensor& x) {
                 shape_str(x.shape()));
   CAJAL_CHECK_TYPE(x.dtype() == g.input_dtype, "OnnxModule", "expected a {} input, got {}", dtype_name(g.input_dtype),
                    dtype_name(x.dtype()));
-  std::map<std::string, Tensor> values = g.constants;
+  // The values computed in this call; the initializers are read from the graph without a copy.
+  std::map<std::string, Tensor> values;
   values[g.input] = x;
+  auto lookup = [&](const std::string& name) -> const Tensor* {
+    if (auto it = values.find(name); it != values.end()) return &it->second;
+    if (auto it = g.constants.find(name); it != g.constants.end()) return &it->second;
+    return nullptr;
+  };
   std::vector<Tensor> in;
   for (const auto& n : g.nodes) {
     in.clear();
@@ -105,17 +111,17 @@ Tensor OnnxModule::forward(const Tensor& x) {
         in.emplace_back();  // an omitted optional input
         continue;
       }
-      auto it = values.find(name);
-      CAJAL_CHECK(it != values.end(), n.who(), "reads '{}', which no earlier node produced", name);
-      in.push_back(it->second);
+      const Tensor* t = lookup(name);
+      CAJAL_CHECK(t != nullptr, n.who(), "reads '{}', which no earlier node produced", name);
+      in.push_back(*t);
     }
     std::vector<Tensor> out = n.fn(n, in);
     for (size_t k = 0; k < n.outputs.size() && k < out.size(); ++k)
       if (!n.outputs[k].empty()) values[n.outputs[k]] = std::move(out[k]);
   }
-  auto it = values.find(g.output);
-  CAJAL_CHECK(it != values.end(), "OnnxModule", "no node produces the graph output '{}'", g.output);
-  return it->second;
+  const Tensor* y = lookup(g.output);
+  CAJAL_CHECK(y != nullptr, "OnnxModule", "no node produces the graph output '{}'", g.output);
+  return *y;
 }
 
 std::shared_ptr<OnnxModule> load(const std::string& path) {

@@ -46,16 +46,18 @@ pb::TensorProto to_proto(const Tensor& t, const std::string& name) {
 namespace {
 template <class T, class Field>
 std::vector<T> typed_or_raw(const pb::TensorProto& p, const Field& field, int64_t n, const std::string& who) {
-  std::vector<T> v(size_t(std::max<int64_t>(n, 0)));
+  // The sizes are checked against the bytes present before anything is allocated.
   if (p.has_raw_data()) {
-    CAJAL_CHECK(p.raw_data().size() == v.size() * sizeof(T), who,
+    CAJAL_CHECK(p.raw_data().size() / sizeof(T) == uint64_t(n) && p.raw_data().size() % sizeof(T) == 0, who,
                 "tensor '{}' holds {} bytes of raw data, expected {} for its {} elements", p.name(),
-                p.raw_data().size(), v.size() * sizeof(T), n);
-    std::memcpy(v.data(), p.raw_data().data(), v.size() * sizeof(T));
-  } else {
-    CAJAL_CHECK(int64_t(field.size()) == n, who, "tensor '{}' holds {} values, expected {}", p.name(), field.size(), n);
-    for (int64_t i = 0; i < n; ++i) v[size_t(i)] = T(field.Get(int(i)));
+                p.raw_data().size(), uint64_t(n) * sizeof(T), n);
+    std::vector<T> v(static_cast<size_t>(n));
+    if (n) std::memcpy(v.data(), p.raw_data().data(), v.size() * sizeof(T));
+    return v;
   }
+  CAJAL_CHECK(int64_t(field.size()) == n, who, "tensor '{}' holds {} values, expected {}", p.name(), field.size(), n);
+  std::vector<T> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = T(field.Get(int(i)));
   return v;
 }
 }  // namespace
@@ -65,8 +67,8 @@ Tensor from_proto(const pb::TensorProto& p, const std::string& who) {
   int64_t n = 1;
   for (int64_t d : p.dims()) {
     CAJAL_CHECK(d >= 0, who, "tensor '{}' has a negative dimension {}", p.name(), d);
+    CAJAL_CHECK(!__builtin_mul_overflow(n, d, &n), who, "tensor '{}' has more elements than int64 counts", p.name());
     shape.push_back(d);
-    n *= d;
   }
   switch (p.data_type()) {
     case pb::TensorProto::FLOAT: return from_vector(typed_or_raw<float>(p, p.float_data(), n, who), shape);
