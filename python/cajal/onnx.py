@@ -38,11 +38,21 @@ def _to_cpp(module, path):
                      "docs/INTERCHANGE.md lists the supported modules")
 
 
-def export(module, example_input, path, opset_version=17):
-    """Writes ``module`` traced on ``example_input`` to ``path`` as ONNX (torch.onnx.export-like).
+def export(module, example_input, path, opset_version=17, input_names=None, output_names=None):
+    """Writes ``module`` traced on ``example_input`` to ``path`` as ONNX (torch.onnx.export-like:
+    ``example_input`` may be a one-tensor tuple; one input and one output name may be given).
 
     The module runs in eval mode for the trace (its mode is restored); every shape is the example's."""
-    _O.export(_to_cpp(module, ""), example_input, str(path), opset_version)
+    if isinstance(example_input, (tuple, list)):
+        if len(example_input) != 1:
+            raise ValueError(f"onnx export: expected one example input, got {len(example_input)}")
+        example_input = example_input[0]
+    names = []
+    for given, default in ((input_names, "input"), (output_names, "output")):
+        if given is not None and len(given) != 1:
+            raise ValueError(f"onnx export: expected one name for the graph's {default}, got {list(given)}")
+        names.append(given[0] if given else default)
+    _O.export(_to_cpp(module, ""), example_input, str(path), opset_version, names[0], names[1])
 
 
 def load(path):

@@ -99,6 +99,16 @@ def test_parameters_are_initializers_named_as_in_state_dict(tmp_path):
     assert [i.name for i in model.graph.input] == ["input"] and [o.name for o in model.graph.output] == ["output"]
 
 
+def test_torch_style_arguments(tmp_path):
+    net = nn.Sequential(nn.Linear(4, 3))
+    cajal.onnx.export(net, (rnd(2, 4),), tmp_path / "m.onnx", input_names=["x"], output_names=["logits"])
+    model = onnx.load(str(tmp_path / "m.onnx"))
+    assert [i.name for i in model.graph.input] == ["x"] and [o.name for o in model.graph.output] == ["logits"]
+    assert model.graph.node[-1].output[0] == "logits"
+    with pytest.raises(ValueError, match="expected one example input, got 2"):
+        cajal.onnx.export(net, (rnd(2, 4), rnd(2, 4)), tmp_path / "m.onnx")
+
+
 def test_opset_13_without_layer_norm(tmp_path):
     cajal.manual_seed(1)
     want, got, _ = export_check_reload(cajal.models.build("lenet5"), rnd(1, 1, 28, 28), tmp_path, opset=13)
