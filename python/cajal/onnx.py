@@ -5,12 +5,15 @@ cajal module traced on the example input; ``load(path)`` reads an .onnx file (ca
 torch.onnx.export's of the supported layers) back as an executable module.
 
 The exporter maps C++ layers (every cajal.nn layer, the model zoo's models) through cajal's
-mapping table; a Sequential of them is exported child by child. A Python-defined Module has no
+mapping table; Sequential, Concat and Residual (ReLU or no activation) of them are exported child
+by child. A Python-defined Module has no
 ONNX mapping (its forward is Python code): the error names its path and class, as
 ``onnx export: no ONNX mapping for module 'features.3' (SpikingMLP)``.
 """
 from ._ext import _C
 from .nn.modules._cpp import _CppModule
+from .nn.modules.activation import ReLU
+from .nn.modules.branch import Concat, Residual
 from .nn.modules.container import Sequential
 
 _O = _C._onnx
@@ -30,9 +33,17 @@ def _to_cpp(module, path):
     cpp = module.__dict__.get("_cpp")
     if cpp is not None:
         return cpp
-    if isinstance(module, Sequential):
-        kids = [_to_cpp(m, f"{path}.{name}" if path else name) for name, m in module._modules.items()]
-        return _C._nn.Sequential(kids)
+    def child(name):
+        return _to_cpp(module._modules[name], f"{path}.{name}" if path else name)
+
+    # The Python containers map to their C++ counterparts around the same C++ children (names kept).
+    if type(module) is Sequential:
+        return _C._nn.Sequential([child(name) for name in module._modules])
+    if type(module) is Concat:
+        return _O._concat([child(name) for name in module._modules], module.dim)
+    if type(module) is Residual and (module.activation is None or type(module.activation) is ReLU):
+        shortcut = None if module.shortcut is None else child("shortcut")
+        return _O._residual(child("body"), shortcut, module.activation is not None)
     where = f"module '{path}'" if path else "the root module"
     raise ValueError(f"onnx export: no ONNX mapping for {where} ({type(module).__name__}); "
                      "docs/INTERCHANGE.md lists the supported modules")

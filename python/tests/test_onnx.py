@@ -47,6 +47,13 @@ FAMILIES = {
     "mlp": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(20, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 8),
                                   nn.Tanh(), nn.Linear(8, 4), nn.LogSoftmax(dim=1)),
             lambda: rnd(3, 4, 5), {"Flatten", "Gemm", "Relu", "Tanh", "LogSoftmax"}),
+    "python_concat_residual": (
+        lambda: nn.Sequential(nn.Conv2d(2, 4, 3, padding=1),
+                              nn.Concat(nn.Conv2d(4, 3, 1), nn.Sequential(nn.MaxPool2d(3, 1, 1), nn.Conv2d(4, 5, 1))),
+                              nn.Residual(nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8)),
+                                          shortcut=None),
+                              nn.Residual(nn.Conv2d(8, 4, 1), shortcut=nn.Conv2d(8, 4, 1), activation=None)),
+        lambda: rnd(2, 2, 6, 6), {"Concat", "Add", "Relu", "MaxPool"}),
     "conv1d": (lambda: nn.Sequential(nn.Conv1d(3, 5, 3, stride=2, padding=1), nn.ELU(), nn.Conv1d(5, 2, 2, dilation=2),
                                      nn.SiLU(), nn.Flatten()),
                lambda: rnd(2, 3, 11), {"Conv", "Elu", "Sigmoid", "Mul"}),
