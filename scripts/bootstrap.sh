@@ -13,8 +13,8 @@ PACKAGES=(
   python3-brian  # test oracle only: scripts/neuro_brian2_reference.py, python/tests/test_neuro.py
   python3-nltk   # test oracle only: BLEU (python/tests/test_bleu.py)
   python3-gensim # test oracle and benchmark peer only: word2vec (python/tests/test_word2vec.py, bench/word2vec)
-  clang libclang-rt-14-dev  # the ASan + UBSan tier and the fuzz targets (scripts/sanitized_build.sh)
-  libomp-14-dev  # ThreadSanitizer's OpenMP runtime (libarcher) for make tsan
+  libprotobuf-dev protobuf-compiler  # ONNX export/import (src/onnx/; CMake option CAJAL_ONNX)
+  python3-onnx   # test oracle only: onnx.checker on exported models (python/tests/test_onnx.py)
   dataset-fashion-mnist
 )
 

@@ -22,6 +22,7 @@ from . import neuro  # noqa: E402,F401  (cajal.neuro: spiking neurons, populatio
 from . import energy  # noqa: E402,F401  (cajal.energy: Hopfield networks, RBMs, predictive coding)
 from . import generative  # noqa: E402,F401  (cajal.generative: VAE, DCGAN, DDPM, sampling checkpoints)
 from . import adversarial  # noqa: E402,F401  (cajal.adversarial: attacks and defences)
+from . import onnx  # noqa: E402,F401  (cajal.onnx: ONNX export and import)
 
 # dtypes, with PyTorch's aliases. NB: these names shadow builtins inside this module only.
 float32 = dtype.float32  # noqa: F821

@@ -174,6 +174,7 @@ const char* op_kind_name(OpKind k) {
 // which every source includes.
 void init_adversarial(py::module_& m);
 void init_word2vec(py::module_& m);
+void init_onnx(py::module_& m);  // onnx.cpp
 
 }  // namespace cajal::python
 
@@ -247,4 +248,5 @@ PYBIND11_MODULE(_cajal, m) {
   init_generative(m);
   init_adversarial(m);
   init_word2vec(m);
+  init_onnx(m);
 }

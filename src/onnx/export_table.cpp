@@ -1,0 +1,370 @@
+// The ONNX mapping table: what each module type becomes (docs/INTERCHANGE.md lists it).
+//
+// One entry per C++ type; an entry gets the module, its path and the input value and returns the
+// output value, writing nodes and initializers on the way. Parameters become initializers named as
+// in state_dict. The traced tensor of each output is the module's own forward on the traced input,
+// so shapes are exact and the root's output is the reference the exported graph must reproduce.
+// Layers whose settings are private (the pools, Residual's relu_after) are read back from
+// extra_repr, which prints them in torch's format.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <regex>
+
+#include "cajal/core/error.h"
+#include "cajal/models/cnn.h"
+#include "cajal/nn/nn.h"
+#include "cajal/nn/transformer.h"
+#include "cajal/nn/transformer_stack.h"
+#include "exporter.h"
+
+namespace cajal::onnx::detail {
+
+namespace {
+
+std::string hint_of(nn::Module& m, const std::string& path) { return path.empty() ? m.type_name() : path; }
+
+// "kernel_size=(2, 2)" or "kernel_size=3" in m's extra_repr -> {2, 2} / {3, 3}.
+Size2 repr_pair(const nn::Module& m, const std::string& key) {
+  const std::string r = m.extra_repr();
+  std::smatch match;
+  if (std::regex_search(r, match, std::regex(key + R"(=\((\d+), (\d+)\))")))
+    return {std::stoll(match[1]), std::stoll(match[2])};
+  if (std::regex_search(r, match, std::regex(key + R"(=(\d+))"))) return {std::stoll(match[1]), std::stoll(match[1])};
+  CAJAL_FAIL(Runtime, "onnx export", "cannot read {} of {} from '{}'", key, m.type_name(), r);
+}
+
+std::vector<int64_t> v2(Size2 s) { return {s[0], s[1]}; }
+std::vector<int64_t> pads2(Size2 p) { return {p[0], p[1], p[0], p[1]}; }  // ONNX: begins then ends
+
+// A parameterless op on one input: Relu, Sigmoid, Tanh, ...
+Emitter unary(const char* op) {
+  return [op](Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+    return Value{ex.graph().node1(op, {x.name}, {}, hint_of(m, path)), run_module(m, x.traced)};
+  };
+}
+
+// Modules that are the identity in eval mode (Identity, Dropout): no node.
+Value pass_through(Exporter&, nn::Module&, const std::string&, const Value& x) { return x; }
+
+// Children one after another: Sequential, the zoo's Chain, and private zoo models that are chains.
+Value chain(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  Value y = x;
+  for (const auto& [name, child] : m.named_children()) y = ex.emit(*child, Exporter::join(path, name), y);
+  return y;
+}
+
+Value linear(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& l = static_cast<nn::Linear&>(m);
+  GraphBuilder& g = ex.graph();
+  const std::string h = hint_of(m, path);
+  const std::string w = g.initializer(Exporter::join(path, "weight"), l.weight);
+  const std::string b = l.bias.defined() ? g.initializer(Exporter::join(path, "bias"), l.bias) : "";
+  Tensor y = l.forward(x.traced);
+  if (x.traced.dim() == 2) {  // Gemm: y = x W^T + b, as torch exports a 2-D Linear
+    std::vector<std::string> in = {x.name, w};
+    if (!b.empty()) in.push_back(b);
+    return {g.node1("Gemm", in, {attr_int("transB", 1)}, h), y};
+  }
+  std::string out = g.node1("MatMul", {x.name, g.node1("Transpose", {w}, {attr_ints("perm", {1, 0})}, h + ".weight_t")},
+                            {}, h);
+  if (!b.empty()) out = g.node1("Add", {out, b}, {}, h);
+  return {out, y};
+}
+
+// One Conv node, 1-D or 2-D: per spatial dim a kernel size, stride, (symmetric) padding, dilation.
+Value conv_node(Exporter& ex, nn::Module& m, const std::string& path, const Value& x, const Tensor& weight,
+                const Tensor& bias, std::vector<int64_t> kernel, std::vector<int64_t> stride, std::vector<int64_t> pad,
+                std::vector<int64_t> dilation, int64_t groups) {
+  GraphBuilder& g = ex.graph();
+  std::vector<std::string> in = {x.name, g.initializer(Exporter::join(path, "weight"), weight)};
+  if (bias.defined()) in.push_back(g.initializer(Exporter::join(path, "bias"), bias));
+  std::vector<int64_t> pads = pad;
+  pads.insert(pads.end(), pad.begin(), pad.end());  // ONNX: every begin, then every end
+  return {g.node1("Conv", in,
+                  {attr_ints("kernel_shape", kernel), attr_ints("strides", stride), attr_ints("pads", pads),
+                   attr_ints("dilations", dilation), attr_int("group", groups)},
+                  hint_of(m, path)),
+          run_module(m, x.traced)};
+}
+
+Value conv2d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& c = static_cast<nn::Conv2d&>(m);
+  const auto& o = c.options();
+  return conv_node(ex, m, path, x, c.weight, c.bias, v2(o.kernel_size()), v2(o.stride()), v2(o.padding()),
+                   v2(o.dilation()), o.groups());
+}
+
+Value conv1d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& c = static_cast<nn::Conv1d&>(m);
+  const auto& o = c.options();
+  return conv_node(ex, m, path, x, c.weight, c.bias, {o.kernel_size()}, {o.stride()}, {o.padding()}, {o.dilation()},
+                   o.groups());
+}
+
+Value conv_transpose2d(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& c = static_cast<nn::ConvTranspose2d&>(m);
+  const auto& o = c.options();
+  GraphBuilder& g = ex.graph();
+  // Both layouts are (C_in, C_out / groups, kh, kw).
+  std::vector<std::string> in = {x.name, g.initializer(Exporter::join(path, "weight"), c.weight)};
+  if (c.bias.defined()) in.push_back(g.initializer(Exporter::join(path, "bias"), c.bias));
+  return {g.node1("ConvTranspose", in,
+                  {attr_ints("kernel_shape", v2(o.kernel_size())), attr_ints("strides", v2(o.stride())),
+                   attr_ints("pads", pads2(o.padding())), attr_ints("output_padding", v2(o.output_padding())),
+                   attr_ints("dilations", v2(o.dilation())), attr_int("group", o.groups())},
+                  hint_of(m, path)),
+          c.forward(x.traced)};
+}
+
+// MaxPool / AveragePool from a pooling module's repr (the kind is its type name: the Python layers
+// build the base classes nn::Pool2d and nn::AdaptivePool2d); ceil: GoogLeNet's ceil-mode pool.
+Emitter pool(bool ceil) {
+  return [ceil](Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+    const bool is_max = m.type_name() == "MaxPool2d";
+    const Size2 k = repr_pair(m, "kernel_size"), p = repr_pair(m, "padding");
+    Size2 s = repr_pair(m, "stride");
+    if (s[0] == 0) s = k;
+    std::vector<pb::AttributeProto> attrs = {attr_ints("kernel_shape", v2(k)), attr_ints("strides", v2(s)),
+                                             attr_ints("pads", pads2(p))};
+    if (ceil) attrs.push_back(attr_int("ceil_mode", 1));
+    if (!is_max) attrs.push_back(attr_int("count_include_pad", 1));  // torch's default
+    return Value{ex.graph().node1(is_max ? "MaxPool" : "AveragePool", {x.name}, std::move(attrs), hint_of(m, path)),
+                 run_module(m, x.traced)};
+  };
+}
+
+// Adaptive pooling: global when the output is 1x1, else a fixed pool when the input divides evenly.
+Value adaptive_pool(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const bool is_max = m.type_name() == "AdaptiveMaxPool2d";
+  const Size2 out = static_cast<nn::AdaptivePool2d&>(m).output_size();
+  Tensor y = run_module(m, x.traced);
+  GraphBuilder& g = ex.graph();
+  if (out[0] == 1 && out[1] == 1)
+    return Value{g.node1(is_max ? "GlobalMaxPool" : "GlobalAveragePool", {x.name}, {}, hint_of(m, path)), y};
+  const int64_t h = x.traced.size(-2), w = x.traced.size(-1);
+  CAJAL_CHECK(h % out[0] == 0 && w % out[1] == 0, "onnx export",
+              "no ONNX mapping for module '{}' ({}): input {}x{} is not a multiple of the output size {}x{}", path,
+              m.type_name(), h, w, out[0], out[1]);
+  const std::vector<int64_t> k = {h / out[0], w / out[1]};
+  return Value{g.node1(is_max ? "MaxPool" : "AveragePool", {x.name},
+                       {attr_ints("kernel_shape", k), attr_ints("strides", k)}, hint_of(m, path)),
+               y};
+}
+
+Value batch_norm(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& bn = static_cast<nn::BatchNorm&>(m);
+  const int64_t c = bn.options().num_features();
+  CAJAL_CHECK(bn.running_mean.defined(), "onnx export",
+              "no ONNX mapping for module '{}' ({}) without running statistics (track_running_stats=False)", path,
+              m.type_name());
+  GraphBuilder& g = ex.graph();
+  auto param = [&](const Tensor& t, const char* name, double fallback) {
+    return g.initializer(Exporter::join(path, name), t.defined() ? t : full({c}, fallback));
+  };
+  std::vector<std::string> in = {x.name, param(bn.weight, "weight", 1.0), param(bn.bias, "bias", 0.0),
+                                 param(bn.running_mean, "running_mean", 0.0), param(bn.running_var, "running_var", 1.0)};
+  return {g.node1("BatchNormalization", in, {attr_float("epsilon", bn.options().eps())}, hint_of(m, path)),
+          bn.forward(x.traced)};
+}
+
+Value layer_norm(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& ln = static_cast<nn::LayerNorm&>(m);
+  CAJAL_CHECK(ex.opset() >= 17, "onnx export",
+              "module '{}' (LayerNorm) needs opset 17 (LayerNormalization), got opset {}", path, ex.opset());
+  const Shape& ns = ln.options().normalized_shape();
+  GraphBuilder& g = ex.graph();
+  std::vector<std::string> in = {x.name, g.initializer(Exporter::join(path, "weight"),
+                                                       ln.weight.defined() ? ln.weight : ones(ns))};
+  if (ln.bias.defined()) in.push_back(g.initializer(Exporter::join(path, "bias"), ln.bias));
+  return {g.node1("LayerNormalization", in,
+                  {attr_int("axis", -int64_t(ns.size())), attr_float("epsilon", ln.options().eps())}, hint_of(m, path)),
+          ln.forward(x.traced)};
+}
+
+Value embedding(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& e = static_cast<nn::Embedding&>(m);
+  CAJAL_CHECK(!e.options().max_norm().has_value(), "onnx export",
+              "no ONNX mapping for module '{}' (Embedding) with max_norm (it renormalises rows as it reads them)", path);
+  GraphBuilder& g = ex.graph();
+  return {g.node1("Gather", {g.initializer(Exporter::join(path, "weight"), e.weight), x.name}, {attr_int("axis", 0)},
+                  hint_of(m, path)),
+          e.forward(x.traced)};
+}
+
+// FunctionModule<Args...> activations whose one argument becomes one attribute.
+template <class M>
+Emitter with_attribute(const char* op, const char* attr) {
+  return [op, attr](Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+    const auto value = std::get<0>(static_cast<M&>(m).args());
+    pb::AttributeProto a;
+    if constexpr (std::is_floating_point_v<decltype(value)>)
+      a = attr_float(attr, value);
+    else
+      a = attr_int(attr, value);
+    return Value{ex.graph().node1(op, {x.name}, {a}, hint_of(m, path)), run_module(m, x.traced)};
+  };
+}
+
+Value softplus(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  // torch: log(1 + exp(beta x)) / beta, linear above threshold (where the two agree in float32).
+  const double beta = std::get<0>(static_cast<nn::Softplus&>(m).args());
+  GraphBuilder& g = ex.graph();
+  const std::string h = hint_of(m, path);
+  std::string y = g.node1("Softplus", {beta == 1.0 ? x.name : g.node1("Mul", {x.name, scalar(g, beta, h + ".beta")}, {}, h)},
+                          {}, h);
+  if (beta != 1.0) y = g.node1("Div", {y, scalar(g, beta, h + ".beta")}, {}, h);
+  return {y, run_module(m, x.traced)};
+}
+
+Value gelu(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const bool tanh_approx = std::get<0>(static_cast<nn::GELU&>(m).args());
+  return {emit_gelu(ex.graph(), x.name, tanh_approx, hint_of(m, path)), run_module(m, x.traced)};
+}
+
+Value silu(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  GraphBuilder& g = ex.graph();
+  const std::string h = hint_of(m, path);
+  return {g.node1("Mul", {x.name, g.node1("Sigmoid", {x.name}, {}, h)}, {}, h), run_module(m, x.traced)};
+}
+
+Value flatten(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const auto [start, end] = static_cast<nn::Flatten&>(m).args();
+  const int64_t rank = x.traced.dim();
+  Tensor y = run_module(m, x.traced);
+  GraphBuilder& g = ex.graph();
+  if (start == 1 && (end == -1 || end == rank - 1))
+    return {g.node1("Flatten", {x.name}, {attr_int("axis", 1)}, hint_of(m, path)), y};
+  return {g.node1("Reshape", {x.name, g.ints(y.shape().vec(), hint_of(m, path) + ".shape")}, {}, hint_of(m, path)), y};
+}
+
+Value zero_pad(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const auto p = static_cast<nn::ZeroPad2d&>(m).padding();  // left, right, top, bottom
+  GraphBuilder& g = ex.graph();
+  // ONNX: every axis's begin, then every axis's end (N, C, H, W).
+  const std::string pads = g.ints({0, 0, p[2], p[0], 0, 0, p[3], p[1]}, hint_of(m, path) + ".pads");
+  return {g.node1("Pad", {x.name, pads}, {}, hint_of(m, path)), run_module(m, x.traced)};
+}
+
+// activation(body(x) + shortcut(x)): nn::Residual, and the zoo's blocks whose body is their
+// conv/bn children (conv1, bn1, relu, conv2, bn2[, relu, conv3, bn3]).
+Value residual(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  GraphBuilder& g = ex.graph();
+  const bool zoo_block = dynamic_cast<models::cnn::ResidualBlock*>(&m) != nullptr;
+  Value body = x, skip = x;
+  if (zoo_block) {
+    for (int i = 1;; ++i) {
+      const std::string n = std::to_string(i);
+      bool has = false;
+      for (const auto& [name, child] : m.named_children()) has |= name == "conv" + n;
+      if (!has) break;
+      if (i > 1) body = {g.node1("Relu", {body.name}, {}, Exporter::join(path, "relu")), relu(body.traced)};
+      body = ex.emit_child(m, path, "conv" + n, body);
+      body = ex.emit_child(m, path, "bn" + n, body);
+    }
+  } else {
+    body = ex.emit_child(m, path, "body", x);
+  }
+  for (const auto& [name, child] : m.named_children())
+    if (name == "shortcut" || name == "downsample") skip = ex.emit(*child, Exporter::join(path, name), x);
+  Value y{g.node1("Add", {body.name, skip.name}, {}, hint_of(m, path)), add(body.traced, skip.traced)};
+  if (m.extra_repr().find("relu_after=False") == std::string::npos)
+    y = {g.node1("Relu", {y.name}, {}, hint_of(m, path)), relu(y.traced)};
+  return y;
+}
+
+// Every branch on the input, concatenated: nn::Concat and the zoo's Inception.
+Value concat(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const int64_t dim = static_cast<nn::Concat&>(m).dim();
+  std::vector<std::string> names;
+  std::vector<Tensor> traced;
+  for (const auto& [name, child] : m.named_children()) {
+    Value b = ex.emit(*child, Exporter::join(path, name), x);
+    names.push_back(b.name);
+    traced.push_back(b.traced);
+  }
+  return {ex.graph().node1("Concat", names, {attr_int("axis", dim)}, hint_of(m, path)), cat(traced, dim)};
+}
+
+template <class T>
+std::pair<std::type_index, Emitter> entry(Emitter e) {
+  return {std::type_index(typeid(T)), std::move(e)};
+}
+
+}  // namespace
+
+std::string scalar(GraphBuilder& g, double v, const std::string& hint) {
+  return g.initializer(hint, full({}, v));
+}
+
+std::string emit_gelu(GraphBuilder& g, const std::string& x, bool tanh_approx, const std::string& h) {
+  // exact: 0.5 x (1 + erf(x / sqrt 2)); tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  std::string inner;
+  if (tanh_approx) {
+    const std::string cube = g.node1("Mul", {g.node1("Mul", {x, x}, {}, h), x}, {}, h);
+    const std::string sum = g.node1("Add", {x, g.node1("Mul", {cube, scalar(g, 0.044715, h + ".c")}, {}, h)}, {}, h);
+    inner = g.node1("Tanh", {g.node1("Mul", {sum, scalar(g, std::sqrt(2.0 / M_PI), h + ".k")}, {}, h)}, {}, h);
+  } else {
+    inner = g.node1("Erf", {g.node1("Div", {x, scalar(g, std::sqrt(2.0), h + ".sqrt2")}, {}, h)}, {}, h);
+  }
+  const std::string one_plus = g.node1("Add", {inner, scalar(g, 1.0, h + ".one")}, {}, h);
+  return g.node1("Mul", {g.node1("Mul", {x, scalar(g, 0.5, h + ".half")}, {}, h), one_plus}, {}, h);
+}
+
+const std::map<std::type_index, Emitter>& emitters_by_type() {
+  static const std::map<std::type_index, Emitter> table = {
+      entry<nn::Sequential>(chain),
+      entry<models::cnn::Chain>(chain),
+      entry<nn::Linear>(linear),
+      entry<nn::Conv2d>(conv2d),
+      entry<nn::Conv1d>(conv1d),
+      entry<nn::ConvTranspose2d>(conv_transpose2d),
+      entry<nn::Pool2d>(pool(false)),
+      entry<nn::MaxPool2d>(pool(false)),
+      entry<nn::AvgPool2d>(pool(false)),
+      entry<models::cnn::CeilMaxPool>(pool(true)),
+      entry<nn::AdaptivePool2d>(adaptive_pool),
+      entry<nn::AdaptiveAvgPool2d>(adaptive_pool),
+      entry<nn::AdaptiveMaxPool2d>(adaptive_pool),
+      entry<nn::BatchNorm>(batch_norm),
+      entry<nn::BatchNorm1d>(batch_norm),
+      entry<nn::BatchNorm2d>(batch_norm),
+      entry<nn::LayerNorm>(layer_norm),
+      entry<nn::Embedding>(embedding),
+      entry<nn::ReLU>(unary("Relu")),
+      entry<nn::Sigmoid>(unary("Sigmoid")),
+      entry<nn::Tanh>(unary("Tanh")),
+      entry<nn::Atan>(unary("Atan")),
+      entry<nn::SELU>(unary("Selu")),  // ONNX's default alpha and gamma are torch's constants
+      entry<nn::LeakyReLU>(with_attribute<nn::LeakyReLU>("LeakyRelu", "alpha")),
+      entry<nn::ELU>(with_attribute<nn::ELU>("Elu", "alpha")),
+      entry<nn::Softmax>(with_attribute<nn::Softmax>("Softmax", "axis")),
+      entry<nn::LogSoftmax>(with_attribute<nn::LogSoftmax>("LogSoftmax", "axis")),
+      entry<nn::Softplus>(softplus),
+      entry<nn::GELU>(gelu),
+      entry<nn::SiLU>(silu),
+      entry<nn::Flatten>(flatten),
+      entry<nn::ZeroPad2d>(zero_pad),
+      entry<nn::Identity>(pass_through),
+      entry<nn::Dropout>(pass_through),
+      entry<nn::Dropout2d>(pass_through),
+      entry<nn::Residual>(residual),
+      entry<models::cnn::ResidualBlock>(residual),
+      entry<nn::Concat>(concat),
+      entry<models::cnn::Inception>(concat),
+      entry<nn::RNN>(emit_recurrent),
+      entry<nn::LSTM>(emit_recurrent),
+      entry<nn::GRU>(emit_recurrent),
+      entry<nn::TransformerEncoderLayer>(emit_transformer_encoder_layer),
+      entry<nn::TransformerEncoder>(emit_transformer_encoder),
+  };
+  return table;
+}
+
+const std::map<std::string, Emitter>& emitters_by_name() {
+  // The character-level language models (src/models/sequence/char_rnn.cpp): embedding -> rnn -> head.
+  static const std::map<std::string, Emitter> table = {{"CharLSTM", chain}, {"CharGRU", chain}};
+  return table;
+}
+
+}  // namespace cajal::onnx::detail

@@ -1,0 +1,92 @@
+// `cajal export CKPT --onnx FILE [--input CxHxW] [--batch N] [--opset N]`: a checkpoint's model as
+// an ONNX file (cajal/onnx/onnx.h, docs/INTERCHANGE.md), traced on zeros of the model's input shape
+// (the one stored with the checkpoint's training data, else the model's default). The written
+// file is read back with cajal's importer and run on the same input; the largest difference from
+// the model's own output is printed, so every export is checked once.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "checkpoint_data.h"
+#include "cajal/autograd/grad_mode.h"
+#include "cajal/core/error.h"
+#include "cajal/io/checkpoint.h"
+#include "cajal/models/registry.h"
+#include "cajal/onnx/onnx.h"
+#include "cajal/ops/ops.h"
+#include "cajal/tools_registry.h"
+
+namespace {
+
+// "3x224x224" or "784" -> {3, 224, 224} / {784}.
+cajal::Shape parse_shape(const std::string& text) {
+  cajal::Shape s;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('x', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string part = text.substr(pos, end - pos);
+    CAJAL_CHECK(!part.empty() && part.find_first_not_of("0123456789") == std::string::npos, "export",
+                "expected --input as sizes joined by 'x' (e.g. 1x28x28), got '{}'", text);
+    s.push_back(std::stoll(part));
+    pos = end + 1;
+  }
+  return s;
+}
+
+double max_abs_diff(const cajal::Tensor& a, const cajal::Tensor& b) {
+  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
+  double m = 0;
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
+  return m;
+}
+
+CAJAL_CLI_COMMAND([](CLI::App& app) {
+  auto* cmd = app.add_subcommand("export", "Export a checkpoint's model to another format (ONNX)");
+  auto ckpt = std::make_shared<std::string>();
+  auto onnx_path = std::make_shared<std::string>();
+  auto input = std::make_shared<std::string>();
+  auto batch = std::make_shared<int64_t>(1);
+  auto opset = std::make_shared<int64_t>(17);
+  cmd->add_option("checkpoint", *ckpt, "A checkpoint written by cajal train")->required();
+  cmd->add_option("--onnx", *onnx_path, "Write the model as an ONNX file (opset 13..17)")->required();
+  cmd->add_option("--input", *input, "One example's shape, CxHxW or F (default: the checkpoint's input shape)");
+  cmd->add_option("--batch", *batch, "Batch size of the exported graph's input (fixed, as every shape)");
+  cmd->add_option("--opset", *opset, "ONNX opset (13..17; transformer blocks need 17)");
+  cmd->callback([ckpt, onnx_path, input, batch, opset] {
+    cajal::onnx::require_available("export");
+    CAJAL_CHECK(*batch >= 1, "export", "expected --batch >= 1, got {}", *batch);
+    auto ck = cajal::io::load_checkpoint(*ckpt);
+    const std::string name = ck.metadata.at("model");
+    const auto& spec = cajal::models::find_model(name);
+    auto cfg = cajal::cli::eval_config(ck, spec, *ckpt, "");
+    auto model = cajal::models::build_model(name, cfg.model_config);
+    model->load_state_dict(ck.model);
+
+    cajal::Shape shape = spec.input_shape;
+    const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
+    if (info.is_object() && info.contains("input_shape")) shape = cajal::Shape(info.at("input_shape").get<std::vector<int64_t>>());
+    if (!input->empty()) shape = parse_shape(*input);
+    cajal::Shape full{*batch};
+    for (int64_t d : shape) full.push_back(d);
+    // Language models read token ids.
+    const bool ids = spec.task == "language_model";
+    cajal::Tensor example = ids ? cajal::zeros(full, cajal::DType::i64) : cajal::randn(full);
+
+    cajal::onnx::ExportOptions opts;
+    opts.opset = *opset;
+    cajal::onnx::export_module(*model, example, *onnx_path, opts);
+
+    cajal::NoGradGuard no_grad;
+    model->eval();
+    auto reloaded = cajal::onnx::load(*onnx_path);
+    const cajal::Tensor want = cajal::nn::as_unary(*model, "export").forward(example);
+    const cajal::Tensor got = reloaded->forward(example);
+    fmt::print("{} ({}) -> {}: ONNX opset {}, {} nodes, input {} -> output {}\n", *ckpt, name, *onnx_path, *opset,
+               reloaded->op_types().size(), cajal::shape_str(example.shape()), cajal::shape_str(got.shape()));
+    fmt::print("re-imported and run on the same input: max |onnx - cajal| = {:.3g}\n", max_abs_diff(want, got));
+  });
+});
+
+}  // namespace
