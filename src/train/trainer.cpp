@@ -1,6 +1,7 @@
 // The training loop shared by every task (see include/cajal/train/trainer.h and task.h).
 #include "cajal/train/trainer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "cajal/optim/optim.h"
 #include "cajal/train/adversarial_training.h"
 #include "cajal/train/augmentation.h"
+#include "cajal/train/model_metrics.h"
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
 #include "cajal/core/threading.h"
@@ -225,6 +227,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   if (!data.model_config.is_null()) cfg.model_config = data.model_config;
   std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
   Optimizers opts = task->make_optimizers(cfg, *model);
+  task = with_model_metrics(std::move(task), *model);  // a model's own metrics (spikes) beside the task's
   std::optional<BatchAugmenter> augment;
   if (!augment_spec.empty()) augment.emplace(augment_spec, data, cfg.seed);
 
@@ -418,8 +421,14 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
 
 std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   // A metric's column: "accuracy" as a percentage, the rest as numbers.
-  auto cell = [](const std::string& name, double v) {
-    return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
+  // Columns are 10 wide, or as wide as a longer header ("train hidden_spikes").
+  auto header = [](const char* split, const std::string& name) {
+    return fmt::format("{} {}", split, name == "accuracy" ? "acc" : name);
+  };
+  auto width = [&](const std::string& name) { return std::max<size_t>(10, header("train", name).size()); };
+  auto cell = [&](const std::string& name, double v) {
+    return name == "accuracy" ? fmt::format("{:>{}.2f}%", 100 * v, width(name) - 1)
+                              : fmt::format("{:>{}.4f}", v, width(name));
   };
   std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model,
                               r.data.empty() ? cfg.data : r.data, r.task);
@@ -439,7 +448,7 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                                                  : fmt::format(" mix {}", cfg.adversarial_mix));
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
-    for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));
+    for (const auto& n : r.metric_names) s += fmt::format(" {:>{}}", header(split, n), width(n));
   s += fmt::format(" {:>8}\n", "seconds");
   for (const auto& e : r.epochs) {
     s += fmt::format("{:>5}", e.epoch);
