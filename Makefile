@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=/usr/bin/python3
 PY := /usr/bin/python3
 
-.PHONY: run test build bootstrap configure bench fuzz clean
+.PHONY: run test build bootstrap configure bench fuzz soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -27,6 +27,11 @@ test: build
 # libFuzzer targets of every file reader (clang + ASan + UBSan, build-fuzz/): FUZZ_SECONDS each.
 fuzz: bootstrap
 	@bash scripts/fuzz.sh
+
+# The soak test (a few minutes): 10,000 random op graphs against torch float64, and training runs
+# killed at random moments that must resume bit-identical (scripts/soak.sh, docs/RELIABILITY.md).
+soak: build
+	@bash scripts/soak.sh $(BUILD)
 
 bench: build
 	@bash bench/compare.sh $(BUILD)
