@@ -1,6 +1,6 @@
 #!/bin/sh
 # CTest cli.train_snn: `cajal train snn` (the spiking MLP, surrogate-gradient BPTT) trains like any
-# model: a small net (64 hidden LIF neurons, 8 steps) for 2 short epochs on Fashion-MNIST, then
+# model: a small net (64 hidden LIF neurons, 6 steps) for 2 short epochs on Fashion-MNIST, then
 # `cajal eval` on its checkpoint. Checks: the training loss falls from epoch 1 to epoch 2, test
 # accuracy is far above chance (10%), and the spikes per example reach metrics.csv, the report and
 # the evaluation. Prints PASS. Exit 77 (skipped) without the Fashion-MNIST package.
@@ -11,8 +11,8 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] &&
   echo "SKIP: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)"; exit 77
 fi
 rm -rf "$work"; mkdir -p "$work" || exit 1
-$cajal train snn --model-config '{"hidden":64,"steps":8}' --optimizer adam --lr 0.002 --batch-size 64 --epochs 2 \
-  --max-steps-per-epoch 40 --validation-size 500 --threads 1 --out "$work/run" >"$work/train.txt" 2>&1 || {
+$cajal train snn --model-config '{"hidden":64,"steps":6}' --optimizer adam --lr 0.002 --batch-size 64 --epochs 2 \
+  --max-steps-per-epoch 30 --validation-size 500 --threads 1 --out "$work/run" >"$work/train.txt" 2>&1 || {
   cat "$work/train.txt"; exit 1; }
 cat "$work/train.txt"
 $cajal eval "$work/run/checkpoint.safetensors" --threads 1 >"$work/eval.txt" || exit 1
