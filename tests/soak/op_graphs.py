@@ -37,7 +37,8 @@ TOL = {"float32": 2e-4, "float64": 1e-10}
 # (their Heaviside forward has a zero or surrogate derivative) and sign's derivative is zero.
 TABLE_DOMAINS = {n: d for n, _, _, d in cajal._C._op_table_info() if d is not None}
 UNARY = sorted(n for n in TABLE_DOMAINS if n not in ("step", "spike"))
-# Ops whose outputs repeat values (ties would make max/min/maximum/minimum gradients a convention).
+# Ops whose outputs repeat values: ties would make max/min/maximum/minimum gradients a convention,
+# and std's derivative is singular over equal values (those graphs take var instead).
 MAKES_TIES = {"sign", "relu", "clamp", "expand"}
 BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"]
 REDUCTIONS = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "prod", "norm"]
@@ -108,7 +109,8 @@ def draw_program(rng):
                 continue
             nodes[j].used = True
             x.used = True
-            nodes.append(Node(shape, False))
+            # maximum/minimum against a broadcast operand repeat its values wherever it wins
+            nodes.append(Node(shape, op in ("maximum", "minimum")))
             steps.append(("binary", op, (i, j)))
             continue
         elif kind == "view":
@@ -157,6 +159,8 @@ def draw_program(rng):
             op = str(rng.choice(REDUCTIONS))
             if op in ("max", "min") and x.ties:
                 op = "sum"
+            if op == "std" and x.ties:
+                op = "var"  # std's derivative (x - mean) / ((n - 1) std) is 0/0 over repeated values
             keep = bool(rng.random() < 0.5)
             if op in ("max", "min", "prod") or rng.random() < 0.5:
                 dims = (int(rng.integers(0, nd)),)  # torch's max/min/prod take one dim

@@ -4,8 +4,9 @@ moments, resumed until they finish, must end bit-identical to an uninterrupted r
     train_kills.py CAJAL WORKDIR [--trials N] [--seed S] [--steps M] [--epochs E]
 
 One reference run (SGD with momentum, E epochs of M steps on Fashion-MNIST, one thread) gives the
-reference checkpoint and the run's wall time T. Each trial then starts the same run and, up to
-twice, interrupts it after a delay drawn uniformly from [0, 0.8 T) (startup and data loading included):
+reference checkpoint, the run's wall time T and the moment C its first checkpoint appeared. Each
+trial then starts the same run and, up to twice, interrupts it after a delay drawn uniformly from
+[0, 0.8 T) (startup and data loading included) or, two times in three, from [C, 0.8 T) (training):
 SIGINT (the trainer saves a mid-epoch checkpoint and stops) or SIGKILL (nothing saved; the last
 end-of-epoch checkpoint, written atomically, survives), each with probability 1/2. After an
 interruption the run resumes from its checkpoint with --resume, or starts again when none was
@@ -63,6 +64,16 @@ def differences(ref, got):
     return bad
 
 
+def legs_interrupted(out):
+    """Whether the run in `out` stopped early: its checkpoint is not at the end of the last epoch
+    (a SIGINT whose process exited 0 had been caught by the trainer, which saved and stopped)."""
+    ckpt = os.path.join(out, "checkpoint.safetensors")
+    if not os.path.exists(ckpt):
+        return True
+    c = cajal.load_checkpoint(ckpt)
+    return c["step"] != 0 or c["epoch"] != c["metadata"]["epochs"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("cajal")
@@ -83,9 +94,18 @@ def main():
 
     ref_dir = os.path.join(args.work, "reference")
     t0 = time.time()
-    subprocess.run(train_args(args.cajal, ref_dir, args.epochs, args.steps), check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(train_args(args.cajal, ref_dir, args.epochs, args.steps), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    first_checkpoint = None  # when the first end-of-epoch checkpoint appeared: training has begun
+    while p.poll() is None:
+        if first_checkpoint is None and os.path.exists(os.path.join(ref_dir, "checkpoint.safetensors")):
+            first_checkpoint = time.time() - t0
+        time.sleep(0.01)
+    if p.returncode != 0:
+        sys.exit(f"the reference run failed (exit status {p.returncode})")
     ref_seconds = time.time() - t0
+    if first_checkpoint is None:
+        first_checkpoint = 0.5 * ref_seconds
     ref = checkpoint_tensors(os.path.join(ref_dir, "checkpoint.safetensors"))
 
     kills = {"SIGINT": 0, "SIGKILL": 0}
@@ -99,18 +119,25 @@ def main():
             cmd = train_args(args.cajal, out, args.epochs, args.steps)
             if os.path.exists(ckpt):
                 cmd += ["--resume", ckpt]
-            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # SIGINT as a terminal's Ctrl-C delivers it: a soak started in the background (nohup,
+            # `&` in a script) would pass its ignored SIGINT on to the trainer.
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             if len(legs) < interruptions:
-                delay = float(rng.uniform(0, 0.8 * ref_seconds))
+                # A third anywhere (startup and data loading included), two thirds once training
+                # runs (after the reference's first checkpoint), where resuming has most to restore.
+                lo = 0.0 if rng.random() < 1 / 3 else first_checkpoint
+                delay = float(rng.uniform(lo, 0.8 * ref_seconds))
                 sig = signal.SIGINT if rng.random() < 0.5 else signal.SIGKILL
                 try:
                     p.wait(timeout=delay)
-                    legs.append(f"finished before {sig.name}@{delay:.2f}s")
-                    continue  # the next leg resumes a finished run: it must change nothing
                 except subprocess.TimeoutExpired:
                     p.send_signal(sig)
-                    kills[sig.name] += 1
                 rc = p.wait()
+                if rc == 0 and sig == signal.SIGKILL or rc == 0 and not legs_interrupted(out):
+                    legs.append(f"finished before {sig.name}@{delay:.2f}s")
+                    continue  # the next leg resumes a finished run: it must change nothing
+                kills[sig.name] += 1
                 saved = os.path.exists(ckpt)
                 resumed_from_checkpoint += saved
                 restarted += not saved
