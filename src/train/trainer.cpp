@@ -1,7 +1,6 @@
 // The training loop shared by every task (see include/cajal/train/trainer.h and task.h).
 #include "cajal/train/trainer.h"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -421,14 +420,8 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
 
 std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   // A metric's column: "accuracy" as a percentage, the rest as numbers.
-  // Columns are 10 wide, or as wide as a longer header ("train hidden_spikes").
-  auto header = [](const char* split, const std::string& name) {
-    return fmt::format("{} {}", split, name == "accuracy" ? "acc" : name);
-  };
-  auto width = [&](const std::string& name) { return std::max<size_t>(10, header("train", name).size()); };
-  auto cell = [&](const std::string& name, double v) {
-    return name == "accuracy" ? fmt::format("{:>{}.2f}%", 100 * v, width(name) - 1)
-                              : fmt::format("{:>{}.4f}", v, width(name));
+  auto cell = [](const std::string& name, double v) {
+    return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
   };
   std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model,
                               r.data.empty() ? cfg.data : r.data, r.task);
@@ -448,7 +441,7 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                                                  : fmt::format(" mix {}", cfg.adversarial_mix));
   s += fmt::format("{:>5}", "epoch");
   for (const char* split : {"train", "val"})
-    for (const auto& n : r.metric_names) s += fmt::format(" {:>{}}", header(split, n), width(n));
+    for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));
   s += fmt::format(" {:>8}\n", "seconds");
   for (const auto& e : r.epochs) {
     s += fmt::format("{:>5}", e.epoch);
