@@ -11,6 +11,7 @@
 #include "cajal/autograd/node.h"
 #include "cajal/core/error.h"
 #include "cajal/data/fashion_mnist.h"
+#include "cajal/models/summary.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/adam.h"
 
@@ -102,7 +103,9 @@ Tensor SpikingMLP::forward(const Tensor& x) {
   Tensor p = clamp(x.detach().to(DType::f32), 0.0, 1.0);
   // Rate coding: P(spike) = intensity at each step; the steps' draws in order, as (T, B, in).
   Tensor in_spk = bernoulli(expand(reshape(p, {1, B, opt_.in}), {T, B, opt_.in}).contiguous(), generator());
-  Tensor cur1 = reshape(fc1->forward(reshape(in_spk, {T * B, opt_.in})), {T, B, opt_.hidden});
+  // Through summary::run, so `cajal summary snn` lists fc1 and fc2 with their MACs (steps x the
+  // Linear's, per example).
+  Tensor cur1 = reshape(models::summary::run(*fc1, reshape(in_spk, {T * B, opt_.in})), {T, B, opt_.hidden});
   Tensor mem1 = zeros({B, opt_.hidden});
   std::vector<Tensor> hidden_spikes;
   hidden_spikes.reserve(size_t(T));
@@ -112,7 +115,7 @@ Tensor SpikingMLP::forward(const Tensor& x) {
     hidden_spikes.push_back(s1);
   }
   Tensor spk1 = stack(hidden_spikes, 0);  // (T, B, hidden)
-  Tensor cur2 = reshape(fc2->forward(reshape(spk1, {T * B, opt_.hidden})), {T, B, opt_.out});
+  Tensor cur2 = reshape(models::summary::run(*fc2, reshape(spk1, {T * B, opt_.hidden})), {T, B, opt_.out});
   Tensor mem2 = zeros({B, opt_.out});
   Tensor acc = zeros({B, opt_.out});
   std::vector<Tensor> output_spikes;
