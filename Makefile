@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=/usr/bin/python3
 PY := /usr/bin/python3
 
-.PHONY: run test build bootstrap configure bench fuzz sanitize tsan clean
+.PHONY: run test build bootstrap configure bench fuzz sanitize tsan soak clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -35,6 +35,11 @@ sanitize: bootstrap
 # The threaded parts (allocator, DataLoader, OpenMP kernels) under ThreadSanitizer (build-tsan/).
 tsan: bootstrap
 	@bash scripts/tsan.sh
+
+# The soak test (a few minutes): 10,000 random op graphs against torch float64, and training runs
+# killed at random moments that must resume bit-identical (scripts/soak.sh, docs/RELIABILITY.md).
+soak: build
+	@bash scripts/soak.sh $(BUILD)
 
 bench: build
 	@bash bench/compare.sh $(BUILD)

@@ -10,6 +10,7 @@ tensors; errors raise ValueError with the C++ message.
     >>> pop = neuro.Population(50, seed=0); pop.rates(neuro.grid_1d(201))
 """
 from ._ext import _C
+from .nn.modules._cpp import _CppModule
 
 _N = _C._neuro
 
@@ -30,6 +31,7 @@ __all__ = [
     "LIFParams", "lif_rate", "simulate_lif", "simulate_hh", "hh_fi_curve", "hh_rest", "hh_max_dt",
     "Population", "sample_ball", "grid_1d", "decoders", "ridge_decoders", "cholesky_solve",
     "cholesky_solve_lapack", "decoding_error", "spike", "surrogate", "surrogate_grad", "poisson_spikes",
+    "SpikingMLP",
 ]
 
 
@@ -90,3 +92,45 @@ def decoders(population, function=None, noise=0.1, points=1000, seed=1):
 def poisson_spikes(neurons, rate, duration, dt, seed=0):
     """Homogeneous Poisson spike trains, binned: a float64 (T, neurons) tensor of counts per bin."""
     return _N.poisson_spikes(int(neurons), float(rate), float(duration), int(seed), float(dt))
+
+
+class SpikingMLP(_CppModule):
+    """Rate-coded spiking MLP trained by surrogate-gradient BPTT (C++ cajal::neuro::SpikingMLP, the
+    model ``cajal train snn`` trains): inputs in [0, 1] become Bernoulli spikes at each of ``steps``
+    steps, Linear(in, hidden) -> LIF (decay ``beta``, reset by subtraction) -> Linear(hidden, classes)
+    -> readout: "membrane" (a leaky non-spiking layer, logits = its mean membrane) or "count"
+    (a spiking layer, logits = spike counts). ``seed`` None draws weights and spikes from cajal's
+    default generator (manual_seed), an int from the model's own.
+
+    After forwards, ``model_metrics()`` gives the spikes per example since
+    ``reset_model_metrics()``: hidden_spikes (and output_spikes with the count readout).
+    """
+
+    def __init__(self, in_features=784, hidden=256, num_classes=10, steps=16, beta=0.9, threshold=1.0,
+                 surrogate="fast_sigmoid", slope=0.0, readout="membrane", seed=None):
+        _CppModule.__init__(self, _N.SpikingMLP(in_features, hidden, num_classes, steps, beta, threshold, surrogate,
+                                                slope, readout, seed))
+        self._remember_args(in_features, hidden, num_classes, steps, beta, threshold, surrogate, slope, readout,
+                            seed=seed)
+
+    @property
+    def steps(self):
+        return self._cpp.steps
+
+    @property
+    def readout(self):
+        return self._cpp.readout
+
+    @property
+    def last_hidden_spikes(self):
+        return self._cpp.last_hidden_spikes
+
+    @property
+    def last_output_spikes(self):
+        return self._cpp.last_output_spikes
+
+    def reset_model_metrics(self):
+        self._cpp.reset_model_metrics()
+
+    def model_metrics(self):
+        return self._cpp.model_metrics()

@@ -138,6 +138,35 @@ void init_spikes(py::module_& nm) {
   }, py::arg("neurons"), py::arg("rate"), py::arg("duration"), py::arg("seed"), py::arg("dt"));
 }
 
+// The spiking MLP (surrogate.h) as a C++ module; cajal/neuro.py wraps it as cajal.neuro.SpikingMLP.
+void init_spiking_mlp(py::module_& nm) {
+  py::class_<SpikingMLP, nn::Module, std::shared_ptr<SpikingMLP>>(nm, "SpikingMLP")
+      .def(py::init([](int64_t in, int64_t hidden, int64_t out, int64_t steps, double beta, double threshold,
+                       const std::string& surrogate, double slope, const std::string& readout, py::object seed) {
+             SpikingMLPOptions o;
+             o.in = in, o.hidden = hidden, o.out = out, o.steps = steps;
+             o.cell.beta = beta, o.cell.threshold = threshold, o.cell.surrogate = surrogate_from_name(surrogate);
+             o.cell.slope = slope;
+             o.readout = readout_from_name(readout);
+             o.use_default_generator = seed.is_none();
+             if (!seed.is_none()) o.seed = seed.cast<uint64_t>();
+             return std::make_shared<SpikingMLP>(o);
+           }),
+           py::arg("in_features") = 784, py::arg("hidden") = 256, py::arg("num_classes") = 10, py::arg("steps") = 16,
+           py::arg("beta") = 0.9, py::arg("threshold") = 1.0, py::arg("surrogate") = "fast_sigmoid",
+           py::arg("slope") = 0.0, py::arg("readout") = "membrane", py::arg("seed") = py::none())
+      .def_property_readonly("steps", [](const SpikingMLP& m) { return m.options().steps; })
+      .def_property_readonly("readout", [](const SpikingMLP& m) { return std::string(readout_name(m.options().readout)); })
+      .def_property_readonly("last_hidden_spikes", [](const SpikingMLP& m) { return m.last_hidden_spikes; })
+      .def_property_readonly("last_output_spikes", [](const SpikingMLP& m) { return m.last_output_spikes; })
+      .def("reset_model_metrics", &SpikingMLP::reset_model_metrics)
+      .def("model_metrics", [](const SpikingMLP& m) {
+        py::dict d;
+        for (const auto& [k, v] : m.model_metrics()) d[py::str(k)] = v;
+        return d;
+      });
+}
+
 }  // namespace
 
 void init_neuro(py::module_& m) {
@@ -151,6 +180,7 @@ void init_neuro(py::module_& m) {
   init_neurons(nm);
   init_population(nm);
   init_spikes(nm);
+  init_spiking_mlp(nm);
 }
 
 }  // namespace cajal::python

@@ -174,6 +174,71 @@ def test_spike_forward_and_surrogate_backward(kind, slope):
     np.testing.assert_allclose(neuro.surrogate_grad(x.detach(), kind).numpy(), expect, rtol=1e-12)
 
 
+def _torch_spiking_mlp(x, w1, b1, w2, b2, steps, beta, readout, k=25.0):
+    """The spiking MLP written in torch: LIF with reset by subtraction (the reset detached), spikes
+    as the straight-through form H(v) + s(v) - detach(s(v)) of the fast sigmoid s(v) = v / (1 + k|v|)."""
+    import torch
+
+    def spike(v):
+        s = v / (1 + k * v.abs())
+        return (v > 0).to(v.dtype) + s - s.detach()
+
+    def lif(cur, mem):
+        reset = (mem - 1.0 > 0).to(mem.dtype).detach()
+        m = beta * mem + cur - reset
+        return spike(m - 1.0), m
+
+    cur1 = x @ w1.T + b1  # binary input: the Bernoulli spikes equal x at every step
+    mem1 = torch.zeros(x.shape[0], w1.shape[0], dtype=x.dtype)
+    mem2 = torch.zeros(x.shape[0], w2.shape[0], dtype=x.dtype)
+    acc = torch.zeros_like(mem2)
+    for _ in range(steps):
+        s1, mem1 = lif(cur1, mem1)
+        cur2 = s1 @ w2.T + b2
+        if readout == "membrane":
+            mem2 = beta * mem2 + cur2
+            acc = acc + mem2
+        else:
+            s2, mem2 = lif(cur2, mem2)
+            acc = acc + s2
+    return acc / steps if readout == "membrane" else acc
+
+
+@pytest.mark.parametrize("readout", ["membrane", "count"])
+def test_spiking_mlp_matches_torch(readout):
+    # Inputs of 0 and 1 are spikes with probability 0 or 1: the rate coding is deterministic, so
+    # cajal's unrolled network and a torch one must agree in logits, spikes and gradients.
+    import torch
+    cajal.manual_seed(3)
+    net = neuro.SpikingMLP(in_features=20, hidden=16, num_classes=5, steps=6, beta=0.8, readout=readout)
+    x = (np.random.default_rng(0).random((7, 20)) < 0.5).astype(np.float32)
+    weights = np.random.default_rng(1).uniform(-1, 1, (7, 5)).astype(np.float32)
+    out = net(cajal.from_numpy(x))
+    (out * cajal.from_numpy(weights)).sum().backward()
+    params = {n: torch.tensor(p.detach().numpy(), requires_grad=True) for n, p in net.named_parameters()}
+    ref = _torch_spiking_mlp(torch.tensor(x), params["fc1.weight"], params["fc1.bias"], params["fc2.weight"],
+                             params["fc2.bias"], 6, 0.8, readout)
+    (ref * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-5)
+    for n, p in net.named_parameters():
+        np.testing.assert_allclose(p.grad.numpy(), params[n].grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=n)
+    m = net.model_metrics()
+    assert sorted(m) == (["hidden_spikes"] if readout == "membrane" else ["hidden_spikes", "output_spikes"])
+    assert m["hidden_spikes"] == net.last_hidden_spikes > 0
+    net.reset_model_metrics()
+    assert math.isnan(net.model_metrics()["hidden_spikes"])
+
+
+def test_spiking_mlp_is_the_registered_snn_model():
+    net = cajal.models.build("snn", hidden=32, steps=4, readout="count")
+    assert isinstance(net, neuro.SpikingMLP) and net.steps == 4 and net.readout == "count"
+    assert [n for n, _ in net.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    with pytest.raises(ValueError, match="unknown readout 'rate'; valid readouts: membrane, count"):
+        neuro.SpikingMLP(readout="rate")
+    with pytest.raises(ValueError, match="unknown surrogate 'relu'"):
+        cajal.models.build("snn", surrogate="relu")
+
+
 def test_poisson_spikes_binned():
     c = neuro.poisson_spikes(100, 20.0, 1.0, dt=1e-3, seed=3).numpy()
     assert c.shape == (1000, 100)

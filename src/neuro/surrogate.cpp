@@ -11,6 +11,7 @@
 #include "cajal/autograd/node.h"
 #include "cajal/core/error.h"
 #include "cajal/data/fashion_mnist.h"
+#include "cajal/models/summary.h"
 #include "cajal/ops/ops.h"
 #include "cajal/optim/adam.h"
 
@@ -75,43 +76,83 @@ std::pair<Tensor, Tensor> lif_cell(const Tensor& input, const Tensor& mem, const
   return {spike(sub(m, opt.threshold), opt.surrogate, opt.slope), m};
 }
 
+Readout readout_from_name(const std::string& name) {
+  if (name == "membrane") return Readout::Membrane;
+  if (name == "count") return Readout::Count;
+  throw Error(ErrorKind::Value, "SpikingMLP", "unknown readout '" + name + "'; valid readouts: membrane, count");
+}
+const char* readout_name(Readout r) { return r == Readout::Count ? "count" : "membrane"; }
+
 SpikingMLP::SpikingMLP(const SpikingMLPOptions& opt) : nn::UnaryModule("SpikingMLP"), opt_(opt), gen_(opt.seed) {
   CAJAL_CHECK(opt.in > 0 && opt.hidden > 0 && opt.out > 0, "SpikingMLP",
               "expected positive layer sizes, got {}-{}-{}", opt.in, opt.hidden, opt.out);
   CAJAL_CHECK(opt.steps > 0, "SpikingMLP", "expected steps > 0, got {}", opt.steps);
-  fc1 = register_module("fc1", std::make_shared<nn::Linear>(nn::LinearOptions(opt.in, opt.hidden).generator(&gen_)));
-  fc2 = register_module("fc2", std::make_shared<nn::Linear>(nn::LinearOptions(opt.hidden, opt.out).generator(&gen_)));
+  CAJAL_CHECK(opt.cell.beta >= 0 && opt.cell.beta <= 1, "SpikingMLP", "expected a decay beta in [0, 1], got {}",
+              opt.cell.beta);
+  slope_or_default(opt.cell.surrogate, opt.cell.slope, "SpikingMLP");
+  fc1 = register_module("fc1",
+                        std::make_shared<nn::Linear>(nn::LinearOptions(opt.in, opt.hidden).generator(generator())));
+  fc2 = register_module("fc2",
+                        std::make_shared<nn::Linear>(nn::LinearOptions(opt.hidden, opt.out).generator(generator())));
 }
 
 Tensor SpikingMLP::forward(const Tensor& x) {
   CAJAL_CHECK(x.defined() && x.dim() == 2 && x.size(1) == opt_.in, "SpikingMLP",
               "expected input of shape (B, {}), got {}", opt_.in, x.defined() ? x.shape() : Shape{});
-  int64_t B = x.size(0);
+  const int64_t B = x.size(0), T = opt_.steps;
   Tensor p = clamp(x.detach().to(DType::f32), 0.0, 1.0);
-  Tensor mem1 = zeros({B, opt_.hidden}), mem2 = zeros({B, opt_.out});
-  Tensor acc = zeros({B, opt_.out});
-  double hidden = 0, output = 0;
-  for (int64_t t = 0; t < opt_.steps; ++t) {
-    Tensor in_spk = bernoulli(p, &gen_);  // rate coding: P(spike) = intensity per step
-    auto [s1, m1] = lif_cell(fc1->forward(in_spk), mem1, opt_.cell);
+  // Rate coding: P(spike) = intensity at each step; the steps' draws in order, as (T, B, in).
+  Tensor in_spk = bernoulli(expand(reshape(p, {1, B, opt_.in}), {T, B, opt_.in}).contiguous(), generator());
+  // Through summary::run, so `cajal summary snn` lists fc1 and fc2 with their MACs (steps x the
+  // Linear's, per example).
+  Tensor cur1 = reshape(models::summary::run(*fc1, reshape(in_spk, {T * B, opt_.in})), {T, B, opt_.hidden});
+  Tensor mem1 = zeros({B, opt_.hidden});
+  std::vector<Tensor> hidden_spikes;
+  hidden_spikes.reserve(size_t(T));
+  for (int64_t t = 0; t < T; ++t) {
+    auto [s1, m1] = lif_cell(select(cur1, 0, t), mem1, opt_.cell);
     mem1 = m1;
-    {
-      NoGradGuard ng;
-      hidden += sum(s1).item();
-    }
+    hidden_spikes.push_back(s1);
+  }
+  Tensor spk1 = stack(hidden_spikes, 0);  // (T, B, hidden)
+  Tensor cur2 = reshape(models::summary::run(*fc2, reshape(spk1, {T * B, opt_.hidden})), {T, B, opt_.out});
+  Tensor mem2 = zeros({B, opt_.out});
+  Tensor acc = zeros({B, opt_.out});
+  std::vector<Tensor> output_spikes;
+  for (int64_t t = 0; t < T; ++t) {
     if (opt_.readout == Readout::Membrane) {
-      mem2 = add(mul(mem2, opt_.cell.beta), fc2->forward(s1));
+      mem2 = add(mul(mem2, opt_.cell.beta), select(cur2, 0, t));
       acc = add(acc, mem2);
     } else {
-      auto [s2, m2] = lif_cell(fc2->forward(s1), mem2, opt_.cell);
+      auto [s2, m2] = lif_cell(select(cur2, 0, t), mem2, opt_.cell);
       mem2 = m2;
       acc = add(acc, s2);
-      NoGradGuard ng;
-      output += sum(s2).item();
+      output_spikes.push_back(s2);
     }
   }
-  last_hidden_spikes = hidden / double(B), last_output_spikes = output / double(B);
-  return opt_.readout == Readout::Membrane ? div(acc, double(opt_.steps)) : acc;
+  {
+    NoGradGuard ng;
+    const double hidden = sum(spk1).item();
+    double output = 0;
+    for (const Tensor& s : output_spikes) output += sum(s).item();
+    last_hidden_spikes = hidden / double(B), last_output_spikes = output / double(B);
+    hidden_total_ += hidden, output_total_ += output, examples_ += B;
+  }
+  return opt_.readout == Readout::Membrane ? div(acc, double(T)) : acc;
+}
+
+std::vector<std::string> SpikingMLP::model_metric_names() const {
+  if (opt_.readout == Readout::Count) return {"hidden_spikes", "output_spikes"};
+  return {"hidden_spikes"};
+}
+
+void SpikingMLP::reset_model_metrics() { hidden_total_ = output_total_ = 0, examples_ = 0; }
+
+std::vector<std::pair<std::string, double>> SpikingMLP::model_metrics() const {
+  const double n = examples_ > 0 ? double(examples_) : NAN;
+  std::vector<std::pair<std::string, double>> m{{"hidden_spikes", hidden_total_ / n}};
+  if (opt_.readout == Readout::Count) m.emplace_back("output_spikes", output_total_ / n);
+  return m;
 }
 
 SNNTrainResult train_snn_fashion_mnist(const SNNTrainOptions& opt) {

@@ -15,6 +15,7 @@
 #include "cajal/optim/optim.h"
 #include "cajal/train/adversarial_training.h"
 #include "cajal/train/augmentation.h"
+#include "cajal/train/model_metrics.h"
 #include "cajal/train/plot.h"
 #include "cajal/train/progress.h"
 #include "cajal/core/threading.h"
@@ -225,6 +226,7 @@ TrainReport run_training(const TrainConfig& cfg_in) {
   if (!data.model_config.is_null()) cfg.model_config = data.model_config;
   std::shared_ptr<nn::Module> model = models::build_model(cfg.model, cfg.model_config);
   Optimizers opts = task->make_optimizers(cfg, *model);
+  task = with_model_metrics(std::move(task), *model);  // a model's own metrics (spikes) beside the task's
   std::optional<BatchAugmenter> augment;
   if (!augment_spec.empty()) augment.emplace(augment_spec, data, cfg.seed);
 

@@ -13,6 +13,7 @@
 #include "cajal/io/checkpoint.h"
 #include "cajal/models/registry.h"
 #include "cajal/tools_registry.h"
+#include "cajal/train/model_metrics.h"
 #include "cajal/train/trainer.h"
 
 namespace {
@@ -66,6 +67,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     auto split = task->load_data(cfg, spec);
     auto model = cajal::models::build_model(name, cfg.model_config);
     model->load_state_dict(ck.model);
+    task = cajal::train::with_model_metrics(std::move(task), *model);
     nlohmann::json j{{"checkpoint", *ckpt}, {"model", name}, {"task", spec.task}, {"data", cfg.data},
                      {"examples", split.test->size()}};
     if (spec.task != "classification") {
@@ -83,14 +85,24 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     }
     const int64_t num_classes = split.info.at("num_classes");
     const std::vector<std::string> classes = split.info.at("data").at("class_names");
+    // A model's own metrics (a spiking net's spikes per example) over the same forwards.
+    cajal::models::ModelMetrics* own = cajal::train::model_metrics_of(*model);
+    if (own) own->reset_model_metrics();
     auto r = cajal::train::evaluate(*model, *split.test, num_classes);
+    const auto model_metrics = own ? own->model_metrics() : std::vector<std::pair<std::string, double>>{};
     if (*json) {
       j.update({{"accuracy", r.accuracy}, {"loss", r.loss}, {"examples", r.examples}, {"classes", classes},
                 {"per_class_accuracy", r.per_class_accuracy}, {"confusion_matrix", r.confusion}});
+      for (const auto& [k, v] : model_metrics) j[k] = v;
       std::cout << j.dump() << std::endl;
       return;
     }
     print_classification(*ckpt, name, cfg.data, r, classes);
+    if (!model_metrics.empty()) {
+      fmt::print("model metrics (per example):");
+      for (const auto& [k, v] : model_metrics) fmt::print(" {} {:.2f}", k, v);
+      fmt::print("\n");
+    }
   });
 });
 

@@ -19,6 +19,7 @@
 
 #include "cajal/core/generator.h"
 #include "cajal/core/tensor.h"
+#include "cajal/models/model_metrics.h"
 #include "cajal/nn/linear.h"
 #include "cajal/nn/module.h"
 
@@ -56,15 +57,29 @@ std::pair<Tensor, Tensor> lif_cell(const Tensor& input, const Tensor& mem, const
 //   Readout::Membrane: a leaky, non-spiking output layer (mem = beta mem + fc2(spk), no reset),
 //     logits = its membrane averaged over the steps (Zenke & Vogels 2021's readout);
 //   Readout::Count: a spiking LIF output layer, logits = its spike counts (snnTorch's count loss).
+// The input layer's current does not depend on the membrane, so fc1 runs once on the spikes of all
+// steps (one (steps B) x in GEMM), and fc2 once on the hidden spikes of all steps; only the LIF
+// recurrences go step by step.
+//
+// The registered model `snn` (src/models/spiking.cpp) is this network: `cajal train snn`.
 enum class Readout { Membrane, Count };
+Readout readout_from_name(const std::string& name);  // "membrane" | "count"
+const char* readout_name(Readout r);
 struct SpikingMLPOptions {
   int64_t in = 784, hidden = 256, out = 10;
   int64_t steps = 16;
   LIFCellOptions cell{};
   Readout readout = Readout::Membrane;
   uint64_t seed = 0;  // the initial weights and the input spikes
+  // Draw the initial weights and the input spikes from cajal's default generator (manual_seed; the
+  // trainer checkpoints its state, so a resumed run continues the same spike trains) instead of a
+  // generator of the model's own seeded by `seed`.
+  bool use_default_generator = false;
 };
-class SpikingMLP : public nn::UnaryModule {
+// Its model metrics (models::ModelMetrics, reported by `cajal train` and `cajal eval`) are the
+// spikes per example summed over the steps: "hidden_spikes", and "output_spikes" with the Count
+// readout (the Membrane readout's output layer does not spike).
+class SpikingMLP : public nn::UnaryModule, public models::ModelMetrics {
  public:
   explicit SpikingMLP(const SpikingMLPOptions& opt = {});
   Tensor forward(const Tensor& x) override;
@@ -73,9 +88,16 @@ class SpikingMLP : public nn::UnaryModule {
   const SpikingMLPOptions& options() const { return opt_; }
   std::shared_ptr<nn::Linear> fc1, fc2;
 
+  std::vector<std::string> model_metric_names() const override;
+  void reset_model_metrics() override;
+  std::vector<std::pair<std::string, double>> model_metrics() const override;
+
  private:
+  Generator* generator() { return opt_.use_default_generator ? nullptr : &gen_; }
   SpikingMLPOptions opt_;
   Generator gen_;
+  double hidden_total_ = 0, output_total_ = 0;  // since reset_model_metrics
+  int64_t examples_ = 0;
 };
 
 // Trains a SpikingMLP on Fashion-MNIST by BPTT (Adam, cross-entropy on spike counts) and
