@@ -15,6 +15,7 @@
 #include "cajal/data/source.h"
 #include "cajal/data/text.h"
 #include "cajal/train/language_model.h"
+#include "cajal/train/masked_language_model.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::python {
@@ -260,6 +261,24 @@ void init_data(py::module_& m) {
     return py::bytes(text);  // bytes: a byte-level model may cut a UTF-8 letter
   }, py::arg("checkpoint"), py::arg("prompt"), py::arg("length"), py::arg("temperature"), py::arg("top_k"),
      py::arg("seed"), "The characters a checkpoint of cajal train charlstm|chargru|charmingru writes after `prompt`.");
+
+  // ---- the [MASK]s of a text by a trained masked language model (`cajal fill-mask`)
+  dm.def("fill_mask", [](const std::string& checkpoint, const std::string& text, int64_t top_k) {
+    std::vector<train::MaskFill> fills;
+    {
+      py::gil_scoped_release release;
+      train::MaskedModel m = train::load_masked_model(checkpoint);
+      fills = train::fill_mask(*m.model, m.vocab, text, top_k, checkpoint);
+    }
+    py::list out;
+    for (const train::MaskFill& f : fills) {
+      py::list top;
+      for (const auto& [c, p] : f.top) top.append(py::make_tuple(py::bytes(std::string(1, c)), p));
+      out.append(py::make_tuple(f.position, top));
+    }
+    return out;
+  }, py::arg("checkpoint"), py::arg("text"), py::arg("top_k"),
+     "For each [MASK] of `text`: (token position, [(character bytes, probability), ...] most likely first).");
 }
 
 }  // namespace cajal::python
