@@ -60,7 +60,7 @@ std::vector<MaskFill> fill_mask(models::MaskedLanguageModel& model, const data::
   // Probabilities among the characters: [MASK] is never an answer, its logit is left out.
   const int64_t V = vocab.size(), k = std::min(top_k, V);
   std::vector<MaskFill> fills;
-  std::vector<int64_t> order(size_t(V));
+  std::vector<int64_t> order(static_cast<size_t>(V));
   for (int64_t t = 0; t < T; ++t) {
     if (ids[size_t(t)] != V) continue;
     std::vector<double> p = logits.select(1, t).squeeze(0).narrow(0, 0, V).to_vector<double>();

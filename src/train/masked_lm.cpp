@@ -36,7 +36,7 @@ MaskedBatch mask_tokens(const Tensor& ids, int64_t mask_token, Generator& gen, c
     CAJAL_CHECK_INDEX(input[i] >= 0 && input[i] < mask_token, "mask_tokens",
                       "expected token ids in [0, {}) (the characters; {} is [MASK]), got {} at [{}, {}]", mask_token,
                       mask_token, input[i], i / T, i % T);
-  std::vector<int64_t> order(size_t(T));
+  std::vector<int64_t> order(static_cast<size_t>(T));
   for (int64_t b = 0; b < B; ++b) {
     int64_t* row = input + b * T;
     int64_t* answer = target + b * T;
