@@ -2,7 +2,7 @@
 // By default the size of the zoo's gpt (d 128, 4 blocks of 4 heads, context 64, GELU MLP of 512),
 // so the two differ only in what a position may see and what it is trained to predict.
 //
-//   x = tok_emb[ids] + pos_emb[positions]                   (learned positions, as BERT)
+//   x = LayerNorm(tok_emb[ids] + pos_emb[positions])        (learned positions and emb_norm, as BERT)
 //   x = TransformerEncoder(x)                               no attention mask: every position sees all
 //       blocks nn::TransformerEncoderLayer(norm_first, gelu), then a final LayerNorm
 //   h = LayerNorm(gelu(transform(x)))                       BERT's MLM head transform
@@ -10,7 +10,9 @@
 //
 // One departure from BERT: the blocks are pre-LayerNorm (BERT's are post-LN). A small model trained
 // from scratch for a few thousand steps trains steadily without warm-up that way, as the gpt does.
-// Dropout is 0 by default: in the short runs this model gets it underfits rather than overfits.
+// BERT's LayerNorm of the embeddings stays: it let a small model leave the plateau of predicting
+// character frequencies sooner (a torch twin on the test text, 600 steps: masked loss 2.15 against
+// 2.27 without it). Dropout is 0 by default: in the short runs this model gets it underfits rather than overfits.
 // Init as the gpt's: matrices and embeddings N(0, 0.02), biases 0, LayerNorm gains 1.
 #include <string>
 
@@ -49,6 +51,7 @@ class BERT : public MaskedLanguageModel {
     // tok_emb first: `cajal summary` reads a model whose first layer is an embedding as taking ids.
     tok_emb_ = register_module("tok_emb", std::make_shared<nn::Embedding>(vocab, d_model));
     pos_emb_ = register_module("pos_emb", std::make_shared<nn::Embedding>(context, d_model));
+    emb_norm_ = register_module("emb_norm", std::make_shared<nn::LayerNorm>(nn::LayerNormOptions({d_model})));
     auto block = std::make_shared<nn::TransformerEncoderLayer>(nn::TransformerLayerOptions(d_model, heads)
                                                                    .dim_feedforward(ff)
                                                                    .dropout(dropout)
@@ -72,7 +75,7 @@ class BERT : public MaskedLanguageModel {
                      dtype_name(ids.dtype()), shape_str(ids.shape()));
     const int64_t T = ids.size(1);
     CAJAL_CHECK(T <= context_, "BERT", "expected at most {} tokens (the context), got {}", context_, T);
-    Tensor x = add(tok_emb_->forward(ids), pos_emb_->forward(arange(double(T))));
+    Tensor x = emb_norm_->forward(add(tok_emb_->forward(ids), pos_emb_->forward(arange(double(T)))));
     x = encoder_->forward(x);  // no mask: bidirectional
     const Tensor h = head_norm_->forward(gelu(transform_->forward(x)));
     return linear(h, tok_emb_->weight, head_bias_);
@@ -94,7 +97,7 @@ class BERT : public MaskedLanguageModel {
   std::shared_ptr<nn::Embedding> tok_emb_, pos_emb_;
   std::shared_ptr<nn::TransformerEncoder> encoder_;
   std::shared_ptr<nn::Linear> transform_;
-  std::shared_ptr<nn::LayerNorm> head_norm_;
+  std::shared_ptr<nn::LayerNorm> emb_norm_, head_norm_;
   Tensor head_bias_;
 };
 
