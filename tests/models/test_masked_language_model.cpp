@@ -250,3 +250,38 @@ TEST(MaskedLM, FillMaskRejectsACheckpointThatIsNotAMaskedLanguageModel) {
                      "(charlstm, trained under the language_model task)");
   fs::remove_all(dir);
 }
+
+// The masks come from the default generator, which the checkpoint holds: a run stopped after one
+// epoch and resumed masks (and so trains) exactly as the uninterrupted run.
+TEST(MaskedLM, ResumeMasksAndTrainsBitIdentically) {
+  const std::string dir = test::fresh_temp_dir("mlm_resume");
+  fs::create_directories(dir);
+  const std::string data = dir + "/t.txt";
+  std::ofstream(data) << small_text();
+  train::TrainConfig cfg;
+  cfg.model = "bert";
+  cfg.data = data;
+  cfg.out_dir = dir + "/a";
+  cfg.model_config = kTinyBert;
+  cfg.seq_len = 32;
+  cfg.batch_size = 8;
+  cfg.optimizer = "adamw";
+  cfg.lr = 3e-3;
+  cfg.epochs = 2;
+  cfg.max_steps_per_epoch = 3;
+  cfg.progress = false;
+  cfg.quiet = true;
+  train::TrainReport straight = train::run_training(cfg);
+  train::TrainConfig first = cfg;
+  first.out_dir = dir + "/b";
+  first.epochs = 1;
+  train::run_training(first);
+  train::TrainConfig rest = cfg;
+  rest.out_dir = first.out_dir;
+  rest.resume = first.out_dir + "/checkpoint.safetensors";
+  train::TrainReport resumed = train::run_training(rest);
+  ASSERT_EQ(straight.step_losses.size(), 6u);
+  EXPECT_EQ(straight.step_losses, resumed.step_losses);
+  EXPECT_EQ(straight.test.at("accuracy"), resumed.test.at("accuracy"));
+  fs::remove_all(dir);
+}
