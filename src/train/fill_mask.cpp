@@ -4,8 +4,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "cajal/io/checkpoint.h"
-#include "cajal/models/registry.h"
 #include "cajal/ops/ops.h"
 #include "cajal/train/language_model.h"
 #include "cajal/train/masked_language_model.h"
@@ -94,28 +92,14 @@ std::string fill_best(std::string_view text, const std::vector<MaskFill>& fills)
 }
 
 MaskedModel load_masked_model(const std::string& checkpoint) {
-  io::Checkpoint ck = io::load_checkpoint(checkpoint);
-  const std::string name = ck.metadata.value("model", std::string());
-  const models::ModelSpec& spec = models::find_model(name);
-  CAJAL_CHECK(spec.task == "masked_language_model", "fill-mask",
-              "expected a checkpoint of a masked language model (cajal train bert), got {} ({}, trained under the {} "
-              "task)",
-              checkpoint, name, spec.task);
-  const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
-  CAJAL_CHECK(info.contains("data"), "fill-mask", "the checkpoint {} holds no vocabulary (data_info.data.vocab)",
-              checkpoint);
-  data::CharVocab vocab = vocab_of_checkpoint(info.at("data"));
-  nlohmann::json config = spec.default_config;
-  const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());
-  for (const auto& [k, v] : stored.items()) config[k] = v;
-  std::shared_ptr<nn::Module> module = models::build_model(name, config);
-  module->load_state_dict(ck.model);
-  models::MaskedLanguageModel& mlm = models::as_masked_language_model(*module, "fill-mask");
-  CAJAL_CHECK(mlm.vocab_size() == vocab.size() + 1, "fill-mask",
+  CharCheckpoint c =
+      load_char_checkpoint(checkpoint, "masked_language_model", "fill-mask", "a masked language model (cajal train bert)");
+  models::MaskedLanguageModel& mlm = models::as_masked_language_model(*c.module, "fill-mask");
+  CAJAL_CHECK(mlm.vocab_size() == c.vocab.size() + 1, "fill-mask",
               "the checkpoint {} stores a vocabulary of {} characters, but its model predicts {} tokens (expected "
               "the characters and [MASK])",
-              checkpoint, vocab.size(), mlm.vocab_size());
-  return {module, &mlm, std::move(vocab), name};
+              checkpoint, c.vocab.size(), mlm.vocab_size());
+  return {c.module, &mlm, std::move(c.vocab), c.name};
 }
 
 }  // namespace cajal::train
