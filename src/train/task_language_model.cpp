@@ -5,7 +5,8 @@
 // the training run's ids). The text is split in order: the first 90% train, then 5% validation
 // (when cfg.validation_size > 0; otherwise the train part keeps it) and the last 5% test. Each split
 // is cut into consecutive windows of seq_len + 1 characters (an epoch reads every character once);
-// example i predicts window i shifted by one.
+// example i predicts window i shifted by one. load_char_windows, below, does this for the
+// masked_language_model task too (with one more id, [MASK]).
 //
 // A step reads its windows in pieces of cfg.bptt characters (truncated BPTT): forward from the
 // carried state, cross-entropy, descend (with the run's gradient clipping), then the state detached
