@@ -1,6 +1,6 @@
 // `bert`: an encoder-only transformer masked language model over characters (masked_language_model.h).
-// By default the size of the zoo's gpt (d 128, 4 blocks of 4 heads, context 64, GELU MLP of 512),
-// so the two differ only in what a position may see and what it is trained to predict.
+// By default the size of the zoo's gpt (d 128, 4 blocks of 4 heads, context 64, GELU MLP of 512) and
+// its blocks; what differs is what a position may see (everything) and what it is trained to predict.
 //
 //   x = LayerNorm(tok_emb[ids] + pos_emb[positions])        (learned positions and emb_norm, as BERT)
 //   x = TransformerEncoder(x)                               no attention mask: every position sees all
@@ -12,7 +12,8 @@
 // from scratch for a few thousand steps trains steadily without warm-up that way, as the gpt does.
 // BERT's LayerNorm of the embeddings stays: it lets the model leave the plateau of predicting
 // character frequencies sooner (docs/BERT.md's Shakespeare run: 49.7% masked-token accuracy after
-// 1,800 steps, 32.3% without it). Dropout is 0 by default: in the short runs this model gets it underfits rather than overfits.
+// 1,800 steps, 32.3% without it). Dropout is 0 by default: in the short runs this model gets, it
+// underfits rather than overfits.
 // Init as the gpt's: matrices and embeddings N(0, 0.02), biases 0, LayerNorm gains 1.
 #include <string>
 
