@@ -61,6 +61,16 @@ def attention_weights(checkpoint, source, translation):
     return [list(r) for r in _C._data.attention_weights(str(checkpoint), source, translation)]
 
 
+def fill_mask(checkpoint, text, top_k=5):
+    """The most likely characters for each [MASK] of `text` by a trained masked language model (a
+    checkpoint of train(model="bert")): `cajal fill-mask`. Returns one (position, [(character,
+    probability), ...]) per [MASK], most likely first; position counts each [MASK] as one token.
+    A text without [MASK] or longer than the model's context raises ValueError, a character outside
+    the vocabulary IndexError."""
+    fills = _C._data.fill_mask(str(checkpoint), text, int(top_k))
+    return [(pos, [(c.decode("latin-1"), p) for c, p in top]) for pos, top in fills]
+
+
 # The CNN zoo under torchvision's constructor names: cajal.models.resnet18(num_classes=10) is
 # build("resnet18", num_classes=10), and its state_dict keys are torchvision's, so
 # cajal.models.resnet18().load_state_dict(torchvision.models.resnet18().state_dict()) loads it.

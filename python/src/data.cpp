@@ -16,6 +16,7 @@
 #include "cajal/data/text.h"
 #include "cajal/train/language_model.h"
 #include "cajal/train/seq2seq.h"
+#include "cajal/train/masked_language_model.h"
 #include "cajal/train/trainer.h"
 
 namespace cajal::python {
@@ -280,6 +281,23 @@ void init_data(py::module_& m) {
     return train::attention_weights(*m.model, m.vocabs, source, translation);
   }, py::arg("checkpoint"), py::arg("source"), py::arg("translation"),
      "The attention weights [target words + <eos>][source tokens] of `translation` given `source`.");
+  // ---- the [MASK]s of a text by a trained masked language model (`cajal fill-mask`)
+  dm.def("fill_mask", [](const std::string& checkpoint, const std::string& text, int64_t top_k) {
+    std::vector<train::MaskFill> fills;
+    {
+      py::gil_scoped_release release;
+      train::MaskedModel m = train::load_masked_model(checkpoint);
+      fills = train::fill_mask(*m.model, m.vocab, text, top_k, checkpoint);
+    }
+    py::list out;
+    for (const train::MaskFill& f : fills) {
+      py::list top;
+      for (const auto& [c, p] : f.top) top.append(py::make_tuple(py::bytes(std::string(1, c)), p));
+      out.append(py::make_tuple(f.position, top));
+    }
+    return out;
+  }, py::arg("checkpoint"), py::arg("text"), py::arg("top_k"),
+     "For each [MASK] of `text`: (token position, [(character bytes, probability), ...] most likely first).");
 }
 
 }  // namespace cajal::python

@@ -100,28 +100,32 @@ std::string generate_text(models::LanguageModel& model, const data::CharVocab& v
   return vocab.decode(from_vector(out, {int64_t(out.size())}));
 }
 
-CharModel load_char_model(const std::string& checkpoint) {
+CharCheckpoint load_char_checkpoint(const std::string& checkpoint, const std::string& task, const std::string& who,
+                                    const std::string& kind) {
   io::Checkpoint ck = io::load_checkpoint(checkpoint);
   const std::string name = ck.metadata.value("model", std::string());
   const models::ModelSpec& spec = models::find_model(name);
-  CAJAL_CHECK(spec.task == "language_model", "generate",
-              "expected a checkpoint of a language model (cajal train charlstm, chargru, charmingru, ...), got {} "
-              "({}, trained under the {} task)",
+  CAJAL_CHECK(spec.task == task, who, "expected a checkpoint of {}, got {} ({}, trained under the {} task)", kind,
               checkpoint, name, spec.task);
   const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
-  CAJAL_CHECK(info.contains("data"), "generate", "the checkpoint {} holds no vocabulary (data_info.data.vocab)",
-              checkpoint);
+  CAJAL_CHECK(info.contains("data"), who, "the checkpoint {} holds no vocabulary (data_info.data.vocab)", checkpoint);
   data::CharVocab vocab = vocab_of_checkpoint(info.at("data"));
   nlohmann::json config = spec.default_config;
   const nlohmann::json stored = ck.metadata.value("model_config", nlohmann::json::object());
   for (const auto& [k, v] : stored.items()) config[k] = v;
   std::shared_ptr<nn::Module> module = models::build_model(name, config);
   module->load_state_dict(ck.model);
-  models::LanguageModel& lm = models::as_language_model(*module, "generate");
-  CAJAL_CHECK(lm.vocab_size() == vocab.size(), "generate",
+  return {module, std::move(vocab), name};
+}
+
+CharModel load_char_model(const std::string& checkpoint) {
+  CharCheckpoint c = load_char_checkpoint(checkpoint, "language_model", "generate",
+                                          "a language model (cajal train charlstm, chargru, charmingru, ...)");
+  models::LanguageModel& lm = models::as_language_model(*c.module, "generate");
+  CAJAL_CHECK(lm.vocab_size() == c.vocab.size(), "generate",
               "the checkpoint {} stores a vocabulary of {} characters, but its model predicts {} tokens", checkpoint,
-              vocab.size(), lm.vocab_size());
-  return {module, &lm, std::move(vocab), name};
+              c.vocab.size(), lm.vocab_size());
+  return {c.module, &lm, std::move(c.vocab), c.name};
 }
 
 }  // namespace cajal::train

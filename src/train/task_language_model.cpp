@@ -5,7 +5,8 @@
 // the training run's ids). The text is split in order: the first 90% train, then 5% validation
 // (when cfg.validation_size > 0; otherwise the train part keeps it) and the last 5% test. Each split
 // is cut into consecutive windows of seq_len + 1 characters (an epoch reads every character once);
-// example i predicts window i shifted by one.
+// example i predicts window i shifted by one. load_char_windows, below, does this for the
+// masked_language_model task too (with one more id, [MASK]).
 //
 // A step reads its windows in pieces of cfg.bptt characters (truncated BPTT): forward from the
 // carried state, cross-entropy, descend (with the run's gradient clipping), then the state detached
@@ -52,49 +53,8 @@ class LanguageModelTask : public Task {
   }
 
   TaskData load_data(const TrainConfig& cfg, const models::ModelSpec& model) override {
-    const bool evaluating = !cfg.trained_data.is_null();
-    const std::string text = data::load_text(cfg.data);
-    CAJAL_CHECK(!text.empty(), name(), "expected a text to learn from, got an empty file {}", cfg.data);
-    const data::CharVocab vocab = evaluating ? vocab_of_checkpoint(cfg.trained_data) : data::CharVocab(text);
-    if (evaluating) check_in_vocabulary(vocab, text, cfg.data, cfg.trained_data.value("checkpoint", std::string()));
-    const int64_t T = evaluating ? cfg.trained_data.value("seq_len", kDefaultSeqLen)
-                                 : (cfg.seq_len > 0 ? cfg.seq_len : kDefaultSeqLen);
     bptt_ = cfg.bptt;
-    const Tensor tokens = vocab.encode(text);
-    const int64_t n = tokens.numel();
-
-    // The splits, in the text's order: train | validation | test.
-    const int64_t held = int64_t(double(n) * kHeldOutFraction);
-    int64_t test_begin = n - held, val_begin = test_begin - (cfg.validation_size > 0 ? held : 0);
-    if (evaluating && cfg.whole_as_test) val_begin = test_begin = 0;
-    auto windows = [&](int64_t begin, int64_t end, const char* split) -> std::shared_ptr<data::Dataset> {
-      CAJAL_CHECK(end - begin > T, name(),
-                  "the {} part of {} ({} of {} characters) is too short for one window of --seq-len {} plus the "
-                  "next character; give a longer text or a smaller --seq-len",
-                  split, cfg.data, end - begin, n, T);
-      return std::make_shared<data::CharSequenceDataset>(tokens.narrow(0, begin, end - begin), T, T);
-    };
-    TaskData d;
-    d.test = windows(test_begin, n, "test");
-    if (!(evaluating && cfg.whole_as_test)) {
-      d.train = windows(0, val_begin, "training");
-      if (val_begin < test_begin) d.val = windows(val_begin, test_begin, "validation");
-    }
-    std::vector<int64_t> bytes;
-    for (char c : vocab.chars()) bytes.push_back(int64_t(uint8_t(c)));
-    d.info = {{"data", {{"vocab", bytes}, {"seq_len", T}, {"characters", n}}}, {"vocab_size", vocab.size()}};
-
-    // The model's vocabulary is the text's; an explicit different vocab_size cannot work.
-    d.model_config = cfg.model_config.is_null() ? nlohmann::json::object() : cfg.model_config;
-    if (!evaluating) {
-      if (d.model_config.contains("vocab_size"))
-        CAJAL_CHECK(d.model_config.at("vocab_size").get<int64_t>() == vocab.size(), name(),
-                    "--model-config sets vocab_size {}, but {} has {} distinct characters; leave vocab_size out",
-                    d.model_config.at("vocab_size").get<int64_t>(), cfg.data, vocab.size());
-      else if (model.default_config.contains("vocab_size"))
-        d.model_config["vocab_size"] = vocab.size();
-    }
-    return d;
+    return load_char_windows(cfg, model, name());
   }
 
   StepResult train_step(nn::Module& model, Optimizers& optimizers, const data::Batch& b) override {
@@ -156,6 +116,54 @@ const RegisterTask kLanguageModel({"language_model",
                                    [] { return std::make_unique<LanguageModelTask>(); }});
 
 }  // namespace
+
+TaskData load_char_windows(const TrainConfig& cfg, const models::ModelSpec& model, const std::string& task,
+                           int64_t reserved_tokens) {
+  const bool evaluating = !cfg.trained_data.is_null();
+  const std::string text = data::load_text(cfg.data);
+  CAJAL_CHECK(!text.empty(), task, "expected a text to learn from, got an empty file {}", cfg.data);
+  const data::CharVocab vocab = evaluating ? vocab_of_checkpoint(cfg.trained_data) : data::CharVocab(text);
+  if (evaluating) check_in_vocabulary(vocab, text, cfg.data, cfg.trained_data.value("checkpoint", std::string()));
+  const int64_t T = evaluating ? cfg.trained_data.value("seq_len", kDefaultSeqLen)
+                               : (cfg.seq_len > 0 ? cfg.seq_len : kDefaultSeqLen);
+  const Tensor tokens = vocab.encode(text);
+  const int64_t n = tokens.numel();
+
+  // The splits, in the text's order: train | validation | test.
+  const int64_t held = int64_t(double(n) * kHeldOutFraction);
+  int64_t test_begin = n - held, val_begin = test_begin - (cfg.validation_size > 0 ? held : 0);
+  if (evaluating && cfg.whole_as_test) val_begin = test_begin = 0;
+  auto windows = [&](int64_t begin, int64_t end, const char* split) -> std::shared_ptr<data::Dataset> {
+    CAJAL_CHECK(end - begin > T, task,
+                "the {} part of {} ({} of {} characters) is too short for one window of --seq-len {} plus the "
+                "next character; give a longer text or a smaller --seq-len",
+                split, cfg.data, end - begin, n, T);
+    return std::make_shared<data::CharSequenceDataset>(tokens.narrow(0, begin, end - begin), T, T);
+  };
+  TaskData d;
+  d.test = windows(test_begin, n, "test");
+  if (!(evaluating && cfg.whole_as_test)) {
+    d.train = windows(0, val_begin, "training");
+    if (val_begin < test_begin) d.val = windows(val_begin, test_begin, "validation");
+  }
+  std::vector<int64_t> bytes;
+  for (char c : vocab.chars()) bytes.push_back(int64_t(uint8_t(c)));
+  const int64_t vocab_size = vocab.size() + reserved_tokens;
+  d.info = {{"data", {{"vocab", bytes}, {"seq_len", T}, {"characters", n}}}, {"vocab_size", vocab_size}};
+
+  // The model's vocabulary is the text's (and the reserved tokens); an explicit different vocab_size cannot work.
+  d.model_config = cfg.model_config.is_null() ? nlohmann::json::object() : cfg.model_config;
+  if (!evaluating) {
+    if (d.model_config.contains("vocab_size"))
+      CAJAL_CHECK(d.model_config.at("vocab_size").get<int64_t>() == vocab_size, task,
+                  "--model-config sets vocab_size {}, but {} has {} distinct characters{}; leave vocab_size out",
+                  d.model_config.at("vocab_size").get<int64_t>(), cfg.data, vocab.size(),
+                  reserved_tokens ? fmt::format(" (and {} reserved token(s): {})", reserved_tokens, vocab_size) : "");
+    else if (model.default_config.contains("vocab_size"))
+      d.model_config["vocab_size"] = vocab_size;
+  }
+  return d;
+}
 
 data::CharVocab vocab_of_checkpoint(const nlohmann::json& data_info) {
   CAJAL_CHECK(data_info.is_object() && data_info.contains("vocab") && data_info.at("vocab").is_array(),

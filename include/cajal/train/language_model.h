@@ -11,6 +11,7 @@
 
 #include "cajal/data/text.h"
 #include "cajal/models/language_model.h"
+#include "cajal/train/task.h"
 
 namespace cajal::train {
 
@@ -41,6 +42,26 @@ struct CharModel {
 };
 // Throws cajal::Error when the checkpoint is not of a language model or holds no vocabulary.
 CharModel load_char_model(const std::string& checkpoint);
+
+// What every character-model checkpoint holds: the model, rebuilt from its registered config with
+// the stored one over it and its weights loaded, and the vocabulary. Throws cajal::Error naming
+// `who` when the model does not train under `task` (the message says a `kind` was expected) or the
+// checkpoint holds no vocabulary.
+struct CharCheckpoint {
+  std::shared_ptr<nn::Module> module;
+  data::CharVocab vocab;
+  std::string name;  // the registered model name
+};
+CharCheckpoint load_char_checkpoint(const std::string& checkpoint, const std::string& task, const std::string& who,
+                                    const std::string& kind);
+
+// The character tasks' data (language_model, masked_language_model): cfg.data's bytes as tokens
+// (the text's vocabulary, or the checkpoint's when evaluating), split in order 90% train, 5%
+// validation (when cfg.validation_size > 0), 5% test, each cut into consecutive windows of
+// --seq-len (64) + 1 tokens (data::CharSequenceDataset). The data description holds the vocabulary;
+// the model's vocab_size is the characters plus `reserved_tokens` ids after them (1: [MASK]).
+TaskData load_char_windows(const TrainConfig& cfg, const models::ModelSpec& model, const std::string& task,
+                           int64_t reserved_tokens = 0);
 
 // The vocabulary stored in a checkpoint's data description ({"vocab": [byte, ...]}).
 data::CharVocab vocab_of_checkpoint(const nlohmann::json& data_info);
