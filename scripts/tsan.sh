@@ -14,5 +14,16 @@ fi
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
   -DCAJAL_TSAN=ON -DCAJAL_BUILD_TESTS=OFF -DCAJAL_BUILD_PYTHON=OFF -DCAJAL_BUILD_BENCH=OFF -DCAJAL_NATIVE=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target cajal_tests_tsan
-OMP_TOOL_LIBRARIES=$archer TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-  CAJAL_NUM_THREADS=2 "$build/tests/tsan/cajal_tests_tsan"
+export OMP_TOOL_LIBRARIES=$archer CAJAL_NUM_THREADS=2
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ignore_noninstrumented_modules=1 ${TSAN_OPTIONS:-}"
+# First the harness itself: a plain data race must be reported (exit code 66), or TSan is not on.
+set +e
+"$build/tests/tsan/cajal_tests_tsan" --gtest_also_run_disabled_tests --gtest_filter='TsanSelfCheck.*' >"$build/selfcheck.log" 2>&1
+rc=$?
+set -e
+if [ $rc -ne 66 ]; then
+  echo "tsan: the self-check race was not reported (exit $rc; $build/selfcheck.log): ThreadSanitizer is not active"
+  exit 2
+fi
+echo "tsan: self-check race reported as expected"
+"$build/tests/tsan/cajal_tests_tsan"
