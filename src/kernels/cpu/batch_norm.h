@@ -12,28 +12,15 @@
 // Channels are split across threads (each channel's sums are a serial chain of its runs,
 // accumulated in double), so the results do not depend on the thread count.
 #pragma once
-#include <omp.h>
-
 #include <cmath>
 #include <cstdint>
 
-#include "cajal/core/threading.h"
+#include "kernels/cpu/softmax.h"  // for_items: channels over threads
 #include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
 
 namespace detail {
-
-template <class F>
-void for_each_channel(int64_t C, int64_t work, F f) {
-  const int threads = get_num_threads();
-  if (threads > 1 && C > 1 && work >= kParallelGrain && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t c = 0; c < C; ++c) f(c);
-  } else {
-    for (int64_t c = 0; c < C; ++c) f(c);
-  }
-}
 
 // sum of (x[i] - mu)^2 over [0, n), 16 lanes (lane_sum's order).
 template <class T>
@@ -72,7 +59,7 @@ template <class T>
 void batch_norm_forward(T* y, T* mean, T* var, T* rstd, const T* x, const T* w, const T* b, int64_t N, int64_t C,
                         int64_t S, double eps) {
   const double M = double(N * S);
-  detail::for_each_channel(C, N * C * S, [&](int64_t c) {
+  detail::for_items(C, N * C * S, [&](int64_t c) {
     double s = 0;
     for (int64_t n = 0; n < N; ++n) s += double(lane_sum(x + (n * C + c) * S, S));
     const T mu = T(s / M);
@@ -97,7 +84,7 @@ template <class T>
 void batch_norm_backward(T* dx, T* dw, T* db, const T* g, const T* x, const T* mean, const T* rstd, const T* w,
                          int64_t N, int64_t C, int64_t S) {
   const double M = double(N * S);
-  detail::for_each_channel(C, N * C * S, [&](int64_t c) {
+  detail::for_items(C, N * C * S, [&](int64_t c) {
     const T mu = mean[c], rs = rstd[c];
     double sg = 0, sgx = 0;  // sum g and sum g (x - mean)
     for (int64_t n = 0; n < N; ++n) {
