@@ -28,6 +28,28 @@ std::string small_text() {
 
 const nlohmann::json kTinyBert = {{"d_model", 32}, {"layers", 2}, {"heads", 2}, {"context", 32}, {"dim_feedforward", 64}};
 
+// A fresh directory <tmp>/<name> holding t.txt (small_text()), and a quiet training config of
+// `model` on it writing to <dir>/<run>; tiny bert settings (AdamW 3e-3, windows of 32, batch 8).
+train::TrainConfig tiny_run(const std::string& name, const std::string& model, const std::string& run, std::string& dir) {
+  dir = test::fresh_temp_dir(name);
+  fs::create_directories(dir);
+  std::ofstream(dir + "/t.txt") << small_text();
+  train::TrainConfig cfg;
+  cfg.model = model;
+  cfg.data = dir + "/t.txt";
+  cfg.out_dir = dir + "/" + run;
+  cfg.progress = false;
+  cfg.quiet = true;
+  if (model == "bert") {
+    cfg.model_config = kTinyBert;
+    cfg.seq_len = 32;
+    cfg.batch_size = 8;
+    cfg.optimizer = "adamw";
+    cfg.lr = 3e-3;
+  }
+  return cfg;
+}
+
 }  // namespace
 
 // 2000 sequences of 64: each has round(0.15 * 64) = 10 chosen positions, exactly; over the 20,000
@@ -164,23 +186,10 @@ TEST(MaskedLM, BertSeesBothSidesUnlikeGpt) {
 // the vocabulary and fills masks with probabilities in order, and the bad fill-mask inputs are
 // errors naming what was wrong.
 TEST(MaskedLM, BertTrainsUnderTheMaskedLanguageModelTaskAndFillsMasks) {
-  const std::string dir = test::fresh_temp_dir("mlm_train");
-  fs::create_directories(dir);
-  const std::string data = dir + "/t.txt";
-  std::ofstream(data) << small_text();
-  train::TrainConfig cfg;
-  cfg.model = "bert";
-  cfg.data = data;
-  cfg.out_dir = dir + "/run";
-  cfg.model_config = kTinyBert;
-  cfg.seq_len = 32;
-  cfg.batch_size = 8;
-  cfg.lr = 3e-3;
-  cfg.optimizer = "adamw";
+  std::string dir;
+  train::TrainConfig cfg = tiny_run("mlm_train", "bert", "run", dir);
   cfg.epochs = 10;
   cfg.validation_size = 1;
-  cfg.progress = false;
-  cfg.quiet = true;
   train::TrainReport r = train::run_training(cfg);
   ASSERT_EQ(r.task, "masked_language_model");
   EXPECT_EQ(r.metric_names, (std::vector<std::string>{"loss", "accuracy"}));
@@ -230,20 +239,12 @@ TEST(MaskedLM, BertTrainsUnderTheMaskedLanguageModelTaskAndFillsMasks) {
 
 // A checkpoint of another kind of model is not a masked language model.
 TEST(MaskedLM, FillMaskRejectsACheckpointThatIsNotAMaskedLanguageModel) {
-  const std::string dir = test::fresh_temp_dir("mlm_kind");
-  fs::create_directories(dir);
-  const std::string data = dir + "/t.txt";
-  std::ofstream(data) << small_text();
-  train::TrainConfig cfg;
-  cfg.model = "charlstm";
-  cfg.data = data;
-  cfg.out_dir = dir + "/run";
+  std::string dir;
+  train::TrainConfig cfg = tiny_run("mlm_kind", "charlstm", "run", dir);
   cfg.model_config = {{"embed", 8}, {"hidden", 8}};
   cfg.seq_len = 16;
   cfg.epochs = 1;
   cfg.max_steps_per_epoch = 1;
-  cfg.progress = false;
-  cfg.quiet = true;
   train::TrainReport r = train::run_training(cfg);
   EXPECT_CAJAL_ERROR(train::load_masked_model(r.checkpoint_path), "fill-mask",
                      "expected a checkpoint of a masked language model (cajal train bert), got",
@@ -254,23 +255,10 @@ TEST(MaskedLM, FillMaskRejectsACheckpointThatIsNotAMaskedLanguageModel) {
 // The masks come from the default generator, which the checkpoint holds: a run stopped after one
 // epoch and resumed masks (and so trains) exactly as the uninterrupted run.
 TEST(MaskedLM, ResumeMasksAndTrainsBitIdentically) {
-  const std::string dir = test::fresh_temp_dir("mlm_resume");
-  fs::create_directories(dir);
-  const std::string data = dir + "/t.txt";
-  std::ofstream(data) << small_text();
-  train::TrainConfig cfg;
-  cfg.model = "bert";
-  cfg.data = data;
-  cfg.out_dir = dir + "/a";
-  cfg.model_config = kTinyBert;
-  cfg.seq_len = 32;
-  cfg.batch_size = 8;
-  cfg.optimizer = "adamw";
-  cfg.lr = 3e-3;
+  std::string dir;
+  train::TrainConfig cfg = tiny_run("mlm_resume", "bert", "a", dir);
   cfg.epochs = 2;
   cfg.max_steps_per_epoch = 3;
-  cfg.progress = false;
-  cfg.quiet = true;
   train::TrainReport straight = train::run_training(cfg);
   train::TrainConfig first = cfg;
   first.out_dir = dir + "/b";

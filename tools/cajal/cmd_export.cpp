@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "checkpoint_data.h"
+#include "cli_options.h"
 #include "cajal/autograd/grad_mode.h"
 #include "cajal/core/error.h"
 #include "cajal/io/checkpoint.h"
@@ -18,22 +19,6 @@
 #include "cajal/tools_registry.h"
 
 namespace {
-
-// "3x224x224" or "784" -> {3, 224, 224} / {784}.
-cajal::Shape parse_shape(const std::string& text) {
-  cajal::Shape s;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find('x', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string part = text.substr(pos, end - pos);
-    CAJAL_CHECK(!part.empty() && part.find_first_not_of("0123456789") == std::string::npos, "export",
-                "expected --input as sizes joined by 'x' (e.g. 1x28x28), got '{}'", text);
-    s.push_back(std::stoll(part));
-    pos = end + 1;
-  }
-  return s;
-}
 
 double max_abs_diff(const cajal::Tensor& a, const cajal::Tensor& b) {
   const auto x = a.to_vector<double>(), y = b.to_vector<double>();
@@ -67,7 +52,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     cajal::Shape shape = spec.input_shape;
     const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
     if (info.is_object() && info.contains("input_shape")) shape = cajal::Shape(info.at("input_shape").get<std::vector<int64_t>>());
-    if (!input->empty()) shape = parse_shape(*input);
+    if (!input->empty()) shape = cajal::cli::parse_input_shape(*input, "export", "1x28x28");
     cajal::Shape full{*batch};
     for (int64_t d : shape) full.push_back(d);
     // Language models read token ids.

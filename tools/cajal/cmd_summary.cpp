@@ -6,27 +6,12 @@
 #include <iostream>
 
 #include "cajal/core/error.h"
+#include "cli_options.h"
 #include "cajal/models/registry.h"
 #include "cajal/models/summary.h"
 #include "cajal/tools_registry.h"
 
 namespace {
-
-// "3x224x224" or "784" -> {3, 224, 224} / {784}.
-cajal::Shape parse_input(const std::string& text) {
-  cajal::Shape s;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find('x', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string part = text.substr(pos, end - pos);
-    CAJAL_CHECK(!part.empty() && part.find_first_not_of("0123456789") == std::string::npos, "summary",
-                "expected --input as sizes joined by 'x' (e.g. 3x224x224), got '{}'", text);
-    s.push_back(std::stoll(part));
-    pos = end + 1;
-  }
-  return s;
-}
 
 CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto* cmd = app.add_subcommand("summary", "Per-layer output shapes, parameters and multiply-accumulates of a model");
@@ -44,7 +29,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     const auto& spec = cajal::models::find_model(*name);
     const nlohmann::json cfg = model_config->empty() ? nlohmann::json::object() : nlohmann::json::parse(*model_config);
     auto model = cajal::models::build_model(*name, cfg);
-    const cajal::Shape shape = input->empty() ? spec.input_shape : parse_input(*input);
+    const cajal::Shape shape = input->empty() ? spec.input_shape : cajal::cli::parse_input_shape(*input, "summary", "3x224x224");
     auto s = cajal::models::summary::summarize(cajal::nn::as_unary(*model, "summary"), shape, *batch, *name);
     if (*as_json)
       std::cout << cajal::models::summary::to_json(s).dump(2) << "\n";
