@@ -89,7 +89,12 @@ class Seq2SeqTask : public Task {
   TaskData load_data(const TrainConfig& cfg, const models::ModelSpec&) override {
     const CorpusSpec spec = parse_data(cfg.data);
     const int64_t val = cfg.validation_size > 0 ? std::min(cfg.validation_size, spec.test) : 0;
-    const text::ParallelCorpus corpus = text::number_words_corpus(spec.train, spec.test + val, cfg.seed);
+    // `cajal eval` of a checkpoint draws the run's own corpus (its seed is stored with the data), so
+    // it tests the pairs the run's report did; a new run draws from its --seed.
+    const uint64_t seed = cfg.trained_data.is_object() && cfg.trained_data.contains("seed")
+                              ? cfg.trained_data.at("seed").get<uint64_t>()
+                              : cfg.seed;
+    const text::ParallelCorpus corpus = text::number_words_corpus(spec.train, spec.test + val, seed);
     const Seq2SeqVocabs v = number_words_vocabs();
     TaskData d;
     d.train = pairs_dataset(corpus.train, v);
@@ -98,7 +103,7 @@ class Seq2SeqTask : public Task {
     test_pairs_.assign(corpus.held_out.begin(), corpus.held_out.begin() + spec.test);
     d.info = {{"data", vocabs_to_json(v)}};
     d.info["data"]["corpus"] = "number-words";
-    d.info["data"]["train"] = spec.train, d.info["data"]["test"] = spec.test;
+    d.info["data"]["train"] = spec.train, d.info["data"]["test"] = spec.test, d.info["data"]["seed"] = seed;
     d.model_config = cfg.model_config.is_null() ? nlohmann::json::object() : cfg.model_config;
     for (const auto& [key, size] : {std::pair{"src_vocab", v.source.size()}, std::pair{"tgt_vocab", v.target.size()}}) {
       if (d.model_config.contains(key))

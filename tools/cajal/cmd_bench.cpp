@@ -124,7 +124,7 @@ int run_bench(const BenchArgs& a) {
 CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Run a benchmark workload of WORKLOADS.md and print its figures");
   auto args = std::make_shared<BenchArgs>();
-  cmd->add_option("workload", args->workload, "gemm, conv, mlp, lenet, charlstm, gpt or neuro");
+  cmd->add_option("workload", args->workload, "The workload: " + cajal::bench::workload_names());
   cmd->add_flag("--list", args->list, "List the workloads and whether each can run yet");
   cmd->add_flag("--json", args->json, "Print only the JSON record (one line per run)");
   cmd->add_option("--runs", args->runs, "Run N times, each in its own process")->check(CLI::PositiveNumber);
