@@ -100,6 +100,14 @@ Tensor SpikingMLP::forward(const Tensor& x) {
   CAJAL_CHECK(x.defined() && x.dim() == 2 && x.size(1) == opt_.in, "SpikingMLP",
               "expected input of shape (B, {}), got {}", opt_.in, x.defined() ? x.shape() : Shape{});
   const int64_t B = x.size(0), T = opt_.steps;
+  // The rate code reads each value as a spike probability: a standardised image (normalize=standard,
+  // values around [-0.8, 2]) would be clipped into a different picture without a word. The clamp
+  // only absorbs rounding.
+  const double lo = min(x.detach()).item(), hi = max(x.detach()).item();
+  CAJAL_CHECK(lo >= -1e-6 && hi <= 1 + 1e-6, "SpikingMLP",
+              "expected input intensities in [0, 1] (rate coding: each value is a spike probability per "
+              "step), got values in [{:.4g}, {:.4g}]; a standardised input (normalize=standard) cannot be rate coded",
+              lo, hi);
   Tensor p = clamp(x.detach().to(DType::f32), 0.0, 1.0);
   // Rate coding: P(spike) = intensity at each step; the steps' draws in order, as (T, B, in).
   Tensor in_spk = bernoulli(expand(reshape(p, {1, B, opt_.in}), {T, B, opt_.in}).contiguous(), generator());

@@ -132,3 +132,14 @@ TEST(SpikingMLP, LearnsFashionMNISTFromRateCodedSpikes) {
   EXPECT_GT(r.hidden_spikes_per_sample, 10.0);
   EXPECT_LT(r.hidden_spikes_per_sample, 64.0 * 8.0);
 }
+
+// The rate code needs intensities in [0, 1]: a standardised image is rejected with the range it
+// has, not clipped into another picture; the ends of [0, 1] themselves are fine.
+TEST(SpikingMLP, RejectsInputsOutsideTheRateCodesRange) {
+  SpikingMLPOptions o;
+  o.in = 4, o.hidden = 3, o.out = 2, o.steps = 2;
+  SpikingMLP m(o);
+  EXPECT_NO_THROW(m.forward(from_vector(std::vector<float>{0, 1, 0.5f, 1}, {1, 4})));
+  EXPECT_CAJAL_ERROR(m.forward(from_vector(std::vector<float>{-0.8f, 0.2f, 2.1f, 1}, {1, 4})), "SpikingMLP",
+                     "expected input intensities in [0, 1]", "got values in [-0.8, 2.1]", "normalize=standard");
+}
