@@ -1,6 +1,7 @@
 // The training loop shared by every task (see include/cajal/train/trainer.h and task.h).
 #include "cajal/train/trainer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -419,9 +420,16 @@ nlohmann::json report_json(const TrainConfig& cfg, const TrainReport& r) {
 }
 
 std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
-  // A metric's column: "accuracy" as a percentage, the rest as numbers.
-  auto cell = [](const std::string& name, double v) {
-    return name == "accuracy" ? fmt::format("{:>9.2f}%", 100 * v) : fmt::format("{:>10.4f}", v);
+  // The epoch table: per split (val only when some epoch was validated), one column per metric, as
+  // wide as its header ("train hidden_spikes") and at least 10; "accuracy" as a percentage.
+  std::vector<const char*> splits{"train"};
+  if (std::any_of(r.epochs.begin(), r.epochs.end(), [](const EpochRecord& e) { return !e.val.empty(); }))
+    splits.push_back("val");
+  auto header = [](const char* split, const std::string& n) {
+    return fmt::format("{} {}", split, n == "accuracy" ? "acc" : n);
+  };
+  auto cell = [](const std::string& name, double v, size_t width) {
+    return name == "accuracy" ? fmt::format("{:>{}.2f}%", 100 * v, width - 1) : fmt::format("{:>{}.4f}", v, width);
   };
   std::string s = fmt::format("\n=== cajal train report: {} on {} ({}) ===\n", cfg.model,
                               r.data.empty() ? cfg.data : r.data, r.task);
@@ -440,13 +448,14 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
                      cfg.adversarial == "trades" ? fmt::format(" beta {}", cfg.trades_beta)
                                                  : fmt::format(" mix {}", cfg.adversarial_mix));
   s += fmt::format("{:>5}", "epoch");
-  for (const char* split : {"train", "val"})
-    for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", fmt::format("{} {}", split, n == "accuracy" ? "acc" : n));
+  for (const char* split : splits)
+    for (const auto& n : r.metric_names) s += fmt::format(" {:>10}", header(split, n));
   s += fmt::format(" {:>8}\n", "seconds");
   for (const auto& e : r.epochs) {
     s += fmt::format("{:>5}", e.epoch);
-    for (const Metrics* m : {&e.train, &e.val})
-      for (const auto& n : r.metric_names) s += " " + cell(n, m->get(n));
+    for (const char* split : splits)
+      for (const auto& n : r.metric_names)
+        s += " " + cell(n, (split == splits[0] ? e.train : e.val).get(n), std::max<size_t>(10, header(split, n).size()));
     s += fmt::format(" {:>8.1f}\n", e.seconds);
   }
   s += fmt::format("test           ");
