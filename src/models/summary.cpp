@@ -3,12 +3,17 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <map>
+#include <optional>
 
 #include "cajal/autograd/grad_mode.h"
 #include "cajal/models/cnn.h"
 #include "cajal/nn/layer_context.h"
 #include "cajal/nn/nn.h"
+#include "cajal/nn/transformer.h"
+#include "cajal/nn/transformer_stack.h"
 
 namespace cajal::models::summary {
 
@@ -27,8 +32,25 @@ void collect_names(const nn::Module& m, const std::string& prefix, Trace& t) {
     collect_names(*child, prefix.empty() ? name : prefix + "." + name, t);
 }
 
-// The notes' cost model, for one forward of the whole batch.
-int64_t macs_of(nn::Module& m, const Tensor& x, const Tensor& y) {
+// (batch, time) of a sequence layer's input: (B, T, ...) batch first, (T, B, ...) otherwise, and
+// an unbatched (T, features) input as one sequence.
+std::pair<int64_t, int64_t> batch_and_time(const Tensor& x, bool batch_first) {
+  if (x.dim() == 2) return {1, x.size(0)};
+  return batch_first ? std::pair{x.size(0), x.size(1)} : std::pair{x.size(1), x.size(0)};
+}
+
+// An encoder layer on (B, T, E): per token the input projections (3 E^2), the output projection
+// (E^2) and the feed-forward (2 E ff); per sequence the scores Q K^T and the weighted values
+// (T^2 E each).
+int64_t encoder_layer_macs(const nn::TransformerEncoderLayer& layer, const Tensor& x) {
+  const auto& o = layer.options();
+  const auto [B, T] = batch_and_time(x, o.batch_first());
+  const int64_t E = o.d_model(), ff = o.dim_feedforward();
+  return B * T * (4 * E * E + 2 * E * ff) + B * 2 * T * T * E;
+}
+
+// The notes' cost model, for one forward of the whole batch; nullopt: not known for this module.
+std::optional<int64_t> macs_of(nn::Module& m, const Tensor& x, const Tensor& y) {
   if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
     const auto& o = conv->options();
     return x.size(0) * conv2d_multiplies({x.size(2), x.size(3)}, conv->weight.shape(), o.stride(), o.padding(),
@@ -44,8 +66,30 @@ int64_t macs_of(nn::Module& m, const Tensor& x, const Tensor& y) {
     const int64_t in = lin->weight.size(1), out = lin->weight.size(0);
     return (x.numel() / in) * in * out;
   }
+  if (auto* rnn = dynamic_cast<nn::RNNBase*>(&m)) {
+    // Per step, example, layer and direction: the gates' products with the input and the hidden
+    // state, gates x H x (I + H); layers above the first read H x directions features.
+    const auto& o = rnn->options();
+    const int64_t gates = rnn->mode() == nn::RNNMode::LSTM ? 4 : rnn->mode() == nn::RNNMode::GRU ? 3 : 1;
+    const int64_t H = o.hidden_size(), dirs = o.bidirectional() ? 2 : 1;
+    const auto [B, T] = batch_and_time(x, o.batch_first());
+    int64_t per_step = 0;
+    for (int64_t l = 0; l < o.num_layers(); ++l) per_step += dirs * gates * H * ((l == 0 ? o.input_size() : H * dirs) + H);
+    return B * T * per_step;
+  }
+  if (auto* min_rnn = dynamic_cast<nn::MinRNNBase*>(&m)) {  // one projection of the inputs (G H, I) per token
+    const auto [B, T] = batch_and_time(x, min_rnn->options().batch_first());
+    return B * T * min_rnn->weight_ih.numel();
+  }
+  if (auto* layer = dynamic_cast<nn::TransformerEncoderLayer*>(&m)) return encoder_layer_macs(*layer, x);
+  if (auto* encoder = dynamic_cast<nn::TransformerEncoder*>(&m)) {
+    int64_t total = 0;
+    for (int64_t i = 0; i < encoder->num_layers(); ++i) total += encoder_layer_macs(*encoder->layer(i), x);
+    return total;
+  }
   (void)y;
-  return 0;
+  if (m.named_children().empty()) return 0;  // activations, pooling, normalisation, embeddings
+  return std::nullopt;
 }
 
 void record(nn::Module& m, const Tensor& x, const Tensor& y, bool with_macs) {
@@ -57,7 +101,9 @@ void record(nn::Module& m, const Tensor& x, const Tensor& y, bool with_macs) {
   r.output = y.shape();
   if (!t.counted[&m]) r.parameters = m.num_parameters();
   t.counted[&m] = true;
-  r.macs = with_macs ? macs_of(m, x, y) : 0;
+  const std::optional<int64_t> macs = with_macs ? macs_of(m, x, y) : std::nullopt;
+  r.macs = macs.value_or(0);
+  r.macs_counted = macs.has_value();
   t.rows.push_back(std::move(r));
 }
 
@@ -96,6 +142,19 @@ Tensor run(nn::UnaryModule& m, const Tensor& x) {
   return y;
 }
 
+Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward) {
+  Tensor y = forward();
+  if (g_trace) record(m, x, y, true);
+  return y;
+}
+
+void record_computation(const std::string& name, const std::string& type, const Tensor& y, int64_t macs) {
+  if (!g_trace) return;
+  Row r;
+  r.name = name, r.type = type, r.output = y.shape(), r.macs = macs;
+  g_trace->rows.push_back(std::move(r));
+}
+
 Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, const std::string& model_name) {
   CAJAL_CHECK(batch >= 1, "summary", "expected batch >= 1, got {}", batch);
   CAJAL_CHECK(g_trace == nullptr, "summary", "expected no summary in progress on this thread, got one");
@@ -125,6 +184,7 @@ Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, co
   s.total_parameters = module.num_parameters();
   for (const Row& r : s.rows) {
     s.total_macs += r.macs;
+    if (!r.macs_counted) s.not_counted.push_back(r.name.empty() ? r.type : r.name);
     int64_t n = 1;
     for (int64_t d : r.output) n *= d;
     s.activation_bytes += 4 * (n / batch);
@@ -154,11 +214,14 @@ std::string to_string(const Summary& s) {
   out += header + std::string(header.size() - 1, '-') + "\n";
   for (const Row& r : s.rows)
     out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>12}  {:>16}\n", r.name, wname, r.type, wtype, shape_str(r.output),
-                       wshape, nn::format_count(r.parameters), nn::format_count(r.macs));
+                       wshape, nn::format_count(r.parameters), r.macs_counted ? nn::format_count(r.macs) : "-");
   out += std::string(header.size() - 1, '-') + "\n";
   out += fmt::format("Total parameters: {}\n", nn::format_count(s.total_parameters));
   out += fmt::format("Total MACs: {} ({}); FLOPs = 2 x MACs = {}\n", nn::format_count(s.total_macs),
                      human(double(s.total_macs), "MAC"), human(2.0 * double(s.total_macs), "FLOP"));
+  if (!s.not_counted.empty())
+    out += fmt::format("Not counted: the MACs inside {} (layers its forward does not trace; the totals leave them out)\n",
+                       fmt::join(s.not_counted, ", "));
   out += fmt::format("Activations (float32, one example): {} ({:.2f} MiB); parameters (float32): {:.2f} MiB\n",
                      nn::format_count(s.activation_bytes), s.activation_bytes / 1048576.0,
                      s.total_parameters * 4 / 1048576.0);
@@ -169,12 +232,14 @@ nlohmann::ordered_json to_json(const Summary& s) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const Row& r : s.rows)
     rows.push_back({{"name", r.name}, {"type", r.type}, {"output_shape", r.output.vec()},
-                    {"parameters", r.parameters}, {"macs", r.macs}});
+                    {"parameters", r.parameters},
+                    {"macs", r.macs_counted ? nlohmann::ordered_json(r.macs) : nlohmann::ordered_json()}});
   return {{"model", s.model},
           {"input_shape", s.input.vec()},
           {"layers", rows},
           {"total_parameters", s.total_parameters},
           {"total_macs", s.total_macs},
+          {"macs_not_counted", s.not_counted},
           {"total_flops", s.flops()},
           {"flops_convention", "FLOPs = 2 x MACs"},
           {"activation_bytes_per_example", s.activation_bytes}};

@@ -76,3 +76,66 @@ TEST(Summary, AnInputThatDoesNotFitIsACajalError) {
   EXPECT_THROW(summary::summarize(nn::as_unary(*model, "test"), {3, 32, 32}), cajal::Error);
   EXPECT_THROW(summary::summarize(nn::as_unary(*model, "test"), {1, 28, 28}, 0), cajal::Error);
 }
+
+// The sequence models trace their layers: every row's MACs from the layer sizes, worked out here.
+TEST(Summary, GptCountsEachBlocksProjectionsAttentionAndFeedForward) {
+  auto model = models::build_model("gpt");  // 4 blocks, d_model 128, feed-forward 512, context 64, 65 tokens
+  const auto s = summary::summarize(nn::as_unary(*model, "test"), {64}, 2);
+  const int64_t B = 2, T = 64, E = 128, ff = 512, V = 65;
+  const int64_t block = B * T * (3 * E * E + E * E + 2 * E * ff) + B * (T * T * E + T * T * E);
+  ASSERT_EQ(s.rows.size(), 2u + 4u + 2u);
+  EXPECT_EQ(s.rows[2].name, "block0");
+  EXPECT_EQ(s.rows[2].type, "TransformerEncoderLayer");
+  EXPECT_EQ(s.rows[2].macs, block);
+  EXPECT_EQ(s.rows.back().macs, B * T * E * V);
+  EXPECT_EQ(s.total_macs, 4 * block + B * T * E * V);
+  EXPECT_TRUE(s.not_counted.empty());
+  EXPECT_EQ(s.total_parameters, model->num_parameters());
+}
+
+TEST(Summary, RecurrentLayersCountTheirGatesProducts) {
+  const int64_t T = 64, I = 64, H = 256, V = 65;
+  for (const auto& [name, gates] : {std::pair{"charlstm", 4}, std::pair{"chargru", 3}}) {
+    auto model = models::build_model(name);
+    const auto s = summary::summarize(nn::as_unary(*model, "test"), {T});
+    ASSERT_EQ(s.rows.size(), 3u) << name;
+    EXPECT_EQ(s.rows[1].macs, T * gates * H * (I + H)) << name;
+    EXPECT_EQ(s.total_macs, T * gates * H * (I + H) + T * H * V) << name;
+  }
+  // Two bidirectional layers: the second reads both directions' H features.
+  nn::GRU gru(nn::RNNOptions(10, 8).num_layers(2).bidirectional(true).batch_first(true));
+  Tensor x = zeros({3, 5, 10});
+  struct Wrap : nn::UnaryModule {
+    nn::GRU& g;
+    explicit Wrap(nn::GRU& g) : nn::UnaryModule("Wrap"), g(g) {}
+    Tensor forward(const Tensor& x) override {
+      return summary::run_layer(g, x, [&] { return std::get<0>(g.forward(x)); });
+    }
+  } wrap(gru);
+  const auto s = summary::summarize(wrap, {5, 10}, 3);
+  EXPECT_EQ(s.total_macs, 3 * 5 * 2 * 3 * 8 * ((10 + 8) + (16 + 8)));
+}
+
+// A composite whose forward does not trace its layers is one row whose MACs are not counted: "-"
+// in the table, null in JSON, and named under the totals, not a 0 that reads as free.
+TEST(Summary, AnUntracedCompositeIsMarkedNotCounted) {
+  struct Hidden : nn::UnaryModule {
+    std::shared_ptr<nn::Linear> fc;
+    Hidden() : nn::UnaryModule("Hidden") { fc = register_module("fc", std::make_shared<nn::Linear>(4, 3)); }
+    Tensor forward(const Tensor& x) override { return fc->forward(x); }  // not through summary::run
+  };
+  nn::Sequential net;
+  net.push_back(std::make_shared<nn::Linear>(6, 4));
+  net.push_back(std::make_shared<Hidden>());
+  const auto s = summary::summarize(net, {6});
+  ASSERT_EQ(s.rows.size(), 2u);
+  EXPECT_TRUE(s.rows[0].macs_counted);
+  EXPECT_FALSE(s.rows[1].macs_counted);
+  EXPECT_EQ(s.total_macs, 6 * 4);
+  EXPECT_EQ(s.not_counted, std::vector<std::string>{"1"});
+  const std::string text = summary::to_string(s);
+  EXPECT_NE(text.find("Not counted: the MACs inside 1 "), std::string::npos) << text;
+  const auto j = summary::to_json(s);
+  EXPECT_TRUE(j["layers"][1]["macs"].is_null());
+  EXPECT_EQ(j["macs_not_counted"][0], "1");
+}

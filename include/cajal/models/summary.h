@@ -6,9 +6,13 @@
 // own forward, and its children appear as rows when that forward calls them through
 // summary::run (every zoo block does); a user's composite that does not is one row of its own.
 // MACs use the notes' cost model: a convolution costs conv2d_multiplies (oh ow O C/groups kh kw),
-// a Linear in x out per row; pooling, normalisation and activations count 0. FLOPs = 2 x MACs.
+// a Linear in x out per row; pooling, normalisation, embeddings and activations count 0; the
+// recurrent layers and transformer encoder layers count their matrix products (macs_of in
+// summary.cpp). A composite whose inner layers were not seen is a row whose MACs are not counted
+// ("-"), and the totals name it, rather than a guess. FLOPs = 2 x MACs.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,7 @@ struct Row {
   Shape output;            // with the batch dimension
   int64_t parameters = 0;  // this layer's own (a module shared by two paths counts on its first row)
   int64_t macs = 0;        // for the whole batch
+  bool macs_counted = true;  // false: a composite whose inner layers were not seen (macs is 0)
 };
 
 struct Summary {
@@ -28,7 +33,8 @@ struct Summary {
   Shape input;  // with the batch dimension
   std::vector<Row> rows;
   int64_t total_parameters = 0;  // module.num_parameters()
-  int64_t total_macs = 0;
+  int64_t total_macs = 0;      // over the rows whose MACs are counted
+  std::vector<std::string> not_counted;  // the rows whose MACs are not (by name)
   int64_t activation_bytes = 0;  // float32 outputs of every row, for ONE example
   int64_t flops() const { return 2 * total_macs; }
 };
@@ -40,5 +46,14 @@ nlohmann::ordered_json to_json(const Summary& s);
 
 // Calls m(x); while a summary is being taken, records m (or walks it) as described above.
 Tensor run(nn::UnaryModule& m, const Tensor& x);
+
+// For a module whose forward takes more than one argument (an RNN with its state, a transformer
+// layer with its mask): calls `forward` and, while a summary is being taken, records m as one row
+// with input x and the tensor `forward` returns.
+Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward);
+
+// A computation with no module of its own (an output layer tied to an embedding's weight): while a
+// summary is being taken, a row `name` of `type` with output y and the given MACs, no parameters.
+void record_computation(const std::string& name, const std::string& type, const Tensor& y, int64_t macs);
 
 }  // namespace cajal::models::summary

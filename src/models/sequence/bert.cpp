@@ -19,6 +19,7 @@
 
 #include "cajal/models/masked_language_model.h"
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/embedding.h"
 #include "cajal/nn/layer_norm.h"
 #include "cajal/nn/linear.h"
@@ -76,10 +77,14 @@ class BERT : public MaskedLanguageModel {
                      dtype_name(ids.dtype()), shape_str(ids.shape()));
     const int64_t T = ids.size(1);
     CAJAL_CHECK(T <= context_, "BERT", "expected at most {} tokens (the context), got {}", context_, T);
-    Tensor x = emb_norm_->forward(add(tok_emb_->forward(ids), pos_emb_->forward(arange(double(T)))));
-    x = encoder_->forward(x);  // no mask: bidirectional
-    const Tensor h = head_norm_->forward(gelu(transform_->forward(x)));
-    return linear(h, tok_emb_->weight, head_bias_);
+    // Through the summary's hooks, so `cajal summary bert` lists the layers with their MACs.
+    namespace summary = models::summary;
+    Tensor x = summary::run(*emb_norm_, add(summary::run(*tok_emb_, ids), summary::run(*pos_emb_, arange(double(T)))));
+    x = summary::run_layer(*encoder_, x, [&] { return encoder_->forward(x); });  // no mask: bidirectional
+    const Tensor h = summary::run(*head_norm_, gelu(summary::run(*transform_, x)));
+    Tensor logits = linear(h, tok_emb_->weight, head_bias_);
+    summary::record_computation("head (tok_emb.weight)", "Linear", logits, h.numel() * vocab_);
+    return logits;
   }
 
  private:

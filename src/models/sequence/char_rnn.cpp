@@ -6,6 +6,7 @@
 
 #include "cajal/models/language_model.h"
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/embedding.h"
 #include "cajal/nn/linear.h"
 #include "cajal/nn/rnn.h"
@@ -56,33 +57,41 @@ class CharRNN : public LanguageModel {
   Tensor advance(const Tensor& ids, LMState& state) override {
     CAJAL_CHECK_TYPE(ids.dtype() == DType::i64 && ids.dim() == 2, type_name(), "expected int64 token ids [B, T], got {} {}",
                      dtype_name(ids.dtype()), shape_str(ids.shape()));
-    Tensor x = embedding_->forward(ids);
+    // Through the summary's hooks, so `cajal summary charlstm` lists the layers with their MACs.
+    namespace summary = models::summary;
+    Tensor x = summary::run(*embedding_, ids);
     const bool fresh = state.empty();
     if (lstm_) {
       std::optional<nn::LSTMState> hx;
       if (!fresh) hx = nn::LSTMState{state.tensors.at(0), state.tensors.at(1)};
-      auto [out, hc] = lstm_->forward(x, hx);
-      state.tensors = {std::get<0>(hc), std::get<1>(hc)};
-      x = out;
+      x = summary::run_layer(*lstm_, x, [&] {
+        auto [out, hc] = lstm_->forward(x, hx);
+        state.tensors = {std::get<0>(hc), std::get<1>(hc)};
+        return out;
+      });
     } else if (gru_) {
       std::optional<Tensor> h0;
       if (!fresh) h0 = state.tensors.at(0);
-      auto [out, h] = gru_->forward(x, h0);
-      state.tensors = {h};
-      x = out;
+      x = summary::run_layer(*gru_, x, [&] {
+        auto [out, h] = gru_->forward(x, h0);
+        state.tensors = {h};
+        return out;
+      });
     } else {
       std::vector<Tensor> next;
       for (size_t l = 0; l < min_layers_.size(); ++l) {
         std::optional<Tensor> h0;
         if (!fresh) h0 = state.tensors.at(l);
-        auto [out, h] = min_layers_[l]->forward(x, h0);
-        next.push_back(h);
-        x = out;
+        x = summary::run_layer(*min_layers_[l], x, [&] {
+          auto [out, h] = min_layers_[l]->forward(x, h0);
+          next.push_back(h);
+          return out;
+        });
       }
       state.tensors = std::move(next);
     }
     state.position += ids.size(1);
-    return head_->forward(x);
+    return summary::run(*head_, x);
   }
 
  private:

@@ -15,6 +15,7 @@
 
 #include "cajal/models/language_model.h"
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/embedding.h"
 #include "cajal/nn/transformer.h"
 #include "cajal/ops/ops.h"
@@ -55,8 +56,9 @@ class GPT : public LanguageModel {
     Tensor x = embed(ids, 0);
     // bool mask: true marks a key NOT attended (torch's convention): key j > query i.
     const Tensor future = gt(arange(T).reshape({1, T}), arange(T).reshape({T, 1}));
-    for (auto& block : blocks_) x = block->forward(x, future);
-    return head_->forward(ln_f_->forward(x));
+    // Through the summary's hooks, so `cajal summary gpt` lists every layer with its MACs.
+    for (auto& block : blocks_) x = models::summary::run_layer(*block, x, [&] { return block->forward(x, future); });
+    return models::summary::run(*head_, models::summary::run(*ln_f_, x));
   }
 
   Tensor advance(const Tensor& ids, LMState& state) override {
@@ -97,7 +99,8 @@ class GPT : public LanguageModel {
 
   Tensor embed(const Tensor& ids, int64_t position) {
     const int64_t T = ids.size(1);
-    return add(tok_emb_->forward(ids), pos_emb_->forward(arange(double(position), double(position + T))));
+    return add(models::summary::run(*tok_emb_, ids),
+               models::summary::run(*pos_emb_, arange(double(position), double(position + T))));
   }
 
   // WORKLOADS.md's gpt init: matrices and embeddings N(0, 0.02), biases 0, LayerNorm gains 1.
