@@ -73,11 +73,17 @@ std::string AdditiveAttention::extra_repr() const {
                      options_.hidden_size());
 }
 
+Tensor AdditiveAttention::project_keys(const Tensor& keys) { return key_proj->forward(keys); }
+
 std::tuple<Tensor, Tensor> AdditiveAttention::forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                                                      const Tensor& mask) {
+                                                      const Tensor& mask, const Tensor& projected_keys) {
   Tensor q = check_inputs("AdditiveAttention", options_.query_size(), options_.key_size(), query, keys, values);
+  CAJAL_CHECK(!projected_keys.defined() || projected_keys.shape() == (Shape{keys.size(0), keys.size(1), options_.hidden_size()}),
+              "AdditiveAttention", "expected projected keys (N, S, hidden_size) = ({}, {}, {}), got {}", keys.size(0),
+              keys.size(1), options_.hidden_size(), projected_keys.defined() ? shape_str(projected_keys.shape()) : "");
+  const Tensor k = projected_keys.defined() ? projected_keys : project_keys(keys);
   // (N, L, 1, H) + (N, 1, S, H) -> tanh -> v -> (N, L, S)
-  Tensor features = tanh(add(query_proj->forward(q).unsqueeze(2), key_proj->forward(keys).unsqueeze(1)));
+  Tensor features = tanh(add(query_proj->forward(q).unsqueeze(2), k.unsqueeze(1)));
   Tensor scores = v->forward(features).squeeze(-1);
   return attend("AdditiveAttention", scores, values, mask, query.dim() == 2);
 }

@@ -37,6 +37,24 @@ TEST(NnSeq2seqAttention, AdditiveWeightsAreAMaskedSoftmaxAndContextTheirMean) {
   EXPECT_TRUE(allclose(ctx[1], matmul(w[1], v[1]), 1e-12, 1e-12));
 }
 
+// A decoder projects the keys once (project_keys) and passes them at every step: the same context
+// and weights as projecting them inside, and gradients that reach key_proj through the projection.
+TEST(NnSeq2seqAttention, AdditivePrecomputedKeyProjectionGivesTheSameResult) {
+  nn::AdditiveAttention att(nn::AdditiveAttentionOptions(3, 4, 5).dtype(DType::f64));
+  Tensor q = randn({2, 3}, DType::f64), k = randn({2, 6, 4}, DType::f64), v = randn({2, 6, 2}, DType::f64);
+  auto [ctx, w] = att.forward(q, k, v);
+  const Tensor projected = att.project_keys(k);
+  EXPECT_EQ(projected.shape(), (Shape{2, 6, 5}));
+  auto [ctx2, w2] = att.forward(q, k, v, Tensor(), projected);
+  EXPECT_TRUE(allclose(ctx2, ctx, 0, 0));
+  EXPECT_TRUE(allclose(w2, w, 0, 0));
+  sum(ctx2).backward();
+  ASSERT_TRUE(att.key_proj->weight.grad().defined());
+  EXPECT_GT(sum(abs(att.key_proj->weight.grad())).item(), 0.0);
+  EXPECT_CAJAL_ERROR(att.forward(q, k, v, Tensor(), zeros({2, 6, 4}, DType::f64)),
+                     "AdditiveAttention: expected projected keys (N, S, hidden_size) = (2, 6, 5), got [2, 6, 4]");
+}
+
 TEST(NnSeq2seqAttention, LuongDotAndGeneralScores) {
   nn::LuongAttention dot(nn::LuongAttentionOptions(4, 4).score("dot"));
   EXPECT_TRUE(dot.named_parameters().empty());

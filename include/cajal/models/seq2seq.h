@@ -37,9 +37,11 @@ class Seq2Seq : public nn::Module {
  public:
   explicit Seq2Seq(const Seq2SeqConfig& config);
 
-  // What the decoder attends to: annotations (B, S, 2 hidden) and the mask of real tokens (bool (B, S)).
+  // What the decoder attends to: annotations (B, S, 2 hidden), the mask of real tokens (bool (B, S)),
+  // and the attention's projection of the annotations (B, S, attention), computed once per source
+  // instead of at every decoder step.
   struct Encoded {
-    Tensor annotations, mask;
+    Tensor annotations, mask, projected_keys;
   };
   // The decoder state: h (B, hidden), and c (B, hidden) for an LSTM decoder.
   struct State {

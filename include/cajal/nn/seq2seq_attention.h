@@ -36,8 +36,11 @@ struct AdditiveAttentionOptions {
 class AdditiveAttention : public Module {
  public:
   explicit AdditiveAttention(const AdditiveAttentionOptions& options);
+  // projected_keys: key_proj(keys) (N, S, hidden_size), when the caller attends to the same keys
+  // with many queries (a decoder, one step at a time) and computed it once (project_keys).
   std::tuple<Tensor, Tensor> forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                                     const Tensor& mask = Tensor());
+                                     const Tensor& mask = Tensor(), const Tensor& projected_keys = Tensor());
+  Tensor project_keys(const Tensor& keys);
   std::string extra_repr() const override;
   const AdditiveAttentionOptions& options() const { return options_; }
 

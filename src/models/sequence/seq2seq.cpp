@@ -75,14 +75,15 @@ std::pair<Seq2Seq::Encoded, Seq2Seq::State> Seq2Seq::encode(const Tensor& src) {
   // h_n (2, B, H): the forward direction's state after the last token, the backward one's after the first.
   State s0{tanh(bridge_->forward(cat({select(h_n, 0, 0), select(h_n, 0, 1)}, 1))), Tensor()};
   if (lstm_decoder_) s0.c = zeros_like(s0.h);
-  return {{annotations, logical_not(eq(src, 0.0))}, s0};
+  return {{annotations, logical_not(eq(src, 0.0)), attention_->project_keys(annotations)}, s0};
 }
 
 std::tuple<Tensor, Tensor> Seq2Seq::step(const Tensor& prev, State& state, const Encoded& encoded) {
   CAJAL_CHECK_TYPE(prev.dtype() == DType::i64 && prev.dim() == 1 && prev.size(0) == state.h.size(0), kName,
                    "expected int64 previous tokens ({}), got {} {}", state.h.size(0), dtype_name(prev.dtype()),
                    shape_str(prev.shape()));
-  auto [context, weights] = attention_->forward(state.h, encoded.annotations, encoded.annotations, encoded.mask);
+  auto [context, weights] =
+      attention_->forward(state.h, encoded.annotations, encoded.annotations, encoded.mask, encoded.projected_keys);
   const Tensor emb = tgt_embedding_->forward(prev);
   const Tensor x = cat({emb, context}, 1);
   if (gru_decoder_) {
@@ -130,6 +131,7 @@ void Seq2SeqDecoder::select(const std::vector<int64_t>& rows) {
   const Tensor index = from_vector(rows, {int64_t(rows.size())});
   encoded_.annotations = index_select(encoded_.annotations, 0, index);
   encoded_.mask = index_select(encoded_.mask, 0, index);
+  encoded_.projected_keys = index_select(encoded_.projected_keys, 0, index);
   state_.h = index_select(state_.h, 0, index);
   if (state_.c.defined()) state_.c = index_select(state_.c, 0, index);
 }
