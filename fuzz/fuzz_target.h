@@ -17,9 +17,12 @@
 namespace cajal::fuzz {
 
 // A file of this process (one per fuzzing process and suffix, rewritten for every input), with
-// `suffix` so readers that look at the extension (.gz, .npz) see it.
+// `suffix` so readers that look at the extension (.gz, .npz) see it. In /dev/shm (memory) where
+// there is one: creating, writing and reading back a 300-byte file took 17-28 us there against
+// 570-630 us in /tmp on this machine (the disk file system's metadata updates), most of an execution.
 inline std::string scratch_path(const char* suffix) {
-  return "/tmp/cajal-fuzz-" + std::to_string(::getpid()) + suffix;
+  static const std::string dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  return dir + "/cajal-fuzz-" + std::to_string(::getpid()) + suffix;
 }
 
 inline std::string write_input(const uint8_t* data, size_t size, const char* suffix = "") {

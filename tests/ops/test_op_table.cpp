@@ -131,9 +131,9 @@ TEST(OpTable, EveryOpHasARow) {
   std::vector<std::string> missing, unknown;
   for (const auto& info : kOpTable)
     if (!rows.count(info.name)) missing.push_back(info.name);
-  for (const auto& [name, n] : rows)
-    if (std::none_of(std::begin(kOpTable), std::end(kOpTable), [&](const OpInfo& i) { return name == i.name; }))
-      unknown.push_back(name);
+  for (const auto& row : rows)  // not a structured binding: clang 14 cannot capture one in the lambda
+    if (std::none_of(std::begin(kOpTable), std::end(kOpTable), [&](const OpInfo& i) { return row.first == i.name; }))
+      unknown.push_back(row.first);
   int n_fused = 0;
   for (const auto& [name, n] : fused) n_fused += n > 0;
   std::cout << "op coverage: " << (kOpCount - int(missing.size())) << "/" << kOpCount << " (" << op_rows().size()

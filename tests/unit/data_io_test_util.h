@@ -79,7 +79,10 @@ inline Bytes deflated_zip(const std::vector<std::pair<std::string, Bytes>>& entr
   auto put16 = [](Bytes& b, uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); };
   auto put32 = [](Bytes& b, uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); };
   Bytes out, central;
-  for (const auto& [name, data] : entries) {
+  for (const auto& entry : entries) {
+    // Not a structured binding: clang 14 (the sanitizer build) cannot capture one in the lambda below.
+    const std::string& name = entry.first;
+    const Bytes& data = entry.second;
     z_stream zs{};
     deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);  // raw deflate, as zip wants
     Bytes packed(deflateBound(&zs, uLong(data.size())), '\0');
