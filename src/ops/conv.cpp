@@ -13,6 +13,7 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/pool.h"
+#include "kernels/cpu/winograd.h"
 
 namespace cajal {
 
@@ -113,6 +114,50 @@ namespace {
 
 using ConvShape = k::Conv2dShape;
 
+// ---- Winograd F(2x2, 3x3) (kernels/cpu/winograd.h): 3x3, stride 1, dilation 1, one group, enough
+// channels for its per-position GEMMs to pay. Forward and the fused backward both go through it.
+
+// Below this C_in C_out the 16 per-position GEMMs are too thin and im2col + GEMM is as fast.
+constexpr int64_t kWinogradMinChannelProduct = 16 * 16;
+
+bool takes_winograd(const ConvShape& s) {
+  const k::Window2d& w = s.win;
+  return w.kh == 3 && w.kw == 3 && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1 && s.G == 1 && w.ph <= 2 &&
+         w.pw <= 2 && s.C * s.O >= kWinogradMinChannelProduct;
+}
+
+k::winograd::Geometry winograd_geometry(const ConvShape& s, DType dtype) {
+  return k::winograd::plan(s.N, s.C, s.O, s.H, s.W, s.win.ph, s.win.pw, int64_t(1) << 20, int64_t(dtype_size(dtype)));
+}
+
+// out = conv2d(x, w) + b through Winograd; x, w, b contiguous, b may be undefined.
+void winograd_forward(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& out) {
+  const auto geo = winograd_geometry(s, x.dtype());
+  Tensor scratch = make_tensor({geo.weight_elems() + get_num_threads() * geo.slot_elems()}, x.dtype());
+  CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
+    using T = scalar_t;
+    k::winograd::forward<T>(geo, x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr,
+                            out.data_ptr<T>(), scratch.data_ptr<T>());
+  });
+}
+
+// The fused backward through Winograd: gx (zero-filled), gw, gb as far as defined.
+void winograd_backward(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& g, Tensor& gx, Tensor& gw,
+                       Tensor& gb) {
+  const auto geo = winograd_geometry(s, g.dtype());
+  const int slots = get_num_threads();
+  Tensor scratch = make_tensor({geo.weight_elems() + slots * geo.slot_elems()}, g.dtype());
+  Tensor dU_parts = gw.defined() ? make_tensor({slots * geo.weight_elems()}, g.dtype()) : Tensor();
+  CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
+    using T = scalar_t;
+    auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
+    if (gx.defined() || gw.defined())
+      k::winograd::backward<T>(geo, gw.defined() ? x.data_ptr<T>() : nullptr, gx.defined() ? w.data_ptr<T>() : nullptr,
+                               g.data_ptr<T>(), ptr(gx), ptr(gw), scratch.data_ptr<T>(), ptr(dU_parts), slots);
+    if (gb.defined()) k::conv2d_bias_gradient<T>(s, g.data_ptr<T>(), gb.data_ptr<T>());
+  });
+}
+
 }  // namespace
 
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 stride, Size2 padding, Size2 dilation,
@@ -147,6 +192,9 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
   Tensor bc = b.defined() ? b.detach().contiguous() : Tensor();  // NB: held here, so its data outlives the loop
   const int64_t K = s.K(), L = s.L();
   Tensor out = make_tensor({s.N, s.O, s.oh, s.ow}, x.dtype());
+  if (takes_winograd(s)) {
+    winograd_forward(s, x, w, bc, out);
+  } else {
   CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
     using T = scalar_t;
     const T* px = x.data_ptr<T>();
@@ -173,6 +221,7 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
                    on + grp * s.Og * L, L);
     });
   });
+  }
   if (!batched) out = out.squeeze(0);
 
   const bool need_x = x_in.requires_grad(), need_w = w_in.requires_grad(), need_b = b.defined() && b.requires_grad();
@@ -190,6 +239,7 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
           if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
           if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
           if (need_b) gb = make_tensor({s.O}, g.dtype());
+          if (takes_winograd(s)) return winograd_backward(s, xs, ws, g, gx, gw, gb);
           const int slots = get_num_threads();
           Tensor cols = make_tensor({slots, s.G * s.K() * s.L()}, g.dtype());  // per thread: one image's columns
           Tensor gw_parts = need_w ? make_tensor({slots, s.O * s.K()}, g.dtype()) : Tensor();
