@@ -32,6 +32,7 @@ constexpr int64_t kPositions = 16;  // the 4x4 transformed grid
 // The 16 planes of V (or M, Z) are this many elements more than a multiple of the chunk's tiles
 // apart: a transform writes all 16 at once, and planes a power of two apart would share L1 sets.
 constexpr int64_t kPlanePad = 16;
+constexpr int64_t kMinChunkTiles = 128;
 
 struct Geometry {
   int64_t N, C, O, H, W;  // input (N, C, H, W), weight (O, C, 3, 3)
@@ -54,7 +55,9 @@ inline Geometry plan(int64_t N, int64_t C, int64_t O, int64_t H, int64_t W, int6
   Geometry g{N, C, O, H, W, ph, pw, H + 2 * ph - 2, W + 2 * pw - 2, 0, 0, 0, 0};
   g.th = (g.oh + 1) / 2, g.tw = (g.ow + 1) / 2;
   const int64_t per_tile = kPositions * (C + O) * elem_size;
-  const int64_t tiles = std::max<int64_t>(1, target_bytes / per_tile);
+  // ... but at least kMinChunkTiles: each chunk streams all of U (16 O C) through its GEMMs, which
+  // only pays when the GEMMs are wide (for many channels U itself outgrows L2).
+  const int64_t tiles = std::max<int64_t>(kMinChunkTiles, target_bytes / per_tile);
   g.rows_per_chunk = std::clamp<int64_t>(tiles / g.tw, 1, g.tile_rows());
   g.chunks = (g.tile_rows() + g.rows_per_chunk - 1) / g.rows_per_chunk;
   return g;
@@ -76,51 +79,70 @@ void for_chunks(int64_t chunks, int64_t first, int64_t step, F f) {
 
 // ---------------------------------------------------------------- transforms
 
+// Weights are transformed kBlock (o, c) pairs at a time: the block's 9 taps are gathered into 9
+// rows first, so the transform vectorises across the block and each of the 16 planes (O C apart, a
+// power of two for usual channel counts) is written in whole cache lines, not one element at a time.
+constexpr int64_t kBlock = 64;
+
 // U_ξ[o][c] = (G w[o][c] G^T)_ξ, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
 template <class T>
 void transform_weights(const T* w, int64_t O, int64_t C, T* U) {
   const int64_t OC = O * C;
-  for (int64_t oc = 0; oc < OC; ++oc) {
-    const T* k = w + oc * 9;
-    T r[4][3];  // G k: rows of the kernel combined
-    for (int j = 0; j < 3; ++j) {
-      r[0][j] = k[j];
-      r[1][j] = T(0.5) * (k[j] + k[3 + j] + k[6 + j]);
-      r[2][j] = T(0.5) * (k[j] - k[3 + j] + k[6 + j]);
-      r[3][j] = k[6 + j];
-    }
-    for (int a = 0; a < 4; ++a) {
-      U[(a * 4 + 0) * OC + oc] = r[a][0];
-      U[(a * 4 + 1) * OC + oc] = T(0.5) * (r[a][0] + r[a][1] + r[a][2]);
-      U[(a * 4 + 2) * OC + oc] = T(0.5) * (r[a][0] - r[a][1] + r[a][2]);
-      U[(a * 4 + 3) * OC + oc] = r[a][2];
+  for (int64_t b0 = 0; b0 < OC; b0 += kBlock) {
+    const int64_t nb = std::min(kBlock, OC - b0);
+    T k[9][kBlock];
+    for (int64_t i = 0; i < nb; ++i)
+      for (int j = 0; j < 9; ++j) k[j][i] = w[(b0 + i) * 9 + j];
+#pragma omp simd
+    for (int64_t i = 0; i < nb; ++i) {
+      T r[4][3];  // G k: rows of the kernel combined
+      for (int j = 0; j < 3; ++j) {
+        r[0][j] = k[j][i];
+        r[1][j] = T(0.5) * (k[j][i] + k[3 + j][i] + k[6 + j][i]);
+        r[2][j] = T(0.5) * (k[j][i] - k[3 + j][i] + k[6 + j][i]);
+        r[3][j] = k[6 + j][i];
+      }
+      T* u = U + b0 + i;
+      for (int a = 0; a < 4; ++a) {
+        u[(a * 4 + 0) * OC] = r[a][0];
+        u[(a * 4 + 1) * OC] = T(0.5) * (r[a][0] + r[a][1] + r[a][2]);
+        u[(a * 4 + 2) * OC] = T(0.5) * (r[a][0] - r[a][1] + r[a][2]);
+        u[(a * 4 + 3) * OC] = r[a][2];
+      }
     }
   }
 }
 
-// dw[o][c] = G^T dU[o][c] G (the adjoint of transform_weights), summed over `parts` partial dU.
+// dw[o][c] = G^T dU[o][c] G (the adjoint of transform_weights), dU summed over `parts` partial sums
+// (in part order), blocked like transform_weights.
 template <class T>
 void weight_gradient(const T* dU, int64_t parts, int64_t O, int64_t C, T* dw) {
   const int64_t OC = O * C;
-  for (int64_t oc = 0; oc < OC; ++oc) {
-    T x[4][4];
-    for (int xi = 0; xi < 16; ++xi) {
-      T acc = 0;
-      for (int64_t p = 0; p < parts; ++p) acc += dU[(p * kPositions + xi) * OC + oc];
-      x[xi / 4][xi % 4] = acc;
+  for (int64_t b0 = 0; b0 < OC; b0 += kBlock) {
+    const int64_t nb = std::min(kBlock, OC - b0);
+    T k[9][kBlock];
+#pragma omp simd
+    for (int64_t i = 0; i < nb; ++i) {
+      T x[4][4];
+      for (int xi = 0; xi < 16; ++xi) {
+        T acc = dU[xi * OC + b0 + i];
+        for (int64_t p = 1; p < parts; ++p) acc += dU[(p * kPositions + xi) * OC + b0 + i];
+        x[xi / 4][xi % 4] = acc;
+      }
+      T r[3][4];  // G^T x
+      for (int b = 0; b < 4; ++b) {
+        r[0][b] = x[0][b] + T(0.5) * (x[1][b] + x[2][b]);
+        r[1][b] = T(0.5) * (x[1][b] - x[2][b]);
+        r[2][b] = T(0.5) * (x[1][b] + x[2][b]) + x[3][b];
+      }
+      for (int j = 0; j < 3; ++j) {
+        k[j * 3 + 0][i] = r[j][0] + T(0.5) * (r[j][1] + r[j][2]);
+        k[j * 3 + 1][i] = T(0.5) * (r[j][1] - r[j][2]);
+        k[j * 3 + 2][i] = T(0.5) * (r[j][1] + r[j][2]) + r[j][3];
+      }
     }
-    T r[3][4];  // G^T x
-    for (int b = 0; b < 4; ++b) {
-      r[0][b] = x[0][b] + T(0.5) * (x[1][b] + x[2][b]);
-      r[1][b] = T(0.5) * (x[1][b] - x[2][b]);
-      r[2][b] = T(0.5) * (x[1][b] + x[2][b]) + x[3][b];
-    }
-    T* k = dw + oc * 9;
-    for (int i = 0; i < 3; ++i) {
-      k[i * 3 + 0] = r[i][0] + T(0.5) * (r[i][1] + r[i][2]);
-      k[i * 3 + 1] = T(0.5) * (r[i][1] - r[i][2]);
-      k[i * 3 + 2] = T(0.5) * (r[i][1] + r[i][2]) + r[i][3];
-    }
+    for (int64_t i = 0; i < nb; ++i)
+      for (int j = 0; j < 9; ++j) dw[(b0 + i) * 9 + j] = k[j][i];
   }
 }
 
