@@ -50,14 +50,16 @@ struct Geometry {
 };
 
 // Target tiles per chunk: 16 (C + O) tiles floats should sit in L2 with room for the GEMM's packing.
+// (min_tiles below kMinChunkTiles only for tests that want many chunks out of small shapes.)
 inline Geometry plan(int64_t N, int64_t C, int64_t O, int64_t H, int64_t W, int64_t ph, int64_t pw,
-                     int64_t target_bytes = int64_t(1) << 20, int64_t elem_size = 4) {
+                     int64_t target_bytes = int64_t(1) << 20, int64_t elem_size = 4,
+                     int64_t min_tiles = kMinChunkTiles) {
   Geometry g{N, C, O, H, W, ph, pw, H + 2 * ph - 2, W + 2 * pw - 2, 0, 0, 0, 0};
   g.th = (g.oh + 1) / 2, g.tw = (g.ow + 1) / 2;
   const int64_t per_tile = kPositions * (C + O) * elem_size;
   // ... but at least kMinChunkTiles: each chunk streams all of U (16 O C) through its GEMMs, which
   // only pays when the GEMMs are wide (for many channels U itself outgrows L2).
-  const int64_t tiles = std::max<int64_t>(kMinChunkTiles, target_bytes / per_tile);
+  const int64_t tiles = std::max<int64_t>(min_tiles, target_bytes / per_tile);
   g.rows_per_chunk = std::clamp<int64_t>(tiles / g.tw, 1, g.tile_rows());
   g.chunks = (g.tile_rows() + g.rows_per_chunk - 1) / g.rows_per_chunk;
   return g;
