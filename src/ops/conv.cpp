@@ -137,7 +137,7 @@ k::winograd::Geometry winograd_geometry(const ConvShape& s, DType dtype) {
 // out = conv2d(x, w) + b through Winograd; x, w, b contiguous, b may be undefined.
 void winograd_forward(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& out) {
   const auto geo = winograd_geometry(s, x.dtype());
-  Tensor scratch = make_tensor({geo.weight_elems() + get_num_threads() * geo.slot_elems()}, x.dtype());
+  Tensor scratch = make_tensor({geo.scratch_elems(get_num_threads())}, x.dtype());
   CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
     using T = scalar_t;
     k::winograd::forward<T>(geo, x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr,
@@ -150,7 +150,7 @@ void winograd_backward(const ConvShape& s, const Tensor& x, const Tensor& w, con
                        Tensor& gb) {
   const auto geo = winograd_geometry(s, g.dtype());
   const int slots = get_num_threads();
-  Tensor scratch = make_tensor({geo.weight_elems() + slots * geo.slot_elems()}, g.dtype());
+  Tensor scratch = make_tensor({geo.scratch_elems(slots)}, g.dtype());
   Tensor dU_parts = gw.defined() ? make_tensor({slots * geo.weight_elems()}, g.dtype()) : Tensor();
   CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
     using T = scalar_t;

@@ -91,7 +91,7 @@ void check_case(const Case& c, double tol, bool chunk_per_row) {
     EXPECT_EQ(geo.rows_per_chunk, 1);
   }
   const int slots = get_num_threads();
-  std::vector<T> scratch(size_t(geo.weight_elems() + slots * geo.slot_elems()));
+  std::vector<T> scratch(static_cast<size_t>(geo.scratch_elems(slots)));
   std::vector<T> parts(size_t(slots * geo.weight_elems()));
   const std::string what = std::string(c.label) + (chunk_per_row ? ", a chunk per tile row" : ", one chunk") +
                            ", " + std::to_string(slots) + " threads";

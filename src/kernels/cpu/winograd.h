@@ -47,6 +47,8 @@ struct Geometry {
   int64_t line() const { return 2 * tw + 2; }  // a padded input line: the columns of one tile row
   int64_t slot_elems() const { return kPositions * ((C + O) * chunk_tiles() + 2 * kPlanePad) + 9 * line(); }
   int64_t weight_elems() const { return kPositions * O * C; }  // U, or one thread's dL/dU
+  // All the scratch forward / backward take: U and its transpose, then one slot per thread.
+  int64_t scratch_elems(int slots) const { return 2 * weight_elems() + slots * slot_elems(); }
 };
 
 // Target tiles per chunk: 16 (C + O) tiles floats should sit in L2 with room for the GEMM's packing.
@@ -146,6 +148,16 @@ void weight_gradient(const T* dU, int64_t parts, int64_t O, int64_t C, T* dw) {
     for (int64_t i = 0; i < nb; ++i)
       for (int j = 0; j < 9; ++j) dw[(b0 + i) * 9 + j] = k[j][i];
   }
+}
+
+// out (cols, rows) = in (rows, cols)^T, in 16 x 16 blocks.
+template <class T>
+void transpose(const T* in, int64_t rows, int64_t cols, T* out) {
+  constexpr int64_t kTile = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
+      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) out[c * rows + r] = in[r * cols + c];
 }
 
 // Row y of a (H, W) plane as a line of n elements shifted right by `shift`: line[k] = row[k - shift],
@@ -262,14 +274,14 @@ void input_gradient_tile_row(const T* dV, int64_t vs, int64_t tw, T* lines, T* s
 
 // ---------------------------------------------------------------- drivers
 
-// Scratch: weight_elems() for U, then slots x slot_elems(), slots = get_num_threads().
+// Scratch: scratch_elems(get_num_threads()).
 template <class T>
 void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* scratch) {
   T* U = scratch;
   transform_weights(w, g.O, g.C, U);
   const int64_t ls = g.line();
   for_chunks(g.chunks, 0, 1, [&](int64_t k, int slot) {
-    T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();
+    T* V = scratch + 2 * g.weight_elems() + int64_t(slot) * g.slot_elems();
     T* M = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
     T* zeros = M + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
     T* buf = zeros + ls;  // four lines
@@ -309,12 +321,16 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
 template <class T>
 void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* gw, T* scratch, T* dU_parts,
               int slots) {
-  T* U = scratch;
-  if (gx) transform_weights(w, g.O, g.C, U);
+  T* Ut = scratch;  // U_ξ^T (C, O): dL/dV = Ut Z is then a plain GEMM (BLAS's transposed-A path is slower)
+  if (gx) {
+    T* U = scratch + g.weight_elems();
+    transform_weights(w, g.O, g.C, U);
+    for (int64_t xi = 0; xi < kPositions; ++xi) transpose(U + xi * g.O * g.C, g.O, g.C, Ut + xi * g.O * g.C);
+  }
   if (gw) std::fill(dU_parts, dU_parts + slots * g.weight_elems(), T(0));
   const int64_t ls = g.line();
   auto chunk = [&](int64_t k, int slot) {
-    T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
+    T* V = scratch + 2 * g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
     T* Z = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
     T* zeros = Z + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
     T* buf = zeros + ls;  // eight lines
@@ -346,7 +362,7 @@ void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* 
     }
     if (gx) {
       for (int64_t xi = 0; xi < kPositions; ++xi)  // dV_ξ (C, tiles) = U_ξ^T (C, O) Z_ξ (O, tiles)
-        gemm<T>(true, false, g.C, tiles, g.O, T(1), U + xi * g.O * g.C, g.C, Z + xi * zs, tiles, T(0), V + xi * vs,
+        gemm<T>(false, false, g.C, tiles, g.O, T(1), Ut + xi * g.O * g.C, g.O, Z + xi * zs, tiles, T(0), V + xi * vs,
                 tiles);
       for (int64_t c = 0; c < g.C; ++c)
         for (int64_t r = r0; r < r1; ++r) {
