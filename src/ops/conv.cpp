@@ -126,8 +126,10 @@ constexpr int64_t kWinogradMinChannelProduct = 8 * 16;
 
 bool takes_winograd(const ConvShape& s) {
   const k::Window2d& w = s.win;
+  // NB: a 1-wide output would waste half of every 2x2 tile (and a 1x1 output three quarters).
   return w.kh == 3 && w.kw == 3 && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1 && s.G == 1 && w.ph <= 2 &&
-         w.pw <= 2 && s.C >= kWinogradMinInputChannels && s.C * s.O >= kWinogradMinChannelProduct;
+         w.pw <= 2 && s.oh >= 2 && s.ow >= 2 && s.C >= kWinogradMinInputChannels &&
+         s.C * s.O >= kWinogradMinChannelProduct;
 }
 
 k::winograd::Geometry winograd_geometry(const ConvShape& s, DType dtype) {

@@ -47,8 +47,8 @@ struct Geometry {
   int64_t line() const { return 2 * tw + 2; }  // a padded input line: the columns of one tile row
   int64_t slot_elems() const { return kPositions * ((C + O) * chunk_tiles() + 2 * kPlanePad) + 9 * line(); }
   int64_t weight_elems() const { return kPositions * O * C; }  // U, or one thread's dL/dU
-  // All the scratch forward / backward take: U and its transpose, then one slot per thread.
-  int64_t scratch_elems(int slots) const { return 2 * weight_elems() + slots * slot_elems(); }
+  // All the scratch forward / backward take: U (or its transpose), then one slot per thread.
+  int64_t scratch_elems(int slots) const { return weight_elems() + slots * slot_elems(); }
 };
 
 // Target tiles per chunk: 16 (C + O) tiles floats should sit in L2 with room for the GEMM's packing.
@@ -88,15 +88,18 @@ void for_chunks(int64_t chunks, int64_t first, int64_t step, F f) {
 // power of two for usual channel counts) is written in whole cache lines, not one element at a time.
 constexpr int64_t kBlock = 64;
 
-// U_ξ[o][c] = (G w[o][c] G^T)_ξ, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+// U_ξ[o][c] = (G w[o][c] G^T)_ξ, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; with `transposed`
+// each plane is stored (C, O) instead: U_ξ^T, what the input gradient's GEMM reads.
 template <class T>
-void transform_weights(const T* w, int64_t O, int64_t C, T* U) {
+void transform_weights(const T* w, int64_t O, int64_t C, T* U, bool transposed = false) {
   const int64_t OC = O * C;
   for (int64_t b0 = 0; b0 < OC; b0 += kBlock) {
     const int64_t nb = std::min(kBlock, OC - b0);
     T k[9][kBlock];
-    for (int64_t i = 0; i < nb; ++i)
-      for (int j = 0; j < 9; ++j) k[j][i] = w[(b0 + i) * 9 + j];
+    for (int64_t i = 0; i < nb; ++i) {
+      const int64_t at = b0 + i, oc = transposed ? (at % O) * C + at / O : at;  // at = c O + o when transposed
+      for (int j = 0; j < 9; ++j) k[j][i] = w[oc * 9 + j];
+    }
 #pragma omp simd
     for (int64_t i = 0; i < nb; ++i) {
       T r[4][3];  // G k: rows of the kernel combined
@@ -148,16 +151,6 @@ void weight_gradient(const T* dU, int64_t parts, int64_t O, int64_t C, T* dw) {
     for (int64_t i = 0; i < nb; ++i)
       for (int j = 0; j < 9; ++j) dw[(b0 + i) * 9 + j] = k[j][i];
   }
-}
-
-// out (cols, rows) = in (rows, cols)^T, in 16 x 16 blocks.
-template <class T>
-void transpose(const T* in, int64_t rows, int64_t cols, T* out) {
-  constexpr int64_t kTile = 16;
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
-      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) out[c * rows + r] = in[r * cols + c];
 }
 
 // Row y of a (H, W) plane as a line of n elements shifted right by `shift`: line[k] = row[k - shift],
@@ -281,7 +274,7 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
   transform_weights(w, g.O, g.C, U);
   const int64_t ls = g.line();
   for_chunks(g.chunks, 0, 1, [&](int64_t k, int slot) {
-    T* V = scratch + 2 * g.weight_elems() + int64_t(slot) * g.slot_elems();
+    T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();
     T* M = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
     T* zeros = M + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
     T* buf = zeros + ls;  // four lines
@@ -322,15 +315,11 @@ template <class T>
 void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* gw, T* scratch, T* dU_parts,
               int slots) {
   T* Ut = scratch;  // U_ξ^T (C, O): dL/dV = Ut Z is then a plain GEMM (BLAS's transposed-A path is slower)
-  if (gx) {
-    T* U = scratch + g.weight_elems();
-    transform_weights(w, g.O, g.C, U);
-    for (int64_t xi = 0; xi < kPositions; ++xi) transpose(U + xi * g.O * g.C, g.O, g.C, Ut + xi * g.O * g.C);
-  }
+  if (gx) transform_weights(w, g.O, g.C, Ut, true);
   if (gw) std::fill(dU_parts, dU_parts + slots * g.weight_elems(), T(0));
   const int64_t ls = g.line();
   auto chunk = [&](int64_t k, int slot) {
-    T* V = scratch + 2 * g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
+    T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
     T* Z = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
     T* zeros = Z + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
     T* buf = zeros + ls;  // eight lines
