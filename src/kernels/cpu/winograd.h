@@ -21,6 +21,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 
 #include "cajal/core/threading.h"
@@ -42,10 +43,12 @@ struct Geometry {
   int64_t rows_per_chunk, chunks;
   int64_t tile_rows() const { return N * th; }
   int64_t chunk_tiles() const { return rows_per_chunk * tw; }
-  // Per-thread scratch (elements): V or dL/dV (16 C tiles), M or Z (16 O tiles), a zero line and 8
-  // line buffers.
+  // Per-thread scratch (elements): V or dL/dV (16 C tiles), M or Z (16 O tiles), a zero line, 8
+  // line buffers and 4 channels-last lines (C per column).
   int64_t line() const { return 2 * tw + 2; }  // a padded input line: the columns of one tile row
-  int64_t slot_elems() const { return kPositions * ((C + O) * chunk_tiles() + 2 * kPlanePad) + 9 * line(); }
+  int64_t slot_elems() const {
+    return kPositions * ((C + O) * chunk_tiles() + 2 * kPlanePad) + 9 * line() + 4 * line() * C;
+  }
   int64_t weight_elems() const { return kPositions * O * C; }  // U, or one thread's dL/dU
   // All the scratch forward / backward take: U (or its transpose), then one slot per thread.
   int64_t scratch_elems(int slots) const { return weight_elems() + slots * slot_elems(); }
@@ -265,6 +268,58 @@ void input_gradient_tile_row(const T* dV, int64_t vs, int64_t tw, T* lines, T* s
     for (int64_t k = 0; k < 2 * tw + 2; ++k) lines[i * ls + k] += spill[i * ls + k];
 }
 
+// The weight gradient's GEMM wants V_ξ as (tiles, C) (BLAS runs Z V^T through its packing path at
+// about half the speed of a plain product), so for it the input is transformed channels-last:
+// `lines` holds input rows as (columns, C) in 4 slots, row y in slot y mod 4, so that stepping down
+// one tile row reuses two of them.
+struct ChannelsLastLines {
+  int64_t image = -1, rows[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+};
+
+// Makes slot (y mod 4) of `lines` hold row y of image n (channels-last, shifted right by pw, zero
+// outside the plane) and returns it.
+template <class T>
+const T* channels_last_line(const Geometry& g, const T* x, int64_t n, int64_t y, ChannelsLastLines& held, T* lines) {
+  const int64_t slot = (y % 4 + 4) % 4, ls = g.line();
+  T* line = lines + slot * ls * g.C;
+  if (held.image == n && held.rows[slot] == y) return line;
+  if (held.image != n) held = ChannelsLastLines{n, {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN}};
+  held.rows[slot] = y;
+  if (y < 0 || y >= g.H) {
+    std::fill(line, line + ls * g.C, T(0));
+    return line;
+  }
+  const int64_t lo = std::min(ls, g.pw), hi = std::clamp(g.W + g.pw, lo, ls);
+  std::fill(line, line + lo * g.C, T(0));
+  std::fill(line + hi * g.C, line + ls * g.C, T(0));
+  for (int64_t c = 0; c < g.C; ++c) {
+    const T* row = x + ((n * g.C + c) * g.H + y) * g.W;
+    for (int64_t k = lo; k < hi; ++k) line[k * g.C + c] = row[k - g.pw];
+  }
+  return line;
+}
+
+// V = B^T d B as input_tile_row computes it, for tile t of a tile row from channels-last lines, all
+// channels at once: V_ξ[c] goes to out + ξ vs + c.
+template <class T>
+void input_tile_channels_last(const T* l0, const T* l1, const T* l2, const T* l3, int64_t t, int64_t C, T* out,
+                              int64_t vs) {
+  const int64_t k = 2 * t * C;  // column 2t of each line
+  const T *r0 = l0 + k, *r1 = l1 + k, *r2 = l2 + k, *r3 = l3 + k;
+  const int64_t c1 = C, c2 = 2 * C, c3 = 3 * C;
+#pragma omp simd
+  for (int64_t c = 0; c < C; ++c) {
+    const T a0 = r0[c] - r0[c2 + c], a1 = r0[c1 + c] + r0[c2 + c], a2 = r0[c2 + c] - r0[c1 + c], a3 = r0[c1 + c] - r0[c3 + c];
+    const T b0 = r1[c] - r1[c2 + c], b1 = r1[c1 + c] + r1[c2 + c], b2 = r1[c2 + c] - r1[c1 + c], b3 = r1[c1 + c] - r1[c3 + c];
+    const T e0 = r2[c] - r2[c2 + c], e1 = r2[c1 + c] + r2[c2 + c], e2 = r2[c2 + c] - r2[c1 + c], e3 = r2[c1 + c] - r2[c3 + c];
+    const T d0 = r3[c] - r3[c2 + c], d1 = r3[c1 + c] + r3[c2 + c], d2 = r3[c2 + c] - r3[c1 + c], d3 = r3[c1 + c] - r3[c3 + c];
+    out[0 * vs + c] = a0 - e0, out[1 * vs + c] = a1 - e1, out[2 * vs + c] = a2 - e2, out[3 * vs + c] = a3 - e3;
+    out[4 * vs + c] = b0 + e0, out[5 * vs + c] = b1 + e1, out[6 * vs + c] = b2 + e2, out[7 * vs + c] = b3 + e3;
+    out[8 * vs + c] = e0 - b0, out[9 * vs + c] = e1 - b1, out[10 * vs + c] = e2 - b2, out[11 * vs + c] = e3 - b3;
+    out[12 * vs + c] = b0 - d0, out[13 * vs + c] = b1 - d1, out[14 * vs + c] = b2 - d2, out[15 * vs + c] = b3 - d3;
+  }
+}
+
 // ---------------------------------------------------------------- drivers
 
 // Scratch: scratch_elems(get_num_threads()).
@@ -322,7 +377,7 @@ void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* 
     T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
     T* Z = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
     T* zeros = Z + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
-    T* buf = zeros + ls;  // eight lines
+    T* buf = zeros + ls;  // eight lines, then the channels-last ones
     std::fill(zeros, zeros + ls, T(0));
     const int64_t r0 = k * g.rows_per_chunk, r1 = std::min(r0 + g.rows_per_chunk, g.tile_rows());
     const int64_t tiles = (r1 - r0) * g.tw;
@@ -336,17 +391,18 @@ void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* 
         gradient_tile_row(g0, g1, g.tw, Z + o * tiles + (r - r0) * g.tw, zs);
       }
     if (gw) {
-      for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t r = r0; r < r1; ++r) {
-          const int64_t n = r / g.th, y0 = 2 * (r % g.th) - g.ph;
-          const T* plane = x + (n * g.C + c) * g.H * g.W;
-          const T* in[4];
-          for (int i = 0; i < 4; ++i) in[i] = padded_line(plane, g.H, g.W, y0 + i, g.pw, ls, buf + i * ls, zeros);
-          input_tile_row(in[0], in[1], in[2], in[3], g.tw, V + c * tiles + (r - r0) * g.tw, vs);
-        }
+      T* lines = buf + 8 * ls;
+      ChannelsLastLines held;
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t n = r / g.th, y0 = 2 * (r % g.th) - g.ph;
+        const T* l[4];
+        for (int i = 0; i < 4; ++i) l[i] = channels_last_line(g, x, n, y0 + i, held, lines);
+        for (int64_t t = 0; t < g.tw; ++t)  // V_ξ as (tiles, C): row (r - r0) tw + t
+          input_tile_channels_last(l[0], l[1], l[2], l[3], t, g.C, V + ((r - r0) * g.tw + t) * g.C, vs);
+      }
       T* dU = dU_parts + int64_t(slot) * g.weight_elems();
-      for (int64_t xi = 0; xi < kPositions; ++xi)  // dU_ξ (O, C) += Z_ξ (O, tiles) V_ξ^T (tiles, C)
-        gemm<T>(false, true, g.O, g.C, tiles, T(1), Z + xi * zs, tiles, V + xi * vs, tiles, T(1), dU + xi * g.O * g.C,
+      for (int64_t xi = 0; xi < kPositions; ++xi)  // dU_ξ (O, C) += Z_ξ (O, tiles) V_ξ (tiles, C)
+        gemm<T>(false, false, g.O, g.C, tiles, T(1), Z + xi * zs, tiles, V + xi * vs, g.C, T(1), dU + xi * g.O * g.C,
                 g.C);
     }
     if (gx) {
