@@ -73,6 +73,7 @@ const Case kCases[] = {
     {"one output row", 1, 2, 6, 3, 10, 0, 1},
     {"1x1 plane, pad 1", 2, 3, 3, 1, 1, 1, 1},
     {"more channels", 2, 17, 13, 11, 6, 1, 1},
+    {"empty batch", 0, 4, 3, 5, 5, 1, 1},
 };
 
 template <class T>

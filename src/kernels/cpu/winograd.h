@@ -65,7 +65,7 @@ inline Geometry plan(int64_t N, int64_t C, int64_t O, int64_t H, int64_t W, int6
   // ... but at least kMinChunkTiles: each chunk streams all of U (16 O C) through its GEMMs, which
   // only pays when the GEMMs are wide (for many channels U itself outgrows L2).
   const int64_t tiles = std::max<int64_t>(min_tiles, target_bytes / per_tile);
-  g.rows_per_chunk = std::clamp<int64_t>(tiles / g.tw, 1, g.tile_rows());
+  g.rows_per_chunk = std::clamp<int64_t>(tiles / g.tw, 1, std::max<int64_t>(1, g.tile_rows()));  // N = 0: no chunks
   g.chunks = (g.tile_rows() + g.rows_per_chunk - 1) / g.rows_per_chunk;
   return g;
 }
