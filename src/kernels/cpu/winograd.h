@@ -268,23 +268,41 @@ void input_gradient_tile_row(const T* dV, int64_t vs, int64_t tw, T* lines, T* s
     for (int64_t k = 0; k < 2 * tw + 2; ++k) lines[i * ls + k] += spill[i * ls + k];
 }
 
-// The weight gradient's GEMM wants V_ξ as (tiles, C) (BLAS runs Z V^T through its packing path at
-// about half the speed of a plain product), so for it the input is transformed channels-last:
-// `lines` holds input rows as (columns, C) in 4 slots, row y in slot y mod 4, so that stepping down
-// one tile row reuses two of them.
-struct ChannelsLastLines {
-  int64_t image = -1, rows[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+// Four line buffers holding rows of one plane, row y in slot y mod 4: the patches of consecutive
+// tile rows overlap by two input rows, and those are then made once, not twice.
+template <class T>
+class LineRing {
+ public:
+  LineRing(T* buffers, int64_t line_elems) : buffers_(buffers), line_elems_(line_elems) {}
+  // Row y of plane `plane`: from the ring, or made by make(buffer) (which returns where it is).
+  template <class Make>
+  const T* get(int64_t plane, int64_t y, Make make) {
+    if (plane != plane_) {
+      plane_ = plane;
+      for (int64_t& row : rows_) row = INT64_MIN;
+    }
+    const int64_t slot = (y % 4 + 4) % 4;
+    if (rows_[slot] != y) {
+      lines_[slot] = make(buffers_ + slot * line_elems_);
+      rows_[slot] = y;
+    }
+    return lines_[slot];
+  }
+
+ private:
+  T* buffers_;
+  int64_t line_elems_;
+  int64_t plane_ = -1;
+  int64_t rows_[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+  const T* lines_[4] = {};
 };
 
-// Makes slot (y mod 4) of `lines` hold row y of image n (channels-last, shifted right by pw, zero
-// outside the plane) and returns it.
+// The weight gradient's GEMM wants V_ξ as (tiles, C) (BLAS runs Z V^T through its packing path at
+// about half the speed of a plain product), so for it the input is transformed channels-last, from
+// input rows laid out as (columns, C): row y of image n, shifted right by pw, zero outside the plane.
 template <class T>
-const T* channels_last_line(const Geometry& g, const T* x, int64_t n, int64_t y, ChannelsLastLines& held, T* lines) {
-  const int64_t slot = (y % 4 + 4) % 4, ls = g.line();
-  T* line = lines + slot * ls * g.C;
-  if (held.image == n && held.rows[slot] == y) return line;
-  if (held.image != n) held = ChannelsLastLines{n, {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN}};
-  held.rows[slot] = y;
+const T* channels_last_line(const Geometry& g, const T* x, int64_t n, int64_t y, T* line) {
+  const int64_t ls = g.line();
   if (y < 0 || y >= g.H) {
     std::fill(line, line + ls * g.C, T(0));
     return line;
@@ -334,6 +352,7 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
     T* zeros = M + kPositions * (g.O * g.chunk_tiles() + kPlanePad);
     T* buf = zeros + ls;  // four lines
     std::fill(zeros, zeros + ls, T(0));
+    LineRing<T> lines(buf, ls);
     const int64_t r0 = k * g.rows_per_chunk, r1 = std::min(r0 + g.rows_per_chunk, g.tile_rows());
     const int64_t tiles = (r1 - r0) * g.tw;
     const int64_t vs = g.C * tiles + kPlanePad, ms = g.O * tiles + kPlanePad;  // plane strides
@@ -342,7 +361,9 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
         const int64_t n = r / g.th, y0 = 2 * (r % g.th) - g.ph;
         const T* plane = x + (n * g.C + c) * g.H * g.W;
         const T* in[4];
-        for (int i = 0; i < 4; ++i) in[i] = padded_line(plane, g.H, g.W, y0 + i, g.pw, ls, buf + i * ls, zeros);
+        for (int i = 0; i < 4; ++i) in[i] = lines.get(n * g.C + c, y0 + i, [&](T* line) {
+          return padded_line(plane, g.H, g.W, y0 + i, g.pw, ls, line, zeros);
+        });
         input_tile_row(in[0], in[1], in[2], in[3], g.tw, V + c * tiles + (r - r0) * g.tw, vs);
       }
     for (int64_t xi = 0; xi < kPositions; ++xi)  // M_ξ (O, tiles) = U_ξ (O, C) V_ξ (C, tiles)
@@ -391,12 +412,12 @@ void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* 
         gradient_tile_row(g0, g1, g.tw, Z + o * tiles + (r - r0) * g.tw, zs);
       }
     if (gw) {
-      T* lines = buf + 8 * ls;
-      ChannelsLastLines held;
+      LineRing<T> lines(buf + 8 * ls, ls * g.C);
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t n = r / g.th, y0 = 2 * (r % g.th) - g.ph;
         const T* l[4];
-        for (int i = 0; i < 4; ++i) l[i] = channels_last_line(g, x, n, y0 + i, held, lines);
+        for (int i = 0; i < 4; ++i)
+          l[i] = lines.get(n, y0 + i, [&](T* line) { return channels_last_line(g, x, n, y0 + i, line); });
         for (int64_t t = 0; t < g.tw; ++t)  // V_ξ as (tiles, C): row (r - r0) tw + t
           input_tile_channels_last(l[0], l[1], l[2], l[3], t, g.C, V + ((r - r0) * g.tw + t) * g.C, vs);
       }
