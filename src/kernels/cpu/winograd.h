@@ -11,12 +11,15 @@
 // Backward from gy = dL/dy: Z = A gy A^T per (o, tile) is dL/dM, so
 //   dL/dU_ξ = Σ_tiles Z_ξ V_ξ^T (O x C),   dw = G^T dL/dU G,
 //   dL/dV_ξ = U_ξ^T Z_ξ (C x tiles),       dx += B dL/dV B^T at each tile's patch,
-// the same GEMM shapes as the forward, and dx needs no rotated weights or second padding.
+// the same GEMM shapes as the forward, and dx needs no rotated weights or second padding. Every
+// GEMM is a plain (untransposed) product: the backward transforms the weights into U_ξ^T directly,
+// and for dw the input is transformed channels-last into V_ξ^T (tiles x C).
 //
 // Work is cut into chunks of whole tile rows (over the batch, so a chunk may span images), sized
 // so that one chunk's V and M/Z stay in the core's L2; threads take chunks. Patches of adjacent
 // tile rows overlap by two input rows, so the dx scatter runs even chunks, then odd ones.
-// Transforms are plain loops over a tile row, vectorised across the row's tiles.
+// Transforms are plain loops over a tile row, vectorised across the row's tiles (dw's input
+// transform across channels).
 #pragma once
 #include <omp.h>
 
