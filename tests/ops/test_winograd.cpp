@@ -2,7 +2,8 @@
 // convolution, dx / dw against conv2d_backward_naive, on planes that are odd, not a multiple of
 // the 2x2 tile, as small as one output, with padding 0, 1, 2 and channel counts that are multiples
 // of nothing; cut into one chunk and into one chunk per tile row (the parity passes of dx and the
-// per-thread dw sums), on one and two threads. Then conv2d itself on shapes that take the path.
+// per-thread dw sums), on one and two threads. Then conv2d itself on shapes that take the path,
+// against im2col and by a float64 gradcheck.
 //
 // Tolerances, as |got - want| / (1 + |want|): float64 1e-12 (the transforms only scale by 1/2, the
 // error is a few ulp); float32 1e-5, as for the im2col kernels in test_kernels.cpp (measured worst:
@@ -16,6 +17,7 @@
 using namespace cajal;
 namespace k = cajal::kernels::cpu;
 namespace wg = cajal::kernels::cpu::winograd;
+using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
 namespace {
@@ -178,4 +180,11 @@ TEST(Winograd, Conv2dOnTheWinogradPathMatchesIm2col) {
       for (size_t i = 0; i < 3; ++i) EXPECT_TENSOR_NEAR(fused[i], composed[i].detach(), tol * 10);
     }
   }
+}
+
+TEST(Winograd, Float64GradcheckThroughConv2d) {
+  // 8 -> 16 channels, 3x3, stride 1: conv2d's forward and fused backward both take Winograd here.
+  auto conv = [](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], {1, 1}, {1, 1}); };
+  EXPECT_TRUE(gradcheck_ok(conv, {rand_input({2, 8, 4, 3}, -1, 1, 41), rand_input({16, 8, 3, 3}, -1, 1, 42),
+                                  rand_input({16}, -1, 1, 43)}));
 }
