@@ -1,4 +1,5 @@
-// Convolution and pooling over (N, C, H, W) tensors, forward through im2col + GEMM per image and
+// Convolution and pooling over (N, C, H, W) tensors, forward through im2col + GEMM per image (3x3
+// stride-1 convolutions with enough channels: Winograd F(2x2, 3x3), kernels/cpu/winograd.h) and
 // backward right below. Images are independent, so every kernel splits the batch across threads
 // (a GEMM called inside that parallel region runs on its thread alone: no nested pool).
 //
@@ -201,32 +202,32 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
   if (takes_winograd(s)) {
     winograd_forward(s, x, w, bc, out);
   } else {
-  CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
-    using T = scalar_t;
-    const T* px = x.data_ptr<T>();
-    const T* pw = w.data_ptr<T>();
-    const T* pb = bc.defined() ? bc.data_ptr<T>() : nullptr;
-    T* po = out.data_ptr<T>();
-    const int slots = get_num_threads();
-    std::vector<Tensor> scratch;
-    if (!s.pointwise())
-      for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
-    k::for_each_image(s.N, [&](int64_t n) {
-      const T* image = px + n * s.C * s.H * s.W;
-      const T* cols = image;
-      if (!s.pointwise()) {
-        T* c = scratch[size_t(k::thread_slot())].data_ptr<T>();
-        k::im2col(image, s.C, s.H, s.W, s.win, c);
-        cols = c;
-      }
-      T* on = po + n * s.O * L;
-      if (pb)  // the bias goes in first; the GEMM adds the product (beta = 1)
-        for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, pb[o]);
-      for (int64_t grp = 0; grp < s.G; ++grp)  // out_g (Og, L) = w_g (Og, K) · cols_g (K, L)
-        k::gemm<T>(false, false, s.Og, L, K, T(1), pw + grp * s.Og * K, K, cols + grp * K * L, L, pb ? T(1) : T(0),
-                   on + grp * s.Og * L, L);
+    CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
+      using T = scalar_t;
+      const T* px = x.data_ptr<T>();
+      const T* pw = w.data_ptr<T>();
+      const T* pb = bc.defined() ? bc.data_ptr<T>() : nullptr;
+      T* po = out.data_ptr<T>();
+      const int slots = get_num_threads();
+      std::vector<Tensor> scratch;
+      if (!s.pointwise())
+        for (int t = 0; t < slots; ++t) scratch.push_back(make_tensor({s.G * K, L}, x.dtype()));
+      k::for_each_image(s.N, [&](int64_t n) {
+        const T* image = px + n * s.C * s.H * s.W;
+        const T* cols = image;
+        if (!s.pointwise()) {
+          T* c = scratch[size_t(k::thread_slot())].data_ptr<T>();
+          k::im2col(image, s.C, s.H, s.W, s.win, c);
+          cols = c;
+        }
+        T* on = po + n * s.O * L;
+        if (pb)  // the bias goes in first; the GEMM adds the product (beta = 1)
+          for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, pb[o]);
+        for (int64_t grp = 0; grp < s.G; ++grp)  // out_g (Og, L) = w_g (Og, K) · cols_g (K, L)
+          k::gemm<T>(false, false, s.Og, L, K, T(1), pw + grp * s.Og * K, K, cols + grp * K * L, L, pb ? T(1) : T(0),
+                     on + grp * s.Og * L, L);
+      });
     });
-  });
   }
   if (!batched) out = out.squeeze(0);
 
