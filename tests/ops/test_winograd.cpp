@@ -188,3 +188,20 @@ TEST(Winograd, Float64GradcheckThroughConv2d) {
   EXPECT_TRUE(gradcheck_ok(conv, {rand_input({2, 8, 4, 3}, -1, 1, 41), rand_input({16, 8, 3, 3}, -1, 1, 42),
                                   rand_input({16}, -1, 1, 43)}));
 }
+
+TEST(Winograd, ForwardIsTheSameOnOneAndTwoThreads) {
+  // Each chunk's arithmetic does not depend on which thread runs it (one chunk here: 3 x 5 x 4
+  // tiles; several chunks: 64 images of 16 x 16 tiles).
+  for (int64_t n : {3, 64}) {
+    const int64_t side = n == 3 ? 9 : 32;
+    Tensor x = rand_input({n, 16, side, side - 1}, -1, 1, 51).detach().to(DType::f32);
+    Tensor w = rand_input({24, 16, 3, 3}, -1, 1, 52).detach().to(DType::f32);
+    const int before = get_num_threads();
+    set_num_threads(1);
+    Tensor y1 = conv2d(x, w, Tensor(), {1, 1}, {1, 1});
+    set_num_threads(2);
+    Tensor y2 = conv2d(x, w, Tensor(), {1, 1}, {1, 1});
+    set_num_threads(before);
+    EXPECT_TENSOR_NEAR(y1, y2, 0);
+  }
+}
