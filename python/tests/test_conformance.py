@@ -200,7 +200,14 @@ row("conv2d",
     Case("1x1", [X(3, 5, 4, 4), X(2, 5, 1, 1), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b)),
     Case("unbatched", [X(3, 6, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b, padding=1)),
     Case("size0 batch", [X(0, 3, 5, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b),
-         layouts=False))  # NB: torch itself rejects the non-contiguous size-0 views
+         layouts=False),  # NB: torch itself rejects the non-contiguous size-0 views
+    # 3x3, stride 1, C >= 8, C_in C_out >= 128: these take the Winograd F(2x2, 3x3) path (odd planes)
+    Case("3x3 winograd padding 1", [X(2, 8, 9, 7), X(16, 8, 3, 3), X(16)],
+         lambda L, x, w, b: L.F.conv2d(x, w, b, padding=1)),
+    Case("3x3 winograd padding 0 unbatched", [X(16, 5, 6), X(9, 16, 3, 3)],
+         lambda L, x, w: L.F.conv2d(x, w, None)),
+    Case("3x3 winograd padding (2, 1)", [X(1, 12, 5, 8), X(12, 12, 3, 3), X(12)],
+         lambda L, x, w, b: L.F.conv2d(x, w, b, padding=(2, 1))))
 row("unfold",
     Case("3x2 stride padding", [X(2, 3, 6, 5)], lambda L, x: L.F.unfold(x, (3, 2), dilation=(1, 2), padding=1, stride=2)),
     Case("1x1", [X(1, 2, 3, 3)], lambda L, x: L.F.unfold(x, 1)))
