@@ -10,6 +10,7 @@
 #include "cajal/core/threading.h"
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/pool.h"
@@ -153,6 +154,11 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
     const T* pw = w.data_ptr<T>();
     const T* pb = bc.defined() ? bc.data_ptr<T>() : nullptr;
     T* po = out.data_ptr<T>();
+    // Small channel counts at stride 1: direct kernels, no column matrix (kernels/cpu/conv_direct.h).
+    if (k::direct_conv_applies(s)) {
+      k::conv2d_direct_forward<T>(s, px, pw, pb, po);
+      return;
+    }
     const int slots = get_num_threads();
     std::vector<Tensor> scratch;
     if (!s.pointwise())
@@ -190,6 +196,15 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
           if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
           if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
           if (need_b) gb = make_tensor({s.O}, g.dtype());
+          if (k::direct_conv_applies(s)) {  // small channel counts at stride 1 (kernels/cpu/conv_direct.h)
+            CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
+              using T = scalar_t;
+              auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
+              k::conv2d_direct_backward<T>(s, need_w ? xs.data_ptr<T>() : nullptr, need_x ? ws.data_ptr<T>() : nullptr,
+                                           g.data_ptr<T>(), ptr(gx), ptr(gw), ptr(gb));
+            });
+            return;
+          }
           const int slots = get_num_threads();
           Tensor cols = make_tensor({slots, s.G * s.K() * s.L()}, g.dtype());  // per thread: one image's columns
           Tensor gw_parts = need_w ? make_tensor({slots, s.O * s.K()}, g.dtype()) : Tensor();
