@@ -294,9 +294,24 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
   });
   if (!batched) out = out.squeeze(0);
   return record(std::move(out), "max_pool2d", {x_in}, [index, N, C, H, W, oh, ow, batched](const Tensor& g) {
-    // The gradient of each window goes to its maximum: a scatter-add, itself differentiable.
-    Tensor g2 = reshape(g, {N * C, oh * ow});
-    Tensor gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, g2);
+    // The gradient of each window goes to its maximum: a scatter-add per plane (the fused kernel),
+    // or scatter_add itself when the backward must differentiate again.
+    Tensor gx;
+    fused_or_composed(
+        [&] {
+          Tensor gc = g.contiguous();
+          gx = zeros({N * C, H * W}, g.dtype());
+          CAJAL_DISPATCH_FLOAT(g.dtype(), "max_pool2d backward", [&] {
+            using T = scalar_t;
+            const T* pg = gc.data_ptr<T>();
+            const int64_t* pi = index.data_ptr<int64_t>();
+            T* px = gx.data_ptr<T>();
+            k::for_each_image(N * C, [&](int64_t p) {
+              k::max_pool2d_backward_plane(pg + p * oh * ow, pi + p * oh * ow, oh * ow, px + p * H * W);
+            });
+          });
+        },
+        [&] { gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, reshape(g, {N * C, oh * ow})); });
     return Grads{batched ? reshape(gx, {N, C, H, W}) : reshape(gx, {C, H, W})};
   });
 }
