@@ -289,7 +289,7 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
     // Each (n, c) plane on its own; the first maximum (or NaN) of each window wins (kernels/cpu/pool.h).
     // NB: padding <= kernel/2 (checked above), so every window has a real cell.
     k::for_each_image(N * C, [&](int64_t p) {
-      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow);
+      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow, px + N * C * H * W);
     });
   });
   if (!batched) out = out.squeeze(0);

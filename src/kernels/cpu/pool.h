@@ -26,11 +26,13 @@ template <>
 struct Lanes<float> {
   typedef float V __attribute__((vector_size(64)));
   typedef int32_t I __attribute__((vector_size(64)));
+  typedef int64_t I64 __attribute__((vector_size(128)));
 };
 template <>
 struct Lanes<double> {
   typedef double V __attribute__((vector_size(64)));
   typedef int64_t I __attribute__((vector_size(64)));
+  typedef int64_t I64 __attribute__((vector_size(64)));
 };
 
 }  // namespace pool_detail
@@ -42,11 +44,14 @@ struct Lanes<double> {
 // is split into even and odd columns by shuffles, and the window's four cells are compared in
 // window order with selects (a data-dependent branch per cell would be mispredicted half the
 // time). Same rule as the general loop: the first maximum wins, the first NaN wins over everything.
-// A row's last partial vector goes through a small buffer (its padding lanes are never stored).
+// A row's last partial vector reads on past the row (its extra lanes are never stored) when
+// memory up to `readable_end` allows, else goes through a small buffer.
 template <class T>
-void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out, int64_t* index) {
+void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out, int64_t* index,
+                       const T* readable_end) {
   using V = typename pool_detail::Lanes<T>::V;
   using I = typename pool_detail::Lanes<T>::I;
+  using I64 = typename pool_detail::Lanes<T>::I64;
   using Index = std::remove_reference_t<decltype(I{}[0])>;
   constexpr int L = int(64 / sizeof(T));
   I even, odd, lane;
@@ -73,12 +78,13 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
     at = take ? Index(3) : at;
     // flat position: top + 2 xo + column bit + row bit * W (fits Index: the caller checks H W < 2^30)
     const I where = Index(top) + Index(2) * (Index(xo) + lane) + (at & Index(1)) + (at >> Index(1)) * Index(W);
+    const I64 where64 = __builtin_convertvector(where, I64);
     if (count == L) {
       std::memcpy(o, &best, sizeof(V));
+      std::memcpy(ix, &where64, sizeof(I64));
     } else {
-      for (int64_t l = 0; l < count; ++l) o[l] = best[l];
+      for (int64_t l = 0; l < count; ++l) o[l] = best[l], ix[l] = where64[l];
     }
-    for (int64_t l = 0; l < count; ++l) ix[l] = int64_t(where[l]);
   };
   T tail0[2 * L], tail1[2 * L];
   for (int64_t y = 0; y < oh; ++y) {
@@ -87,7 +93,9 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
     const int64_t top = 2 * y * W;
     int64_t xo = 0;
     for (; xo + L <= ow; xo += L) window_max(r0 + 2 * xo, r1 + 2 * xo, top, xo, out + y * ow + xo, index + y * ow + xo, L);
-    if (xo < ow) {
+    if (xo < ow && r1 + 2 * xo + 2 * L <= readable_end) {
+      window_max(r0 + 2 * xo, r1 + 2 * xo, top, xo, out + y * ow + xo, index + y * ow + xo, ow - xo);
+    } else if (xo < ow) {
       const int64_t n = 2 * (ow - xo);
       std::fill(tail0 + n, tail0 + 2 * L, T(0));
       std::fill(tail1 + n, tail1 + 2 * L, T(0));
@@ -101,11 +109,13 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
 #pragma GCC diagnostic pop
 
 // plane (H, W) -> out (oh, ow), index (oh, ow); the window's dilation is ignored (1).
+// `readable_end`: memory up to there may be read (not used) past the plane; null: the plane's end.
 template <class T>
-void max_pool2d_plane(const T* plane, int64_t H, int64_t W, const Window2d& win, T* out, int64_t* index) {
+void max_pool2d_plane(const T* plane, int64_t H, int64_t W, const Window2d& win, T* out, int64_t* index,
+                      const T* readable_end = nullptr) {
   const int64_t oh = win.out_size(H, true), ow = win.out_size(W, false);
   if (win.kh == 2 && win.kw == 2 && win.sh == 2 && win.sw == 2 && win.ph == 0 && win.pw == 0 && H * W < (int64_t(1) << 30)) {
-    max_pool2x2_plane(plane, W, oh, ow, out, index);
+    max_pool2x2_plane(plane, W, oh, ow, out, index, readable_end ? readable_end : plane + H * W);
     return;
   }
   for (int64_t y = 0; y < oh; ++y) {
