@@ -224,25 +224,26 @@ struct PaddedInput {
 };
 
 // Copies image (C, H, W) into the interior of the zeroed padded planes (their borders stay zero:
-// the scratch is reused image after image). Returns whether every value is finite (an all-ones
-// exponent marks inf and NaN; integer ORs, so the copy loop still vectorises).
+// the scratch is reused image after image).
 template <class T>
-bool pad_image(const T* image, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left, int64_t rs, int64_t plane,
+void pad_image(const T* image, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left, int64_t rs, int64_t plane,
                T* dst) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t y = 0; y < H; ++y) std::copy_n(image + (c * H + y) * W, W, dst + c * plane + (y + top) * rs + left);
+}
+
+// Whether all n values are finite (an all-ones exponent marks inf and NaN; integer ORs, so the
+// loop vectorises).
+template <class T>
+bool all_finite(const T* v, int64_t n) {
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   constexpr Bits exponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
   Bits special = 0;
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t y = 0; y < H; ++y) {
-      const T* src = image + (c * H + y) * W;
-      T* row = dst + c * plane + (y + top) * rs + left;
-      for (int64_t x = 0; x < W; ++x) {
-        Bits bits;
-        std::memcpy(&bits, src + x, sizeof bits);
-        special |= Bits((bits & exponent) == exponent);
-        row[x] = src[x];
-      }
-    }
+  for (int64_t i = 0; i < n; ++i) {
+    Bits bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    special |= Bits((bits & exponent) == exponent);
+  }
   return special == 0;
 }
 
@@ -287,16 +288,24 @@ void conv2d_direct_forward(const Conv2dShape& s, const T* x, const T* w, const T
   });
 }
 
-// gb (O) = sum of g over images and positions, accumulated in double.
+// gb (O) = sum of g over images and positions, accumulated in double in 8 interleaved partial
+// sums (one chain of dependent adds would cost an add latency per element; these vectorise).
 template <class T>
 void conv2d_bias_grad(const Conv2dShape& s, const T* g, T* gb) {
   const int64_t L = s.L();
+  constexpr int64_t kParts = 8;
   for (int64_t o = 0; o < s.O; ++o) {
-    double acc = 0;
+    double part[kParts] = {};
+    double rest = 0;
     for (int64_t n = 0; n < s.N; ++n) {
       const T* row = g + (n * s.O + o) * L;
-      for (int64_t l = 0; l < L; ++l) acc += double(row[l]);
+      int64_t l = 0;
+      for (; l + kParts <= L; l += kParts)
+        for (int64_t k = 0; k < kParts; ++k) part[k] += double(row[l + k]);
+      for (; l < L; ++l) rest += double(row[l]);
     }
+    double acc = rest;
+    for (int64_t k = 0; k < kParts; ++k) acc += part[k];
     gb[o] = T(acc);
   }
 }
@@ -365,8 +374,8 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
         sc.acc.assign(size_t(s.O * K * L), T(0));
       }
       const T* xn = x + n * s.C * s.H * s.W;
-      const bool finite = pad_image(xn, s.C, s.H, s.W, s.win.ph, s.win.pw, a.rs, a.plane, sc.xp.data());
-      if (!finite) {  // 0 * inf in a garbage lane would be NaN: exact loops over the real windows only
+      pad_image(xn, s.C, s.H, s.W, s.win.ph, s.win.pw, a.rs, a.plane, sc.xp.data());
+      if (!all_finite(xn, s.C * s.H * s.W)) {  // 0 * inf in a garbage lane would be NaN: exact loops over the real windows only
         for (int64_t o = 0; o < s.O; ++o)
           for (int64_t c = 0; c < s.Cg; ++c)
             for (int64_t t = 0; t < taps; ++t) {
