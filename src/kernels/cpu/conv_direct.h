@@ -223,13 +223,36 @@ struct PaddedInput {
   }
 };
 
+// Copies n elements of a short row without a library call: whole 64-byte blocks, then one block
+// of the largest fitting power of two ending exactly at the row's end (overlapping what is already
+// copied, which is harmless: source and destination are distinct). Rows here are 5-40 elements, so
+// a memmove call per row would cost more than the copy itself.
+template <class T>
+[[gnu::always_inline]] inline void copy_row(const T* src, int64_t n, T* dst) {
+  const char* s = reinterpret_cast<const char*>(src);
+  char* d = reinterpret_cast<char*>(dst);
+  const size_t bytes = size_t(n) * sizeof(T);
+  auto block = [&](auto width) {  // [0, bytes) in blocks of `width` (bytes >= width)
+    constexpr size_t w = decltype(width)::value;
+    size_t i = 0;
+    for (; i + w <= bytes; i += w) std::memcpy(d + i, s + i, w);
+    if (i < bytes) std::memcpy(d + bytes - w, s + bytes - w, w);
+  };
+  if (bytes >= 64) block(std::integral_constant<size_t, 64>{});
+  else if (bytes >= 32) block(std::integral_constant<size_t, 32>{});
+  else if (bytes >= 16) block(std::integral_constant<size_t, 16>{});
+  else if (bytes >= 8) block(std::integral_constant<size_t, 8>{});
+  else if (bytes >= 4) block(std::integral_constant<size_t, 4>{});
+  else if (bytes > 0) std::memcpy(d, s, bytes);
+}
+
 // Copies image (C, H, W) into the interior of the zeroed padded planes (their borders stay zero:
 // the scratch is reused image after image).
 template <class T>
 void pad_image(const T* image, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left, int64_t rs, int64_t plane,
                T* dst) {
   for (int64_t c = 0; c < C; ++c)
-    for (int64_t y = 0; y < H; ++y) std::copy_n(image + (c * H + y) * W, W, dst + c * plane + (y + top) * rs + left);
+    for (int64_t y = 0; y < H; ++y) copy_row(image + (c * H + y) * W, W, dst + c * plane + (y + top) * rs + left);
 }
 
 // Whether all n values are finite (an all-ones exponent marks inf and NaN; integer ORs, so the
@@ -283,7 +306,7 @@ void conv2d_direct_forward(const Conv2dShape& s, const T* x, const T* w, const T
       T* on = out + (n * s.O + grp * s.Og) * s.oh * s.ow;
       for (int64_t o = 0; o < s.Og; ++o)
         for (int64_t y = 0; y < s.oh; ++y)
-          std::copy_n(of.data() + o * a.Pr + y * a.rs, s.ow, on + (o * s.oh + y) * s.ow);
+          copy_row(of.data() + o * a.Pr + y * a.rs, s.ow, on + (o * s.oh + y) * s.ow);
     }
   });
 }
@@ -364,7 +387,7 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
         T* out = gx + (n * s.C + grp * s.Cg) * s.H * s.W;
         for (int64_t c = 0; c < s.Cg; ++c)
           for (int64_t y = 0; y < s.H; ++y)
-            std::copy_n(sc.gflat.data() + c * Pxr + y * rs_g, s.W, out + (c * s.H + y) * s.W);
+            copy_row(sc.gflat.data() + c * Pxr + y * rs_g, s.W, out + (c * s.H + y) * s.W);
       }
     }
     if (gw) {
