@@ -69,6 +69,14 @@ template <class T>
 [[gnu::always_inline]] inline void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
+// Every lane = s: a shuffle of lane 0 (`V{} + s` would be an add, since 0 + s is not s for -0).
+template <class T>
+[[gnu::always_inline]] inline Vec<T> splat(T s) {
+  using Mask = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+  typedef Mask Lane0 __attribute__((vector_size(64)));
+  const Vec<T> v = {s};
+  return __builtin_shuffle(v, Lane0{});
+}
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
@@ -95,7 +103,7 @@ void correlate_block(const T* in, const int64_t* qoff, int64_t K, const T* wq, i
 #pragma GCC unroll 8
   for (int o = 0; o < OB; ++o)
 #pragma GCC unroll 8
-    for (int k = 0; k < XB; ++k) acc[o][k] = V{} + (init ? init[o] : T(0));
+    for (int k = 0; k < XB; ++k) acc[o][k] = splat(init ? init[o] : T(0));
   for (int64_t q = 0; q < K; ++q) {
     const T* src = in + qoff[q];
     V xv[XB];
@@ -104,7 +112,7 @@ void correlate_block(const T* in, const int64_t* qoff, int64_t K, const T* wq, i
     const T* wv = wq + q * ldw;
 #pragma GCC unroll 8
     for (int o = 0; o < OB; ++o) {
-      const V wo = V{} + wv[o];
+      const V wo = splat(wv[o]);
 #pragma GCC unroll 8
       for (int k = 0; k < XB; ++k) acc[o][k] += wo * xv[k];
     }
