@@ -193,10 +193,11 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
           Tensor xs = need_w ? (batched ? sx.get() : sx.get().unsqueeze(0)).contiguous() : Tensor();
           Tensor ws = need_x ? sw.get().contiguous() : Tensor();
           Tensor g = g4.contiguous();
-          if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
+          const bool direct = k::direct_conv_applies(s);  // overwrites gx; col2im adds into zeros
+          if (need_x) gx = direct ? make_tensor({s.N, s.C, s.H, s.W}, g.dtype()) : zeros({s.N, s.C, s.H, s.W}, g.dtype());
           if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
           if (need_b) gb = make_tensor({s.O}, g.dtype());
-          if (k::direct_conv_applies(s)) {  // small channel counts at stride 1 (kernels/cpu/conv_direct.h)
+          if (direct) {  // small channel counts at stride 1 (kernels/cpu/conv_direct.h)
             CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
               using T = scalar_t;
               auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };

@@ -116,6 +116,8 @@ const Geometry kDirect[] = {
     {"1x5 row kernel, wide plane", 2, 2, 3, 40, 9, 1, 1, 5, 0, 2, 1, 1},
     {"output 1x1", 4, 2, 3, 3, 3, 1, 3, 3, 0, 0, 1, 1},
     {"32 outputs, 16 channels", 2, 16, 6, 6, 32, 1, 3, 3, 1, 1, 1, 1},
+    {"64 outputs, 3 channels", 1, 3, 5, 6, 64, 1, 3, 3, 1, 1, 1, 1},
+    {"K = 512 (32 channels, 4x4)", 2, 32, 5, 5, 7, 1, 4, 4, 1, 2, 1, 1},
 };
 
 }  // namespace
@@ -142,5 +144,7 @@ TEST(ConvDirect, ShapeRule) {
   s = shape_of({"1x1", 2, 8, 5, 5, 8, 1, 1, 1, 0, 0, 1, 1});
   EXPECT_FALSE(k::direct_conv_applies(s)) << "a plain 1x1 is one GEMM";
   s = shape_of({"wide", 2, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1});
-  EXPECT_FALSE(k::direct_conv_applies(s)) << "64 channels: im2col + GEMM (or Winograd)";
+  EXPECT_FALSE(k::direct_conv_applies(s)) << "64 -> 64 3x3 (K = 576): im2col + GEMM";
+  s = shape_of({"many outputs", 2, 3, 8, 8, 65, 1, 3, 3, 1, 1, 1, 1});
+  EXPECT_FALSE(k::direct_conv_applies(s)) << "more than 64 outputs per group";
 }

@@ -35,11 +35,14 @@
 
 namespace cajal::kernels::cpu {
 
-// Stride 1, not a plain 1x1 GEMM, and few enough channels that the direct form beats im2col + GEMM
-// (measured: bench `conv` shapes and LeNet's; a wide layer reuses each input value across many
-// output channels, which a packed GEMM does better).
+// Stride 1, not a plain 1x1 GEMM, and a small enough reduction (K = Cg kh kw <= 512) and output
+// block (Og <= 64) that the per-thread weight-gradient partials (Og K vectors) stay cache-sized.
+// Measured on one core (a throwaway microbenchmark of these kernels against im2col + GEMM, N = 32,
+// 3x3 and 5x5): direct was 2-6x faster forward and 2-8x backward for every such shape tried,
+// from LeNet's 1 -> 6 and 6 -> 16 up to 32 -> 64 channels and 3 -> 64 on 224 x 224 planes.
+// Wider layers (64 -> 64 3x3: K = 576) stay with im2col + GEMM.
 inline bool direct_conv_applies(const Conv2dShape& s) {
-  return s.win.sh == 1 && s.win.sw == 1 && !s.pointwise() && s.Cg <= 16 && s.Og <= 32 && s.K() <= 512;
+  return s.win.sh == 1 && s.win.sw == 1 && !s.pointwise() && s.K() <= 512 && s.Og <= 64;
 }
 
 namespace direct {
