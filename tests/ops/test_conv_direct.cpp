@@ -148,3 +148,25 @@ TEST(ConvDirect, ShapeRule) {
   s = shape_of({"many outputs", 2, 3, 8, 8, 65, 1, 3, 3, 1, 1, 1, 1});
   EXPECT_FALSE(k::direct_conv_applies(s)) << "more than 64 outputs per group";
 }
+
+// Threads split the images: the forward and dX are per image, so equal to the bit; dW adds the
+// per-thread partial sums in thread order, so it is close (and fixed for a given thread count).
+TEST(ConvDirect, OneAndTwoThreadsAgree) {
+  const k::Conv2dShape s = shape_of(kDirect[1]);
+  const int64_t nx = s.N * s.C * s.H * s.W, nw = s.O * s.K(), ng = s.N * s.O * s.oh * s.ow;
+  const std::vector<float> x = random_values<float>(nx, 21), w = random_values<float>(nw, 22),
+                           g = random_values<float>(ng, 23);
+  const int before = get_num_threads();
+  std::vector<float> out[2], gx[2], gw[2], gb[2];
+  for (int t = 0; t < 2; ++t) {
+    set_num_threads(t + 1);
+    out[t].resize(size_t(ng)), gx[t].resize(size_t(nx)), gw[t].resize(size_t(nw)), gb[t].resize(size_t(s.O));
+    k::conv2d_direct_forward<float>(s, x.data(), w.data(), nullptr, out[t].data());
+    k::conv2d_direct_backward<float>(s, x.data(), w.data(), g.data(), gx[t].data(), gw[t].data(), gb[t].data());
+  }
+  set_num_threads(before);
+  EXPECT_EQ(out[0], out[1]);
+  EXPECT_EQ(gx[0], gx[1]);
+  EXPECT_EQ(gb[0], gb[1]);
+  expect_close(gw[0], gw[1], 1e-5, "gw");
+}
