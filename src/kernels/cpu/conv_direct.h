@@ -441,13 +441,27 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
     }
   });
   if (gw) {
-    for (int64_t i = 0; i < s.O * K; ++i) {
-      T sum = 0;
-      for (const Scratch& sc : scratch) {
-        if (sc.acc.empty()) continue;
-        for (int64_t l = 0; l < L; ++l) sum += sc.acc[size_t(i * L + l)];
+    // Thread partials added in thread order, then each weight's lanes summed by halving (a fixed
+    // order, and no chain of dependent adds per weight).
+    T* first = nullptr;
+    for (Scratch& sc : scratch) {
+      if (sc.acc.empty()) continue;
+      if (!first) {
+        first = sc.acc.data();
+        continue;
       }
-      gw[i] = sum;
+      for (int64_t i = 0; i < s.O * K * L; ++i) first[i] += sc.acc[size_t(i)];
+    }
+    for (int64_t i = 0; i < s.O * K; ++i) {
+      if (!first) {
+        gw[i] = T(0);
+        continue;
+      }
+      T lanes[L];
+      std::copy_n(first + i * L, L, lanes);
+      for (int64_t h = L / 2; h >= 1; h /= 2)
+        for (int64_t l = 0; l < h; ++l) lanes[l] += lanes[l + h];
+      gw[i] = lanes[0];
     }
   }
   if (gb) conv2d_bias_grad(s, g, gb);
