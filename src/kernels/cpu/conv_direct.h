@@ -164,8 +164,9 @@ void correlate_flat(const T* in, const std::vector<int64_t>& qoff, const T* wq, 
 
 // ---------------------------------------------------------------- dW micro-kernel
 
-constexpr int kMaxGradOutBlock = 4;  // output channels of g held in registers
+constexpr int kMaxGradOutBlock = 6;  // output channels of g held in registers
 constexpr int kMaxTapBlock = 6;      // taps accumulated at once
+constexpr int kMaxGradAccumulators = 24;  // out block x tap block vectors (+ the loads: 32 registers)
 
 // acc[o][t] (vectors, in memory at acc + (o ldacc + t) L) += sum_{p < P} g[o ldg + p] x[off[t] + p].
 template <class T, int OB, int TB>
@@ -378,8 +379,9 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
 
   // dW: x padded as in the forward, g copied to row stride rs with zero columns, one plane of Pr each.
   const PaddedInput a = PaddedInput::make<T>(s);
-  const std::vector<int64_t> tap_blocks = even_blocks(taps, kMaxTapBlock);
   const std::vector<int64_t> out_blocks = even_blocks(s.Og, kMaxGradOutBlock);
+  const std::vector<int64_t> tap_blocks =
+      even_blocks(taps, std::min<int64_t>(kMaxTapBlock, kMaxGradAccumulators / out_blocks.front()));
   static constexpr auto wg_table = weight_grad_table<T>(std::make_integer_sequence<int, kMaxGradOutBlock>{});
 
   struct Scratch {
