@@ -168,9 +168,11 @@ constexpr int kMaxGradOutBlock = 6;  // output channels of g held in registers
 constexpr int kMaxTapBlock = 6;      // taps accumulated at once
 constexpr int kMaxGradAccumulators = 24;  // out block x tap block vectors (+ the loads: 32 registers)
 
-// acc[o][t] (vectors, in memory at acc + (o ldacc + t) L) += sum_{p < P} g[o ldg + p] x[off[t] + p].
+// acc[o][t] (vectors, in memory at acc + (o ldacc + t) L) += sum over images b < nb and p < P of
+// g[b gstride + o ldg + p] x[b xstride + off[t] + p].
 template <class T, int OB, int TB>
-void weight_grad_block(const T* g, int64_t ldg, const T* x, const int64_t* off, int64_t P, T* acc, int64_t ldacc) {
+void weight_grad_block(const T* g, int64_t ldg, int64_t gstride, const T* x, int64_t xstride, int64_t nb,
+                       const int64_t* off, int64_t P, T* acc, int64_t ldacc) {
   using V = Vec<T>;
   constexpr int64_t L = kLanes<T>;
   V a[OB][TB];
@@ -180,15 +182,17 @@ void weight_grad_block(const T* g, int64_t ldg, const T* x, const int64_t* off, 
     for (int t = 0; t < TB; ++t) a[o][t] = load(acc + (o * ldacc + t) * L);
   int64_t offs[TB];
   for (int t = 0; t < TB; ++t) offs[t] = off[t];
-  for (int64_t p = 0; p < P; p += L) {
-    V gv[OB];
+  for (int64_t b = 0; b < nb; ++b, g += gstride, x += xstride) {
+    for (int64_t p = 0; p < P; p += L) {
+      V gv[OB];
 #pragma GCC unroll 8
-    for (int o = 0; o < OB; ++o) gv[o] = load(g + o * ldg + p);
+      for (int o = 0; o < OB; ++o) gv[o] = load(g + o * ldg + p);
 #pragma GCC unroll 8
-    for (int t = 0; t < TB; ++t) {
-      const V xv = load(x + offs[t] + p);
+      for (int t = 0; t < TB; ++t) {
+        const V xv = load(x + offs[t] + p);
 #pragma GCC unroll 8
-      for (int o = 0; o < OB; ++o) a[o][t] += gv[o] * xv;
+        for (int o = 0; o < OB; ++o) a[o][t] += gv[o] * xv;
+      }
     }
   }
 #pragma GCC unroll 8
@@ -198,7 +202,8 @@ void weight_grad_block(const T* g, int64_t ldg, const T* x, const int64_t* off, 
 }
 
 template <class T>
-using WeightGradFn = void (*)(const T*, int64_t, const T*, const int64_t*, int64_t, T*, int64_t);
+using WeightGradFn = void (*)(const T*, int64_t, int64_t, const T*, int64_t, int64_t, const int64_t*, int64_t, T*,
+                              int64_t);
 
 template <class T, int OB, int... TB>
 constexpr auto weight_grad_row(std::integer_sequence<int, TB...>) {
@@ -384,47 +389,69 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
       even_blocks(taps, std::min<int64_t>(kMaxTapBlock, kMaxGradAccumulators / out_blocks.front()));
   static constexpr auto wg_table = weight_grad_table<T>(std::make_integer_sequence<int, kMaxGradOutBlock>{});
 
+  // dW takes the images in blocks of up to 8 (padded side by side, about 256 KiB of scratch), so
+  // each block of accumulators is loaded and stored once per block rather than once per image.
+  const int64_t per_image = a.size + s.O * a.Pr;
+  const int64_t block = std::max<int64_t>(
+      1, std::min<int64_t>({8, (int64_t(1) << 16) / per_image, (s.N + slots - 1) / std::max(slots, 1)}));
   struct Scratch {
     std::vector<T> gpad, gflat, xp, gz, acc;
   };
   std::vector<Scratch> scratch(static_cast<size_t>(slots));
-  for_each_image(s.N, [&](int64_t n) {
+  for_each_image((s.N + block - 1) / block, [&](int64_t blk) {
     Scratch& sc = scratch[size_t(thread_slot())];
-    const T* gn = g + n * s.O * LL;
+    const int64_t n0 = blk * block, n1 = std::min(s.N, n0 + block);
     if (gx) {
       if (sc.gpad.empty()) sc.gpad.assign(size_t(gsize), T(0)), sc.gflat.resize(size_t(s.Cg * Pxr));
-      pad_image(gn, s.O, s.oh, s.ow, (s.win.kh - 1) * s.win.dh, (s.win.kw - 1) * s.win.dw, rs_g, gplane,
-                sc.gpad.data());
-      for (int64_t grp = 0; grp < s.G; ++grp) {
-        correlate_flat(sc.gpad.data() + grp * s.Og * gplane + corner, gqoff, wt.data() + grp * s.Og * taps * s.Cg,
-                       s.Cg, static_cast<const T*>(nullptr), sc.gflat.data(), Pxr, Px);
-        T* out = gx + (n * s.C + grp * s.Cg) * s.H * s.W;
-        for (int64_t c = 0; c < s.Cg; ++c)
-          for (int64_t y = 0; y < s.H; ++y)
-            copy_row(sc.gflat.data() + c * Pxr + y * rs_g, s.W, out + (c * s.H + y) * s.W);
+      for (int64_t n = n0; n < n1; ++n) {
+        pad_image(g + n * s.O * LL, s.O, s.oh, s.ow, (s.win.kh - 1) * s.win.dh, (s.win.kw - 1) * s.win.dw, rs_g,
+                  gplane, sc.gpad.data());
+        for (int64_t grp = 0; grp < s.G; ++grp) {
+          correlate_flat(sc.gpad.data() + grp * s.Og * gplane + corner, gqoff, wt.data() + grp * s.Og * taps * s.Cg,
+                         s.Cg, static_cast<const T*>(nullptr), sc.gflat.data(), Pxr, Px);
+          T* out = gx + (n * s.C + grp * s.Cg) * s.H * s.W;
+          for (int64_t c = 0; c < s.Cg; ++c)
+            for (int64_t y = 0; y < s.H; ++y)
+              copy_row(sc.gflat.data() + c * Pxr + y * rs_g, s.W, out + (c * s.H + y) * s.W);
+        }
       }
     }
     if (gw) {
       if (sc.xp.empty()) {
-        sc.xp.assign(size_t(a.size), T(0));
-        sc.gz.assign(size_t(s.O * a.Pr), T(0));
+        sc.xp.assign(size_t(block * a.size), T(0));
+        sc.gz.assign(size_t(block * s.O * a.Pr), T(0));
         sc.acc.assign(size_t(s.O * K * L), T(0));
       }
-      const T* xn = x + n * s.C * s.H * s.W;
-      pad_image(xn, s.C, s.H, s.W, s.win.ph, s.win.pw, a.rs, a.plane, sc.xp.data());
-      if (!all_finite(xn, s.C * s.H * s.W)) {  // 0 * inf in a garbage lane would be NaN: exact loops over the real windows only
+      int64_t nb = 0;  // finite images packed so far
+      for (int64_t n = n0; n < n1; ++n) {
+        const T* xn = x + n * s.C * s.H * s.W;
+        const T* gn = g + n * s.O * LL;
+        if (all_finite(xn, s.C * s.H * s.W)) {
+          pad_image(xn, s.C, s.H, s.W, s.win.ph, s.win.pw, a.rs, a.plane, sc.xp.data() + nb * a.size);
+          pad_image(gn, s.O, s.oh, s.ow, 0, 0, a.rs, a.Pr, sc.gz.data() + nb * s.O * a.Pr);
+          ++nb;
+          continue;
+        }
+        // 0 * inf in a garbage lane would be NaN (and the copy would sit under the next image's
+        // garbage lanes), so this image is not packed: exact loops over its real windows only.
         for (int64_t o = 0; o < s.O; ++o)
           for (int64_t c = 0; c < s.Cg; ++c)
-            for (int64_t t = 0; t < taps; ++t) {
-              const T* xc = sc.xp.data() + ((o / s.Og) * s.Cg + c) * a.plane + a.off[size_t(t)];
-              T sum = 0;
-              for (int64_t y = 0; y < s.oh; ++y)
-                for (int64_t xo = 0; xo < s.ow; ++xo) sum += gn[(o * s.oh + y) * s.ow + xo] * xc[y * a.rs + xo];
-              sc.acc[size_t((o * K + c * taps + t) * L)] += sum;
-            }
-        return;
+            for (int64_t i = 0; i < s.win.kh; ++i)
+              for (int64_t j = 0; j < s.win.kw; ++j) {
+                const T* plane = xn + ((o / s.Og) * s.Cg + c) * s.H * s.W;
+                T sum = 0;
+                for (int64_t y = 0; y < s.oh; ++y) {
+                  const int64_t iy = y - s.win.ph + i * s.win.dh;
+                  if (iy < 0 || iy >= s.H) continue;
+                  for (int64_t xo = 0; xo < s.ow; ++xo) {
+                    const int64_t ix = xo - s.win.pw + j * s.win.dw;
+                    if (ix >= 0 && ix < s.W) sum += gn[(o * s.oh + y) * s.ow + xo] * plane[iy * s.W + ix];
+                  }
+                }
+                sc.acc[size_t((o * K + (c * s.win.kh + i) * s.win.kw + j) * L)] += sum;
+              }
       }
-      pad_image(gn, s.O, s.oh, s.ow, 0, 0, a.rs, a.Pr, sc.gz.data());
+      if (nb == 0) return;
       for (int64_t grp = 0; grp < s.G; ++grp) {
         int64_t o0 = grp * s.Og;
         for (int64_t ob : out_blocks) {
@@ -432,7 +459,8 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
             const T* xc = sc.xp.data() + (grp * s.Cg + c) * a.plane;
             int64_t t0 = 0;
             for (int64_t tb : tap_blocks) {
-              wg_table[size_t(ob - 1)][size_t(tb - 1)](sc.gz.data() + o0 * a.Pr, a.Pr, xc, a.off.data() + t0, a.Pr,
+              wg_table[size_t(ob - 1)][size_t(tb - 1)](sc.gz.data() + o0 * a.Pr, a.Pr, s.O * a.Pr, xc, a.size, nb,
+                                                        a.off.data() + t0, a.Pr,
                                                         sc.acc.data() + (o0 * K + c * taps + t0) * L, K);
               t0 += tb;
             }
