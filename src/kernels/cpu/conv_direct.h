@@ -30,8 +30,10 @@
 
 #include "kernels/cpu/conv.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"  // 64-byte vectors by value: all helpers are inlined
+#endif
 
 namespace cajal::kernels::cpu {
 
@@ -72,13 +74,15 @@ template <class T>
 [[gnu::always_inline]] inline void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
-// Every lane = s: a shuffle of lane 0 (`V{} + s` would be an add, since 0 + s is not s for -0).
-template <class T>
-[[gnu::always_inline]] inline Vec<T> splat(T s) {
-  using Mask = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
-  typedef Mask Lane0 __attribute__((vector_size(64)));
-  const Vec<T> v = {s};
-  return __builtin_shuffle(v, Lane0{});
+// Every lane = s: lane 0 shuffled everywhere (a vbroadcastss; `V{} + s` would be an add, since
+// 0 + s is not s for s = -0). __builtin_shufflevector: GCC >= 12 and Clang.
+[[gnu::always_inline]] inline Vec<float> splat(float s) {
+  const Vec<float> v = {s};
+  return __builtin_shufflevector(v, v, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+[[gnu::always_inline]] inline Vec<double> splat(double s) {
+  const Vec<double> v = {s};
+  return __builtin_shufflevector(v, v, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
@@ -499,4 +503,6 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
 
 }  // namespace cajal::kernels::cpu
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif

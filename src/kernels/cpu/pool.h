@@ -17,28 +17,40 @@
 
 namespace cajal::kernels::cpu {
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"  // 64-byte vectors by value: everything here is inlined
+#endif
+
 namespace pool_detail {
 
 // 64-byte vectors (GCC/Clang extensions) of T and of the same-width integers that compares give.
 template <class T>
 struct Lanes;
+// even / odd: the even and odd lanes of two consecutive vectors (lo, hi) as one vector.
 template <>
 struct Lanes<float> {
   typedef float V __attribute__((vector_size(64)));
   typedef int32_t I __attribute__((vector_size(64)));
   typedef int64_t I64 __attribute__((vector_size(128)));
+  static V even(V lo, V hi) {
+    return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  }
+  static V odd(V lo, V hi) {
+    return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  }
 };
 template <>
 struct Lanes<double> {
   typedef double V __attribute__((vector_size(64)));
   typedef int64_t I __attribute__((vector_size(64)));
   typedef int64_t I64 __attribute__((vector_size(64)));
+  static V even(V lo, V hi) { return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14); }
+  static V odd(V lo, V hi) { return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15); }
 };
 
 }  // namespace pool_detail
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"  // 64-byte vectors by value: everything here is inlined
 
 // The common 2x2 / stride 2 window without padding, `L` outputs at a time: each pair of input rows
 // is split into even and odd columns by shuffles, and the window's four cells are compared in
@@ -54,16 +66,17 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
   using I64 = typename pool_detail::Lanes<T>::I64;
   using Index = std::remove_reference_t<decltype(I{}[0])>;
   constexpr int L = int(64 / sizeof(T));
-  I even, odd, lane;
-  for (int l = 0; l < L; ++l) even[l] = Index(2 * l), odd[l] = Index(2 * l + 1), lane[l] = Index(l);
+  I lane;
+  for (int l = 0; l < L; ++l) lane[l] = Index(l);
   auto window_max = [&](const T* r0, const T* r1, int64_t top, int64_t xo, T* o, int64_t* ix, int64_t count) {
     V lo0, hi0, lo1, hi1;
     std::memcpy(&lo0, r0, sizeof(V));
     std::memcpy(&hi0, r0 + L, sizeof(V));
     std::memcpy(&lo1, r1, sizeof(V));
     std::memcpy(&hi1, r1 + L, sizeof(V));
-    const V a = __builtin_shuffle(lo0, hi0, even), b = __builtin_shuffle(lo0, hi0, odd);
-    const V c = __builtin_shuffle(lo1, hi1, even), d = __builtin_shuffle(lo1, hi1, odd);
+    using Shuffle = pool_detail::Lanes<T>;
+    const V a = Shuffle::even(lo0, hi0), b = Shuffle::odd(lo0, hi0);
+    const V c = Shuffle::even(lo1, hi1), d = Shuffle::odd(lo1, hi1);
     V best = a;
     I at = I{} + Index(0);
     // x != x: NaN. A cell replaces the best so far when the best is a number and the cell is larger or NaN.
@@ -106,7 +119,9 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
   }
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 // plane (H, W) -> out (oh, ow), index (oh, ow); the window's dilation is ignored (1).
 // `readable_end`: memory up to there may be read (not used) past the plane; null: the plane's end.
