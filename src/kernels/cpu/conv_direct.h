@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/copy_row.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -243,29 +244,6 @@ struct PaddedInput {
     return a;
   }
 };
-
-// Copies n elements of a short row without a library call: whole 64-byte blocks, then one block
-// of the largest fitting power of two ending exactly at the row's end (overlapping what is already
-// copied, which is harmless: source and destination are distinct). Rows here are 5-40 elements, so
-// a memmove call per row would cost more than the copy itself.
-template <class T>
-[[gnu::always_inline]] inline void copy_row(const T* src, int64_t n, T* dst) {
-  const char* s = reinterpret_cast<const char*>(src);
-  char* d = reinterpret_cast<char*>(dst);
-  const size_t bytes = size_t(n) * sizeof(T);
-  auto block = [&](auto width) {  // [0, bytes) in blocks of `width` (bytes >= width)
-    constexpr size_t w = decltype(width)::value;
-    size_t i = 0;
-    for (; i + w <= bytes; i += w) std::memcpy(d + i, s + i, w);
-    if (i < bytes) std::memcpy(d + bytes - w, s + bytes - w, w);
-  };
-  if (bytes >= 64) block(std::integral_constant<size_t, 64>{});
-  else if (bytes >= 32) block(std::integral_constant<size_t, 32>{});
-  else if (bytes >= 16) block(std::integral_constant<size_t, 16>{});
-  else if (bytes >= 8) block(std::integral_constant<size_t, 8>{});
-  else if (bytes >= 4) block(std::integral_constant<size_t, 4>{});
-  else if (bytes > 0) std::memcpy(d, s, bytes);
-}
 
 // Copies image (C, H, W) into the interior of the zeroed padded planes (their borders stay zero:
 // the scratch is reused image after image).
