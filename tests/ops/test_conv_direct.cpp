@@ -181,3 +181,21 @@ TEST(ConvDirect, OneAndTwoThreadsAgree) {
   EXPECT_EQ(gb[0], gb[1]);
   expect_close(gw[0], gw[1], 1e-5, "gw");
 }
+
+// copy_row's overlapping fixed-size blocks: every length from 0 to past the memcpy fallback, and
+// nothing written after the row.
+TEST(ConvDirect, CopyRowCopiesExactlyTheRow) {
+  auto check = [](auto zero) {
+    using T = decltype(zero);
+    for (int64_t n = 0; n <= 80; ++n) {
+      std::vector<T> src(size_t(n)), dst(size_t(n) + 8, T(-1));
+      for (int64_t i = 0; i < n; ++i) src[size_t(i)] = T(i + 1);
+      k::copy_row(src.data(), n, dst.data());
+      for (int64_t i = 0; i < n; ++i) EXPECT_EQ(dst[size_t(i)], T(i + 1)) << n;
+      for (size_t i = size_t(n); i < dst.size(); ++i) EXPECT_EQ(dst[i], T(-1)) << "past the row, n = " << n;
+    }
+  };
+  check(float(0));
+  check(double(0));
+  check(int64_t(0));
+}

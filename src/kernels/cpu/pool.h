@@ -13,7 +13,6 @@
 #include <limits>
 #include <type_traits>
 
-#include "kernels/cpu/copy_row.h"
 #include "kernels/cpu/im2col.h"
 
 namespace cajal::kernels::cpu {
@@ -96,13 +95,10 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
     if (count == L) {
       std::memcpy(o, &best, sizeof(V));
       std::memcpy(ix, &where64, sizeof(I64));
-    } else {  // through the stack: a plain loop here would become a memcpy call per row
-      T vals[L];
-      int64_t where_at[L];
-      std::memcpy(vals, &best, sizeof(V));
-      std::memcpy(where_at, &where64, sizeof(I64));
-      copy_row(vals, count, o);
-      copy_row(where_at, count, ix);
+    } else {  // a fixed-length loop of guarded stores (masked stores), not a memcpy call per row
+#pragma GCC unroll 16
+      for (int l = 0; l < L; ++l)
+        if (l < count) o[l] = best[l], ix[l] = where64[l];
     }
   };
   T tail0[2 * L], tail1[2 * L];
@@ -116,10 +112,11 @@ void max_pool2x2_plane(const T* plane, int64_t W, int64_t oh, int64_t ow, T* out
       window_max(r0 + 2 * xo, r1 + 2 * xo, top, xo, out + y * ow + xo, index + y * ow + xo, ow - xo);
     } else if (xo < ow) {
       const int64_t n = 2 * (ow - xo);
+      // (only the last rows of the tensor get here: a memset / memcpy call is fine)
       std::fill(tail0 + n, tail0 + 2 * L, T(0));
       std::fill(tail1 + n, tail1 + 2 * L, T(0));
-      copy_row(r0 + 2 * xo, n, tail0);
-      copy_row(r1 + 2 * xo, n, tail1);
+      std::copy_n(r0 + 2 * xo, n, tail0);
+      std::copy_n(r1 + 2 * xo, n, tail1);
       window_max(tail0, tail1, top, xo, out + y * ow + xo, index + y * ow + xo, ow - xo);
     }
   }
