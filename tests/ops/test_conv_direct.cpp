@@ -188,7 +188,7 @@ TEST(ConvDirect, CopyRowCopiesExactlyTheRow) {
   auto check = [](auto zero) {
     using T = decltype(zero);
     for (int64_t n = 0; n <= 80; ++n) {
-      std::vector<T> src(size_t(n)), dst(size_t(n) + 8, T(-1));
+      std::vector<T> src(static_cast<size_t>(n)), dst(static_cast<size_t>(n) + 8, T(-1));
       for (int64_t i = 0; i < n; ++i) src[size_t(i)] = T(i + 1);
       k::copy_row(src.data(), n, dst.data());
       for (int64_t i = 0; i < n; ++i) EXPECT_EQ(dst[size_t(i)], T(i + 1)) << n;
