@@ -301,13 +301,14 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
     fused_or_composed(
         [&] {
           Tensor gc = g.contiguous();
-          gx = zeros({N * C, H * W}, g.dtype());
+          gx = make_tensor({N * C, H * W}, g.dtype());  // zeroed plane by plane below, in parallel
           CAJAL_DISPATCH_FLOAT(g.dtype(), "max_pool2d backward", [&] {
             using T = scalar_t;
             const T* pg = gc.data_ptr<T>();
             const int64_t* pi = index.data_ptr<int64_t>();
             T* px = gx.data_ptr<T>();
             k::for_each_image(N * C, [&](int64_t p) {
+              std::fill(px + p * H * W, px + (p + 1) * H * W, T(0));
               k::max_pool2d_backward_plane(pg + p * oh * ow, pi + p * oh * ow, oh * ow, px + p * H * W);
             });
           });
