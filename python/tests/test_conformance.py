@@ -198,6 +198,10 @@ row("conv2d",
     Case("groups dilation", [X(1, 4, 8, 7), X(6, 2, 2, 3)],
          lambda L, x, w: L.F.conv2d(x, w, None, stride=(1, 2), padding=(2, 1), dilation=(2, 1), groups=2)),
     Case("1x1", [X(3, 5, 4, 4), X(2, 5, 1, 1), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b)),
+    # stride 1, few channels: the direct kernels (LeNet's layers)
+    Case("5x5 4->6 direct", [X(2, 4, 9, 8), X(6, 4, 5, 5), X(6)], lambda L, x, w, b: L.F.conv2d(x, w, b)),
+    Case("5x5 padding 2 1->6 direct", [X(2, 1, 7, 6), X(6, 1, 5, 5), X(6)],
+         lambda L, x, w, b: L.F.conv2d(x, w, b, padding=2)),
     Case("unbatched", [X(3, 6, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b, padding=1)),
     Case("size0 batch", [X(0, 3, 5, 5), X(2, 3, 3, 3), X(2)], lambda L, x, w, b: L.F.conv2d(x, w, b),
          layouts=False),  # NB: torch itself rejects the non-contiguous size-0 views
@@ -216,6 +220,7 @@ row("fold",
     Case("disjoint windows", [X(1, 8, 6)], lambda L, x: L.F.fold(x, (4, 6), 2, stride=2)))
 row("max_pool2d",
     Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.max_pool2d(x, 2)),
+    Case("2x2 wide odd plane", [X(1, 2, 5, 39)], lambda L, x: L.F.max_pool2d(x, 2)),
     Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.max_pool2d(x, 3, 2, 1)),
     Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.max_pool2d(x, (2, 1), stride=(1, 1))))
 row("avg_pool2d",

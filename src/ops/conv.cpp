@@ -11,6 +11,7 @@
 #include "cajal/core/threading.h"
 #include "cajal/ops/ops.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/pool.h"
@@ -208,6 +209,11 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
       const T* pw = w.data_ptr<T>();
       const T* pb = bc.defined() ? bc.data_ptr<T>() : nullptr;
       T* po = out.data_ptr<T>();
+      // Small channel counts at stride 1: direct kernels, no column matrix (kernels/cpu/conv_direct.h).
+      if (k::direct_conv_applies(s)) {
+        k::conv2d_direct_forward<T>(s, px, pw, pb, po);
+        return;
+      }
       const int slots = get_num_threads();
       std::vector<Tensor> scratch;
       if (!s.pointwise())
@@ -243,10 +249,21 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b, Size2 str
           Tensor xs = need_w ? (batched ? sx.get() : sx.get().unsqueeze(0)).contiguous() : Tensor();
           Tensor ws = need_x ? sw.get().contiguous() : Tensor();
           Tensor g = g4.contiguous();
-          if (need_x) gx = zeros({s.N, s.C, s.H, s.W}, g.dtype());
+          // Winograd 3x3 first, then the direct kernels (which overwrite gx; the others add into zeros).
+          const bool winograd = takes_winograd(s), direct = !winograd && k::direct_conv_applies(s);
+          if (need_x) gx = direct ? make_tensor({s.N, s.C, s.H, s.W}, g.dtype()) : zeros({s.N, s.C, s.H, s.W}, g.dtype());
           if (need_w) gw = make_tensor({s.O, s.Cg, s.win.kh, s.win.kw}, g.dtype());
           if (need_b) gb = make_tensor({s.O}, g.dtype());
-          if (takes_winograd(s)) return winograd_backward(s, xs, ws, g, gx, gw, gb);
+          if (winograd) return winograd_backward(s, xs, ws, g, gx, gw, gb);
+          if (direct) {  // small channel counts at stride 1 (kernels/cpu/conv_direct.h)
+            CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
+              using T = scalar_t;
+              auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
+              k::conv2d_direct_backward<T>(s, need_w ? xs.data_ptr<T>() : nullptr, need_x ? ws.data_ptr<T>() : nullptr,
+                                           g.data_ptr<T>(), ptr(gx), ptr(gw), ptr(gb));
+            });
+            return;
+          }
           const int slots = get_num_threads();
           Tensor cols = make_tensor({slots, s.G * s.K() * s.L()}, g.dtype());  // per thread: one image's columns
           Tensor gw_parts = need_w ? make_tensor({slots, s.O * s.K()}, g.dtype()) : Tensor();
@@ -331,14 +348,30 @@ Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 paddi
     // Each (n, c) plane on its own; the first maximum (or NaN) of each window wins (kernels/cpu/pool.h).
     // NB: padding <= kernel/2 (checked above), so every window has a real cell.
     k::for_each_image(N * C, [&](int64_t p) {
-      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow);
+      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow, px + N * C * H * W);
     });
   });
   if (!batched) out = out.squeeze(0);
   return record(std::move(out), "max_pool2d", {x_in}, [index, N, C, H, W, oh, ow, batched](const Tensor& g) {
-    // The gradient of each window goes to its maximum: a scatter-add, itself differentiable.
-    Tensor g2 = reshape(g, {N * C, oh * ow});
-    Tensor gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, g2);
+    // The gradient of each window goes to its maximum: a scatter-add per plane (the fused kernel),
+    // or scatter_add itself when the backward must differentiate again.
+    Tensor gx;
+    fused_or_composed(
+        [&] {
+          Tensor gc = g.contiguous();
+          gx = make_tensor({N * C, H * W}, g.dtype());  // zeroed plane by plane below, in parallel
+          CAJAL_DISPATCH_FLOAT(g.dtype(), "max_pool2d backward", [&] {
+            using T = scalar_t;
+            const T* pg = gc.data_ptr<T>();
+            const int64_t* pi = index.data_ptr<int64_t>();
+            T* px = gx.data_ptr<T>();
+            k::for_each_image(N * C, [&](int64_t p) {
+              std::fill(px + p * H * W, px + (p + 1) * H * W, T(0));
+              k::max_pool2d_backward_plane(pg + p * oh * ow, pi + p * oh * ow, oh * ow, px + p * H * W);
+            });
+          });
+        },
+        [&] { gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, reshape(g, {N * C, oh * ow})); });
     return Grads{batched ? reshape(gx, {N, C, H, W}) : reshape(gx, {C, H, W})};
   });
 }

@@ -76,21 +76,26 @@ TEST(Kernels, Conv2dBackwardMatchesNaive) {
   }
 }
 
-TEST(Kernels, MaxPoolPlaneMatchesNaive) {
+template <class T>
+void check_max_pool_plane() {
   struct Case {
     int64_t H, W, kh, kw, sh, sw, ph, pw;
   };
-  const Case cases[] = {{4, 6, 2, 2, 2, 2, 0, 0}, {5, 5, 3, 3, 2, 2, 1, 1}, {6, 7, 3, 2, 1, 1, 1, 1}, {3, 3, 3, 3, 1, 1, 1, 1}};
+  // 2x2 / stride 2 windows take the vectorised path: planes narrower than a vector, several
+  // vectors and a tail, odd H and W (the last row / column is dropped).
+  const Case cases[] = {{4, 6, 2, 2, 2, 2, 0, 0},   {7, 40, 2, 2, 2, 2, 0, 0}, {5, 37, 2, 2, 2, 2, 0, 0},
+                        {28, 28, 2, 2, 2, 2, 0, 0}, {2, 2, 2, 2, 2, 2, 0, 0},  {5, 5, 3, 3, 2, 2, 1, 1},
+                        {6, 7, 3, 2, 1, 1, 1, 1},   {3, 3, 3, 3, 1, 1, 1, 1}};
   for (const Case& c : cases) {
     const k::Window2d win{c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, 1, 1};
     const int64_t oh = win.out_size(c.H, true), ow = win.out_size(c.W, false);
     // Values rounded to quarters: many ties; then a few NaNs.
-    std::vector<double> plane = random_values<double>(c.H * c.W, uint64_t(c.H * 10 + c.W));
-    for (double& v : plane) v = std::round(v * 4) / 4;
+    std::vector<T> plane = random_values<T>(c.H * c.W, uint64_t(c.H * 10 + c.W));
+    for (T& v : plane) v = std::round(v * 4) / 4;
     for (int pass = 0; pass < 2; ++pass) {
       if (pass == 1)
-        for (size_t i = 3; i < plane.size(); i += 7) plane[i] = std::numeric_limits<double>::quiet_NaN();
-      std::vector<double> out(size_t(oh * ow)), ref(size_t(oh * ow));
+        for (size_t i = 3; i < plane.size(); i += 7) plane[i] = std::numeric_limits<T>::quiet_NaN();
+      std::vector<T> out(size_t(oh * ow)), ref(size_t(oh * ow));
       std::vector<int64_t> idx(size_t(oh * ow)), ref_idx(size_t(oh * ow));
       k::max_pool2d_plane(plane.data(), c.H, c.W, win, out.data(), idx.data());
       k::max_pool2d_plane_naive(plane.data(), c.H, c.W, win, ref.data(), ref_idx.data());
@@ -101,6 +106,11 @@ TEST(Kernels, MaxPoolPlaneMatchesNaive) {
       }
     }
   }
+}
+
+TEST(Kernels, MaxPoolPlaneMatchesNaive) {
+  check_max_pool_plane<double>();
+  check_max_pool_plane<float>();
 }
 
 // A hand-checked window: ties go to the first maximum, a NaN wins, padding never does.
