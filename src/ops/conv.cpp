@@ -141,7 +141,7 @@ k::winograd::Geometry winograd_geometry(const ConvShape& s, DType dtype) {
 // out = conv2d(x, w) + b through Winograd; x, w, b contiguous, b may be undefined.
 void winograd_forward(const ConvShape& s, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& out) {
   const auto geo = winograd_geometry(s, x.dtype());
-  Tensor scratch = make_tensor({geo.scratch_elems(get_num_threads())}, x.dtype());
+  Tensor scratch = make_tensor({geo.scratch_elems(k::winograd::chunk_slots(geo, get_num_threads()))}, x.dtype());
   CAJAL_DISPATCH_FLOAT(x.dtype(), "conv2d", [&] {
     using T = scalar_t;
     k::winograd::forward<T>(geo, x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr,
@@ -154,8 +154,9 @@ void winograd_backward(const ConvShape& s, const Tensor& x, const Tensor& w, con
                        Tensor& gb) {
   const auto geo = winograd_geometry(s, g.dtype());
   const int slots = get_num_threads();
-  Tensor scratch = make_tensor({geo.scratch_elems(slots)}, g.dtype());
-  Tensor dU_parts = gw.defined() ? make_tensor({slots * geo.weight_elems()}, g.dtype()) : Tensor();
+  const int parts = k::winograd::chunk_slots(geo, slots);  // one per thread taking chunks
+  Tensor scratch = make_tensor({geo.scratch_elems(parts)}, g.dtype());
+  Tensor dU_parts = gw.defined() ? make_tensor({parts * geo.weight_elems()}, g.dtype()) : Tensor();
   CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
     using T = scalar_t;
     auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };

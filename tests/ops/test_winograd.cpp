@@ -76,6 +76,9 @@ const Case kCases[] = {
     {"1x1 plane, pad 1", 2, 3, 3, 1, 1, 1, 1},
     {"more channels", 2, 17, 13, 11, 6, 1, 1},
     {"empty batch", 0, 4, 3, 5, 5, 1, 1},
+    // 16 O C >= 2^20 in few chunks: the weight gradient keeps one partial sum and runs the chunks
+    // in turn (chunk_slots).
+    {"wide layer", 2, 256, 256, 4, 4, 1, 1},
 };
 
 template <class T>
@@ -94,8 +97,13 @@ void check_case(const Case& c, double tol, bool chunk_per_row) {
     EXPECT_EQ(geo.rows_per_chunk, 1);
   }
   const int slots = get_num_threads();
-  std::vector<T> scratch(static_cast<size_t>(geo.scratch_elems(slots)));
-  std::vector<T> parts(size_t(slots * geo.weight_elems()));
+  std::vector<T> scratch(static_cast<size_t>(geo.scratch_elems(wg::chunk_slots(geo, slots))));
+  std::vector<T> parts(size_t(wg::chunk_slots(geo, slots) * geo.weight_elems()));
+  if (c.C * c.O >= 65536) {
+    EXPECT_EQ(wg::chunk_slots(geo, slots), 1);
+  } else {
+    EXPECT_EQ(wg::chunk_slots(geo, slots), slots);
+  }
   const std::string what = std::string(c.label) + (chunk_per_row ? ", a chunk per tile row" : ", one chunk") +
                            ", " + std::to_string(slots) + " threads";
 

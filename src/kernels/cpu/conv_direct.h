@@ -310,29 +310,6 @@ void conv2d_direct_forward(const Conv2dShape& s, const T* x, const T* w, const T
   });
 }
 
-// gb (O) = sum of g over images and positions, accumulated in double in 8 interleaved partial
-// sums (one chain of dependent adds would cost an add latency per element; these vectorise).
-// Threads split the channels; each channel's sum is one thread's, in a fixed order.
-template <class T>
-void conv2d_bias_grad(const Conv2dShape& s, const T* g, T* gb) {
-  const int64_t L = s.L();
-  constexpr int64_t kParts = 8;
-  for_each_image(s.O, [&](int64_t o) {
-    double part[kParts] = {};
-    double rest = 0;
-    for (int64_t n = 0; n < s.N; ++n) {
-      const T* row = g + (n * s.O + o) * L;
-      int64_t l = 0;
-      for (; l + kParts <= L; l += kParts)
-        for (int64_t k = 0; k < kParts; ++k) part[k] += double(row[l + k]);
-      for (; l < L; ++l) rest += double(row[l]);
-    }
-    double acc = rest;
-    for (int64_t k = 0; k < kParts; ++k) acc += part[k];
-    gb[o] = T(acc);
-  });
-}
-
 // conv2d's backward by the direct kernels; same contract as conv2d_backward (a null output is
 // skipped) except that gx is overwritten. Requires direct_conv_applies(s). gw sums per-thread
 // vector partials in thread order, so it does not depend on the schedule.
@@ -476,7 +453,7 @@ void conv2d_direct_backward(const Conv2dShape& s, const T* x, const T* w, const 
       gw[i] = lanes[0];
     }
   }
-  if (gb) conv2d_bias_grad(s, g, gb);
+  if (gb) conv2d_bias_gradient(s, g, gb);  // conv.h
 }
 
 }  // namespace cajal::kernels::cpu

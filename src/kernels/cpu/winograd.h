@@ -73,13 +73,24 @@ inline Geometry plan(int64_t N, int64_t C, int64_t O, int64_t H, int64_t W, int6
   return g;
 }
 
+// How many threads take chunks (and so how many per-thread scratch slots and weight-gradient
+// partial sums, 16 O C elements each, are needed): all of them, except for wide layers cut into
+// few chunks (ResNet's 256- and 512-channel stages), whose chunks run one after another with each
+// GEMM on the whole pool: GEMMs that size use both threads well, and at 512 x 512 channels a
+// backward pass then holds one 16 MiB partial sum and one 8 MiB slot instead of two of each.
+inline int chunk_slots(const Geometry& g, int slots) {
+  const bool wide = g.weight_elems() >= (int64_t(1) << 20) && g.chunks <= 2 * int64_t(slots);
+  return wide ? 1 : slots;
+}
+
 // Runs f(chunk, slot) for chunks first, first + step, ... on the thread pool (static schedule, so
-// which thread, i.e. which slot, takes which chunk does not depend on timing).
+// which thread, i.e. which slot, takes which chunk does not depend on timing); with `serial`, on
+// this thread (slot 0), leaving the pool to the GEMMs inside f.
 template <class F>
-void for_chunks(int64_t chunks, int64_t first, int64_t step, F f) {
+void for_chunks(int64_t chunks, int64_t first, int64_t step, F f, bool serial = false) {
   const int64_t count = chunks > first ? (chunks - first + step - 1) / step : 0;
   const int threads = get_num_threads();
-  if (count > 1 && threads > 1 && !omp_in_parallel()) {
+  if (!serial && count > 1 && threads > 1 && !omp_in_parallel()) {
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < count; ++i) f(first + i * step, omp_get_thread_num());
   } else {
@@ -343,12 +354,13 @@ void input_tile_channels_last(const T* l0, const T* l1, const T* l2, const T* l3
 
 // ---------------------------------------------------------------- drivers
 
-// Scratch: scratch_elems(get_num_threads()).
+// Scratch: scratch_elems(chunk_slots(g, get_num_threads())).
 template <class T>
 void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* scratch) {
   T* U = scratch;
   transform_weights(w, g.O, g.C, U);
   const int64_t ls = g.line();
+  const bool serial = chunk_slots(g, get_num_threads()) == 1;
   for_chunks(g.chunks, 0, 1, [&](int64_t k, int slot) {
     T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();
     T* M = V + kPositions * (g.C * g.chunk_tiles() + kPlanePad);
@@ -385,17 +397,19 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
           if (oy + 1 < g.oh) std::copy(row1, row1 + g.ow, plane + (oy + 1) * g.ow);
         }
       }
-  });
+  }, serial);
 }
 
 // gx (if not null) must be zero-filled; gw (if not null) is overwritten. Scratch as forward's;
-// dU_parts: slots x weight_elems() (only with gw).
+// dU_parts: chunk_slots(g, slots) x weight_elems() (only with gw).
 template <class T>
 void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* gw, T* scratch, T* dU_parts,
               int slots) {
   T* Ut = scratch;  // U_ξ^T (C, O): dL/dV = Ut Z is then a plain GEMM (BLAS's transposed-A path is slower)
   if (gx) transform_weights(w, g.O, g.C, Ut, true);
-  if (gw) std::fill(dU_parts, dU_parts + slots * g.weight_elems(), T(0));
+  const int64_t parts = chunk_slots(g, slots);
+  const bool serial = parts == 1;
+  if (gw) std::fill(dU_parts, dU_parts + parts * g.weight_elems(), T(0));
   const int64_t ls = g.line();
   auto chunk = [&](int64_t k, int slot) {
     T* V = scratch + g.weight_elems() + int64_t(slot) * g.slot_elems();  // V, then dL/dV
@@ -443,13 +457,13 @@ void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* 
         }
     }
   };
-  if (gx) {  // chunks k and k + 2 never share an input row; k and k + 1 may
+  if (gx && !serial) {  // chunks k and k + 2 never share an input row; k and k + 1 may
     for_chunks(g.chunks, 0, 2, chunk);
     for_chunks(g.chunks, 1, 2, chunk);
   } else {
-    for_chunks(g.chunks, 0, 1, chunk);
+    for_chunks(g.chunks, 0, 1, chunk, serial);
   }
-  if (gw) weight_gradient(dU_parts, slots, g.O, g.C, gw);
+  if (gw) weight_gradient(dU_parts, parts, g.O, g.C, gw);
 }
 
 }  // namespace cajal::kernels::cpu::winograd
