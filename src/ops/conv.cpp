@@ -156,7 +156,8 @@ void winograd_backward(const ConvShape& s, const Tensor& x, const Tensor& w, con
   const int slots = get_num_threads();
   const int parts = k::winograd::chunk_slots(geo, slots);  // one per thread taking chunks
   Tensor scratch = make_tensor({geo.scratch_elems(parts)}, g.dtype());
-  Tensor dU_parts = gw.defined() ? make_tensor({parts * geo.weight_elems()}, g.dtype()) : Tensor();
+  const int64_t partials = k::winograd::weight_partials_elems(geo, slots, gx.defined(), gw.defined());
+  Tensor dU_parts = partials ? make_tensor({partials}, g.dtype()) : Tensor();
   CAJAL_DISPATCH_FLOAT(g.dtype(), "conv2d backward", [&] {
     using T = scalar_t;
     auto ptr = [](Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };

@@ -78,10 +78,10 @@ inline Geometry plan(int64_t N, int64_t C, int64_t O, int64_t H, int64_t W, int6
 // few chunks (ResNet's 256- and 512-channel stages), whose chunks run one after another with each
 // GEMM on the whole pool: GEMMs that size use both threads well, and at 512 x 512 channels a
 // backward pass then holds one 16 MiB partial sum and one 8 MiB slot instead of two of each.
-inline int chunk_slots(const Geometry& g, int slots) {
-  const bool wide = g.weight_elems() >= (int64_t(1) << 20) && g.chunks <= 2 * int64_t(slots);
-  return wide ? 1 : slots;
+inline bool wide_layer(const Geometry& g, int slots) {
+  return g.weight_elems() >= (int64_t(1) << 20) && g.chunks <= 2 * int64_t(slots);
 }
+inline int chunk_slots(const Geometry& g, int slots) { return wide_layer(g, slots) ? 1 : slots; }
 
 // Runs f(chunk, slot) for chunks first, first + step, ... on the thread pool (static schedule, so
 // which thread, i.e. which slot, takes which chunk does not depend on timing); with `serial`, on
@@ -400,11 +400,27 @@ void forward(const Geometry& g, const T* x, const T* w, const T* bias, T* y, T* 
   }, serial);
 }
 
+// Whether a backward computing both gradients of a wide layer (its chunks run in turn) makes two
+// passes, the input gradient and then the weight gradient, so that the latter's one
+// partial sum reuses the 16 O C elements of U^T: the transform of dY is made twice, and a wide
+// layer's backward holds one weight-sized buffer instead of two (16 MiB at 512 x 512 channels).
+inline bool two_passes(const Geometry& g, int slots, bool gx, bool gw) { return gx && gw && wide_layer(g, slots); }
+
+// The elements `backward` needs in dU_parts (none when it keeps the partial sum in scratch).
+inline int64_t weight_partials_elems(const Geometry& g, int slots, bool gx, bool gw) {
+  return gw && !two_passes(g, slots, gx, gw) ? chunk_slots(g, slots) * g.weight_elems() : 0;
+}
+
 // gx (if not null) must be zero-filled; gw (if not null) is overwritten. Scratch as forward's;
-// dU_parts: chunk_slots(g, slots) x weight_elems() (only with gw).
+// dU_parts: weight_partials_elems(...) elements.
 template <class T>
 void backward(const Geometry& g, const T* x, const T* w, const T* gy, T* gx, T* gw, T* scratch, T* dU_parts,
               int slots) {
+  if (two_passes(g, slots, gx, gw)) {
+    backward<T>(g, nullptr, w, gy, gx, nullptr, scratch, nullptr, slots);
+    backward<T>(g, x, nullptr, gy, nullptr, gw, scratch, /*dU_parts: where U^T was*/ scratch, slots);
+    return;
+  }
   T* Ut = scratch;  // U_ξ^T (C, O): dL/dV = Ut Z is then a plain GEMM (BLAS's transposed-A path is slower)
   if (gx) transform_weights(w, g.O, g.C, Ut, true);
   const int64_t parts = chunk_slots(g, slots);
