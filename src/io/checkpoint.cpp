@@ -77,6 +77,8 @@ nlohmann::json metadata_json(const std::string& path, const Metadata& m, const s
     return nlohmann::json::parse(s);
   } catch (const nlohmann::json::parse_error& e) {
     fail(path, "__metadata__ '{}' is not valid JSON (at byte {} of the value)", key, e.byte > 0 ? e.byte - 1 : 0);
+  } catch (const nlohmann::json::exception& e) {  // valid syntax, unreadable value: a number past double's range
+    fail(path, "__metadata__ '{}' is not readable JSON: {}", key, e.what());
   }
 }
 

@@ -160,6 +160,8 @@ SafetensorsFile load_safetensors(const std::string& path) {
     const size_t detail_at = w.find(": ", w.find("column"));
     r.fail("invalid JSON header at byte {}: {}", 8 + (e.byte > 0 ? e.byte - 1 : 0),
            detail_at == std::string::npos ? w : w.substr(detail_at + 2));
+  } catch (const nlohmann::json::exception& e) {  // valid syntax, unreadable value: a number past double's range
+    r.fail("invalid JSON header (bytes 8-{}): {}", 8 + n - 1, e.what());
   }
   if (!header.is_object()) r.fail("the JSON header at byte 8 is not an object");
 

@@ -149,6 +149,13 @@ WordVectors WordVectors::load(const std::string& path, bool binary) {
               data.empty() ? std::string("an empty file") : "'" + data.substr(0, 80) + "'");
   auto [V, D] = parse_header(data.substr(0, pos), path);
   ++pos;
+  // Each record holds D values, at least 4 bytes each in binary and 1 in text: a header asking for
+  // more records than the file can hold is an error before any allocation sized by it (a shorter
+  // file that could still hold them gets the row or record where it ends, below).
+  const uint64_t min_record = binary ? 4 * uint64_t(D) : uint64_t(D);
+  CAJAL_CHECK(uint64_t(V) <= (data.size() - pos) / min_record, kOp,
+              "{}:1: the header says {} words of dimension {}, but the {} bytes after it hold at most {}", path, V, D,
+              data.size() - pos, (data.size() - pos) / min_record);
   std::vector<std::string> words;
   words.reserve(size_t(V));
   Tensor vectors = empty({V, D}, DType::f32);

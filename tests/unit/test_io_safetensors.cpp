@@ -125,6 +125,9 @@ TEST(Safetensors, ValidationErrorsNamePathAndOffset) {
   }
   expect_error(safetensors_bytes(R"({"a": {"dtype": "F32",, }})", ""), {P, "invalid JSON header at byte 30"});
   expect_error(safetensors_bytes("[1, 2]", ""), {P, "not an object"});
+  // Valid JSON syntax whose number overflows a double (the fuzzer's input that escaped as
+  // nlohmann's out_of_range, fuzz/corpus/fuzz_safetensors/crash-number-overflow-in-header).
+  expect_error(safetensors_bytes(R"({"a": 1e44444})", ""), {P, "invalid JSON header (bytes 8-", "number overflow"});
   expect_error(safetensors_bytes(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", four),
                {P, "tensor 'a' at byte 9: unsupported dtype \"F16\""});
   expect_error(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four),

@@ -210,7 +210,7 @@ TEST(Word2Vec, BadInputIsNamed) {
 
   const std::string bad = temp_path("bad.txt");
   // NB: the expected fragments are named strings: a temporary in the macro's list would dangle.
-  const std::string at1 = bad + ":1:", at3 = bad + ":3:", at4 = bad + ":4:", rec1 = bad + ": record 1";
+  const std::string at1 = bad + ":1:", at3 = bad + ":3:", at4 = bad + ":4:", rec2 = bad + ": record 2";
   write_file(bad, "2 three\na 1 2 3\nb 4 5 6\n");
   EXPECT_CAJAL_ERROR(WordVectors::load(bad, false), at1.c_str(), "WORDS DIMENSION", "2 three");
   write_file(bad, "2 3\na 1 2 3\nb 4 5\n");
@@ -219,8 +219,16 @@ TEST(Word2Vec, BadInputIsNamed) {
   EXPECT_CAJAL_ERROR(WordVectors::load(bad, false), at3.c_str(), "value 2 of 'b' is not a number");
   write_file(bad, "3 3\na 1 2 3\nb 4 5 6\n");
   EXPECT_CAJAL_ERROR(WordVectors::load(bad, false), at4.c_str(), "expected 3 rows", "got 2");
-  write_file(bad, "2 3\na \x01\x02\x03");
-  EXPECT_CAJAL_ERROR(WordVectors::load(bad, true), rec1.c_str(), "truncated");
+  // Record 2 is cut short: 10 of its 12 float bytes.
+  write_file(bad, "2 3\na " + std::string(12, '\x01') + "b " + std::string(10, '\x02'));
+  EXPECT_CAJAL_ERROR(WordVectors::load(bad, true), rec2.c_str(), "truncated");
+  // A header asking for more records than the file can hold (the fuzzer's input that made the
+  // reader reserve 2.2e15 words first, fuzz/corpus/fuzz_word2vec/crash-huge-word-count).
+  write_file(bad, "2222200000000000 4\nthe 1 2 3 4\n");
+  EXPECT_CAJAL_ERROR(WordVectors::load(bad, false), at1.c_str(), "the header says 2222200000000000 words of dimension 4",
+                     "hold at most 3");
+  write_file(bad, "5 3\na " + std::string(12, '\x01'));
+  EXPECT_CAJAL_ERROR(WordVectors::load(bad, true), at1.c_str(), "the header says 5 words of dimension 3", "at most 1");
   EXPECT_CAJAL_ERROR(WordVectors::load(temp_path("missing.txt"), false), "missing.txt");
   std::filesystem::remove(empty);
   std::filesystem::remove(bad);
