@@ -139,3 +139,17 @@ TEST(Summary, AnUntracedCompositeIsMarkedNotCounted) {
   EXPECT_TRUE(j["layers"][1]["macs"].is_null());
   EXPECT_EQ(j["macs_not_counted"][0], "1");
 }
+
+// --model-config values of the wrong kind are cajal errors naming the model and the key (the fuzz
+// target found `{"hidden":3}` for mlp_autoencoder escaping as nlohmann's type_error:
+// fuzz/corpus/fuzz_model_config/crash-number-for-array-key), as are unknown keys.
+TEST(ModelConfig, WrongKindsAndUnknownKeysAreNamed) {
+  EXPECT_CAJAL_ERROR(models::build_model("mlp_autoencoder", {{"hidden", 3}}),
+                     "mlp_autoencoder: config key 'hidden' expects an array like [256], got 3");
+  EXPECT_CAJAL_ERROR(models::build_model("mlp_autoencoder", {{"hidden", {"a"}}}),
+                     "mlp_autoencoder: a config value of the wrong type", "type must be number, but is string");
+  EXPECT_CAJAL_ERROR(models::build_model("gpt", {{"heads", "four"}}), "gpt: config key 'heads' expects a number");
+  EXPECT_CAJAL_ERROR(models::build_model("gpt", {{"depth", 2}}), "gpt has no config key 'depth'");
+  // Any number for a number key (an integer where the default is a float and the other way).
+  EXPECT_NO_THROW(models::build_model("mlp_autoencoder", {{"hidden", {32.0}}}));
+}
