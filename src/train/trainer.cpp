@@ -453,9 +453,9 @@ std::string report_text(const TrainConfig& cfg, const TrainReport& r) {
   s += fmt::format(" {:>8}\n", "seconds");
   for (const auto& e : r.epochs) {
     s += fmt::format("{:>5}", e.epoch);
-    for (const char* split : splits)
+    for (size_t k = 0; k < splits.size(); ++k)  // splits[0] is "train", splits[1] (if any) "val"
       for (const auto& n : r.metric_names)
-        s += " " + cell(n, (split == splits[0] ? e.train : e.val).get(n), std::max<size_t>(10, header(split, n).size()));
+        s += " " + cell(n, (k == 0 ? e.train : e.val).get(n), std::max<size_t>(10, header(splits[k], n).size()));
     s += fmt::format(" {:>8.1f}\n", e.seconds);
   }
   s += fmt::format("test           ");

@@ -6,9 +6,13 @@
 #include <limits>
 
 #include "kernels/cpu/conv_direct.h"
+#include "conv_reference.h"
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::conv2d_forward_naive;
+using cajal::test::expect_close;
+using cajal::test::random_values;
 namespace k = cajal::kernels::cpu;
 
 namespace {
@@ -27,52 +31,6 @@ k::Conv2dShape shape_of(const Geometry& q) {
 }
 
 template <class T>
-std::vector<T> random_values(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  const std::vector<double> v = uniform({n}, -1, 1, DType::f64, &g).to_vector<double>();
-  return std::vector<T>(v.begin(), v.end());
-}
-
-// out[n,o,y,x] = b[o] + sum over the window, in double.
-template <class T>
-std::vector<T> forward_naive(const k::Conv2dShape& s, const std::vector<T>& x, const std::vector<T>& w,
-                             const std::vector<T>& b) {
-  std::vector<T> out(size_t(s.N * s.O * s.oh * s.ow));
-  for (int64_t n = 0; n < s.N; ++n)
-    for (int64_t o = 0; o < s.O; ++o)
-      for (int64_t y = 0; y < s.oh; ++y)
-        for (int64_t xo = 0; xo < s.ow; ++xo) {
-          double acc = b.empty() ? 0.0 : double(b[size_t(o)]);
-          const int64_t grp = o / s.Og;
-          for (int64_t c = 0; c < s.Cg; ++c)
-            for (int64_t i = 0; i < s.win.kh; ++i)
-              for (int64_t j = 0; j < s.win.kw; ++j) {
-                const int64_t iy = y - s.win.ph + i * s.win.dh, ix = xo - s.win.pw + j * s.win.dw;
-                if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
-                acc += double(x[size_t(((n * s.C + grp * s.Cg + c) * s.H + iy) * s.W + ix)]) *
-                       double(w[size_t(((o * s.Cg + c) * s.win.kh + i) * s.win.kw + j)]);
-              }
-          out[size_t(((n * s.O + o) * s.oh + y) * s.ow + xo)] = T(acc);
-        }
-  return out;
-}
-
-template <class T>
-void expect_close(const std::vector<T>& a, const std::vector<T>& b, double tol, const std::string& what) {
-  ASSERT_EQ(a.size(), b.size()) << what;
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(double(b[i]))) {  // inf where the reference has inf (an inf input), NaN where NaN
-      EXPECT_TRUE(a[i] == b[i] || (std::isnan(double(a[i])) && std::isnan(double(b[i])))) << what << " at " << i;
-      continue;
-    }
-    const double err = std::abs(double(a[i]) - double(b[i])) / (1 + std::abs(double(b[i])));
-    worst = std::isnan(err) ? std::numeric_limits<double>::infinity() : std::max(worst, err);  // NaN fails
-  }
-  EXPECT_LE(worst, tol) << what;
-}
-
-template <class T>
 void check_direct(const Geometry& q, double tol, bool poison = false) {
   const k::Conv2dShape s = shape_of(q);
   ASSERT_TRUE(k::direct_conv_applies(s)) << q.label;
@@ -85,9 +43,9 @@ void check_direct(const Geometry& q, double tol, bool poison = false) {
 
   std::vector<T> out(size_t(ng), T(-7));
   k::conv2d_direct_forward<T>(s, x.data(), w.data(), b.data(), out.data());
-  expect_close(out, forward_naive(s, x, w, b), tol, label + " forward");
+  expect_close(out, conv2d_forward_naive(s, x, w, b), tol, label + " forward");
   k::conv2d_direct_forward<T>(s, x.data(), w.data(), nullptr, out.data());
-  expect_close(out, forward_naive(s, x, w, std::vector<T>()), tol, label + " forward without bias");
+  expect_close(out, conv2d_forward_naive(s, x, w, std::vector<T>()), tol, label + " forward without bias");
 
   auto buffer = [](int64_t n) { return std::vector<T>(size_t(n), T(0)); };
   std::vector<T> gx(size_t(nx), T(-7)), gw(size_t(nw), T(-7)), gb(size_t(s.O), T(-7));
@@ -155,7 +113,7 @@ TEST(ConvDirect, ShapeRule) {
   s = shape_of({"1x1", 2, 8, 5, 5, 8, 1, 1, 1, 0, 0, 1, 1});
   EXPECT_FALSE(k::direct_conv_applies(s)) << "a plain 1x1 is one GEMM";
   s = shape_of({"wide", 2, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1});
-  EXPECT_FALSE(k::direct_conv_applies(s)) << "64 -> 64 3x3 (K = 576): im2col + GEMM";
+  EXPECT_FALSE(k::direct_conv_applies(s)) << "64 -> 64 3x3 (K = 576): not direct (Winograd takes it)";
   s = shape_of({"many outputs", 2, 3, 8, 8, 65, 1, 3, 3, 1, 1, 1, 1});
   EXPECT_FALSE(k::direct_conv_applies(s)) << "more than 64 outputs per group";
 }

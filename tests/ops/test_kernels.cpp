@@ -6,27 +6,15 @@
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/pool.h"
+#include "conv_reference.h"
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::expect_close;
+using cajal::test::random_values;
 namespace k = cajal::kernels::cpu;
 
 namespace {
-
-template <class T>
-std::vector<T> random_values(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  const std::vector<double> v = uniform({n}, -1, 1, DType::f64, &g).to_vector<double>();
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <class T>
-void expect_close(const std::vector<T>& a, const std::vector<T>& b, double tol, const std::string& what) {
-  ASSERT_EQ(a.size(), b.size()) << what;
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(double(a[i]) - double(b[i])) / (1 + std::abs(double(b[i]))));
-  EXPECT_LE(worst, tol) << what;
-}
 
 struct Geometry {
   const char* label;

@@ -12,54 +12,19 @@
 
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/winograd.h"
+#include "conv_reference.h"
 #include "support/test_support.h"
 
 using namespace cajal;
+using cajal::test::conv2d_forward_naive;
+using cajal::test::expect_close;
+using cajal::test::random_values;
 namespace k = cajal::kernels::cpu;
 namespace wg = cajal::kernels::cpu::winograd;
 using cajal::test::gradcheck_ok;
 using cajal::test::rand_input;
 
 namespace {
-
-template <class T>
-std::vector<T> random_values(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  const std::vector<double> v = uniform({n}, -1, 1, DType::f64, &g).to_vector<double>();
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <class T>
-void expect_close(const std::vector<T>& got, const std::vector<T>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double worst = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    worst = std::max(worst, std::abs(double(got[i]) - double(want[i])) / (1 + std::abs(double(want[i]))));
-  EXPECT_LE(worst, tol) << what;
-}
-
-// y[n,o,i,j] = b[o] + sum over c, p, q of x[n, c, i - ph + p, j - pw + q] w[o, c, p, q], in double.
-template <class T>
-std::vector<T> naive_forward(const k::Conv2dShape& s, const std::vector<T>& x, const std::vector<T>& w,
-                             const std::vector<T>& b) {
-  std::vector<T> y(size_t(s.N * s.O * s.oh * s.ow));
-  for (int64_t n = 0; n < s.N; ++n)
-    for (int64_t o = 0; o < s.O; ++o)
-      for (int64_t i = 0; i < s.oh; ++i)
-        for (int64_t j = 0; j < s.ow; ++j) {
-          double acc = double(b[size_t(o)]);
-          for (int64_t c = 0; c < s.C; ++c)
-            for (int64_t p = 0; p < 3; ++p)
-              for (int64_t q = 0; q < 3; ++q) {
-                const int64_t iy = i - s.win.ph + p, ix = j - s.win.pw + q;
-                if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
-                acc += double(x[size_t(((n * s.C + c) * s.H + iy) * s.W + ix)]) *
-                       double(w[size_t(((o * s.C + c) * 3 + p) * 3 + q)]);
-              }
-          y[size_t(((n * s.O + o) * s.oh + i) * s.ow + j)] = T(acc);
-        }
-  return y;
-}
 
 struct Case {
   const char* label;
@@ -109,10 +74,10 @@ void check_case(const Case& c, double tol, bool chunk_per_row) {
 
   std::vector<T> y(static_cast<size_t>(ny));
   wg::forward<T>(geo, x.data(), w.data(), b.data(), y.data(), scratch.data());
-  expect_close(y, naive_forward(s, x, w, b), tol, what + ": y");
+  expect_close(y, conv2d_forward_naive(s, x, w, b), tol, what + ": y");
   std::vector<T> y_nobias(static_cast<size_t>(ny)), zero_bias(size_t(s.O), T(0));
   wg::forward<T>(geo, x.data(), w.data(), nullptr, y_nobias.data(), scratch.data());
-  expect_close(y_nobias, naive_forward(s, x, w, zero_bias), tol, what + ": y without bias");
+  expect_close(y_nobias, conv2d_forward_naive(s, x, w, zero_bias), tol, what + ": y without bias");
 
   std::vector<T> rx(size_t(nx), T(0)), rw(static_cast<size_t>(nw)), rb(static_cast<size_t>(s.O));
   k::conv2d_backward_naive<T>(s, x.data(), w.data(), gy.data(), rx.data(), rw.data(), rb.data());
