@@ -30,6 +30,8 @@ namespace cajal::python {
 namespace py = pybind11;
 
 void init_tensor(py::module_& m);
+void init_tensor_indexing(py::class_<Tensor>& cls);  // tensor_index.cpp (called by init_tensor)
+void init_creation(py::module_& m);                   // tensor_creation.cpp (called by init_tensor)
 void init_ops(py::module_& m, py::class_<Tensor>& cls);
 void init_autograd(py::module_& m);
 void init_nn(py::module_& m);
@@ -69,6 +71,14 @@ std::optional<double> scalar_from_object(const py::handle& obj);
 // Tensor operand from a Tensor or a Python scalar (a 0-D tensor of `like`'s dtype).
 Tensor tensor_operand(const py::handle& obj, const Tensor& like, const char* op);
 
+// The name of obj's Python type, for error messages.
+std::string type_name(const py::handle& obj);
+// The cajal dtype of a NumPy dtype, if cajal has it.
+std::optional<DType> dtype_of_numpy(const py::dtype& d);
+// A generator= argument: nullptr (the default generator) for None.
+Generator* generator_arg(const py::handle& g);
+// A dtype= argument, or fallback for None.
+DType dtype_or(const py::handle& dtype, DType fallback);
 // A dtype argument: a cajal dtype, a name ("float64"), a NumPy dtype or type; nullopt for None.
 std::optional<DType> dtype_from_py(const py::handle& obj);
 

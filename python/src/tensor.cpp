@@ -1,4 +1,5 @@
-// cajal.Tensor, dtypes, generators, creation functions, NumPy interop and indexing.
+// cajal.Tensor, dtypes, generators and NumPy interop (indexing: tensor_index.cpp; construction
+// functions: tensor_creation.cpp).
 //
 // Convention: NumPy and cajal share memory both ways without copies. from_numpy wraps the array's
 // buffer in a cajal::Storage whose release callback drops the reference to the array (taking the
@@ -22,6 +23,8 @@ const char* numpy_dtype_name(DType t) { return dtype_name(t); }
 
 py::dtype numpy_dtype(DType t) { return py::dtype(numpy_dtype_name(t)); }
 
+}  // namespace
+
 // The cajal dtype of a NumPy dtype, if cajal has it.
 std::optional<DType> dtype_of_numpy(const py::dtype& d) {
   const char kind = d.kind();
@@ -35,8 +38,6 @@ std::optional<DType> dtype_of_numpy(const py::dtype& d) {
 }
 
 std::string type_name(const py::handle& h) { return py::str(h.get_type().attr("__name__")); }
-
-}  // namespace
 
 py::class_<Tensor>& tensor_class() { return *g_tensor_class; }
 
@@ -56,6 +57,10 @@ std::optional<DType> dtype_from_py(const py::handle& obj) {
     CAJAL_FAIL(Type, "dtype", "expected a cajal dtype (cajal.float32, ...), got {}", type_name(obj));
   }
 }
+
+Generator* generator_arg(const py::handle& g) { return g.is_none() ? nullptr : py::cast<Generator*>(g); }
+
+DType dtype_or(const py::handle& dtype, DType fallback) { return dtype_from_py(dtype).value_or(fallback); }
 
 // ---------------------------------------------------------------- NumPy interop
 
@@ -144,9 +149,9 @@ namespace {
 
 // ---------------------------------------------------------------- Python values out
 
-py::object item_to_py(const Tensor& t) {
-  const double v = t.item();
-  switch (t.dtype()) {
+// A value of dtype t as the Python type torch gives it: float, bool or int.
+py::object python_scalar(double v, DType t) {
+  switch (t) {
     case DType::f32:
     case DType::f64: return py::float_(v);
     case DType::b8: return py::bool_(v != 0.0);
@@ -154,21 +159,16 @@ py::object item_to_py(const Tensor& t) {
   }
 }
 
+py::object item_to_py(const Tensor& t) { return python_scalar(t.item(), t.dtype()); }
+
 py::object tolist(const Tensor& t) {
   std::vector<double> v = t.to_vector<double>();
-  auto make = [&](double x) -> py::object {
-    switch (t.dtype()) {
-      case DType::f32:
-      case DType::f64: return py::float_(x);
-      case DType::b8: return py::bool_(x != 0.0);
-      default: return py::int_(int64_t(x));
-    }
-  };
-  if (t.dim() == 0) return make(v[0]);
+  if (t.dim() == 0) return python_scalar(v[0], t.dtype());
   size_t idx = 0;
   std::function<py::object(size_t)> rec = [&](size_t d) -> py::object {
     py::list l;
-    for (int64_t i = 0; i < t.shape()[d]; ++i) l.append(d + 1 == t.shape().size() ? make(v[idx++]) : rec(d + 1));
+    for (int64_t i = 0; i < t.shape()[d]; ++i)
+      l.append(d + 1 == t.shape().size() ? python_scalar(v[idx++], t.dtype()) : rec(d + 1));
     return l;
   };
   return rec(0);
@@ -180,168 +180,7 @@ py::tuple shape_tuple(const Tensor& t) {
   return s;
 }
 
-// ---------------------------------------------------------------- indexing
-
-bool is_int_like(const py::handle& h) {
-  if (PyBool_Check(h.ptr())) return false;
-  if (PyLong_Check(h.ptr())) return true;
-  if (py::isinstance<Tensor>(h) || py::isinstance<py::array>(h)) return false;
-  return PyIndex_Check(h.ptr());
-}
-
-// Advanced index operands: Tensors, lists and NumPy arrays of ints or bools.
-bool is_advanced(const py::handle& h) {
-  return py::isinstance<Tensor>(h) || py::isinstance<py::list>(h) || py::isinstance<py::array>(h);
-}
-
-// Indices of the true elements of a bool mask, flattened.
-Tensor mask_to_indices(const Tensor& mask) {
-  std::vector<uint8_t> m = mask.to_vector<uint8_t>();
-  std::vector<int64_t> idx;
-  for (size_t i = 0; i < m.size(); ++i)
-    if (m[i]) idx.push_back(int64_t(i));
-  return from_vector(idx, {int64_t(idx.size())});
-}
-
-struct IndexResult {
-  Tensor view;
-  bool advanced = false;  // used a tensor index (a copy, not a view)
-};
-
-// PyTorch's basic indexing (ints, slices, None, Ellipsis) as select/slice/unsqueeze views, plus
-// one tensor index per expression: int64 -> index_select along that dim (any index shape),
-// bool -> the positions of its true elements over the dims it covers.
-IndexResult apply_index(const Tensor& self, const py::handle& index) {
-  std::vector<py::object> items;
-  if (py::isinstance<py::tuple>(index)) {
-    for (py::handle h : py::reinterpret_borrow<py::tuple>(index)) items.push_back(py::reinterpret_borrow<py::object>(h));
-  } else {
-    items.push_back(py::reinterpret_borrow<py::object>(index));
-  }
-  // Convert lists / arrays to tensors once, and count the dims the index consumes.
-  int64_t consumed = 0;
-  int ellipses = 0, tensors = 0;
-  for (auto& it : items) {
-    if (it.is_none()) continue;
-    if (it.ptr() == Py_Ellipsis) {
-      ++ellipses;
-      continue;
-    }
-    if (is_advanced(it)) {
-      if (!py::isinstance<Tensor>(it)) it = py::cast(tensor_from_python(it, std::nullopt));
-      Tensor ti = py::cast<Tensor>(it);
-      consumed += ti.dtype() == DType::b8 ? std::max<int64_t>(ti.dim(), 1) : 1;
-      ++tensors;
-      continue;
-    }
-    ++consumed;
-  }
-  CAJAL_CHECK_INDEX(ellipses <= 1, "index", "an index can only have a single ellipsis ('...')");
-  CAJAL_CHECK_INDEX(consumed <= self.dim(), "index", "too many indices for tensor of dimension {}", self.dim());
-  CAJAL_CHECK_INDEX(tensors <= 1, "index",
-                    "only one tensor index per indexing expression is supported (got {}); index in two steps",
-                    tensors);
-  IndexResult r;
-  Tensor t = self;
-  int64_t d = 0;
-  for (const auto& it : items) {
-    if (it.is_none()) {
-      t = unsqueeze(t, d++);
-    } else if (it.ptr() == Py_Ellipsis) {
-      d += self.dim() - consumed;
-    } else if (is_int_like(it)) {
-      t = select(t, d, py::cast<int64_t>(py::int_(it)));
-    } else if (py::isinstance<py::slice>(it)) {
-      const int64_t n = t.shape()[size_t(d)];
-      ssize_t start, stop, step, len;
-      if (!py::reinterpret_borrow<py::slice>(it).compute(ssize_t(n), &start, &stop, &step, &len)) throw py::error_already_set();
-      CAJAL_CHECK(step > 0, "index", "step must be greater than zero, got {}", step);
-      t = slice(t, d, start, len > 0 ? start + (len - 1) * step + 1 : start, step);
-      ++d;
-    } else if (py::isinstance<Tensor>(it)) {
-      Tensor idx = py::cast<Tensor>(it);
-      r.advanced = true;
-      if (idx.dtype() == DType::b8) {
-        // The mask covers dims d .. d + k - 1, which must match it; they become one dim.
-        const int64_t k = std::max<int64_t>(idx.dim(), 1);
-        Shape covered(t.shape().begin() + d, t.shape().begin() + d + k);
-        Shape mshape = idx.dim() == 0 ? Shape{1} : idx.shape();
-        CAJAL_CHECK_INDEX(covered == mshape, "index", "the shape of the mask {} does not match the shape of the indexed tensor {} at dim {}",
-                          shape_str(idx.shape()), shape_str(t.shape()), d);
-        Tensor flat = t;
-        if (k > 1) flat = flatten(t, d, d + k - 1);
-        t = index_select(flat, d, mask_to_indices(idx));
-        ++d;
-      } else {
-        CAJAL_CHECK_TYPE(idx.dtype() == DType::i64 || idx.dtype() == DType::u8, "index",
-                         "tensors used as indices must be int64 or bool, got {}", dtype_name(idx.dtype()));
-        if (idx.dtype() != DType::i64) idx = idx.to(DType::i64);
-        // PyTorch wraps negative indices; index_select checks the range.
-        const int64_t n = t.shape()[size_t(d)];
-        if (idx.numel() > 0 && (min(idx).item() < 0)) idx = where(lt(idx, 0.0), add(idx, double(n)), idx);
-        Tensor sel = index_select(t, d, idx.reshape({-1}));
-        Shape out(t.shape().begin(), t.shape().begin() + d);
-        out.insert(out.end(), idx.shape().begin(), idx.shape().end());
-        out.insert(out.end(), t.shape().begin() + d + 1, t.shape().end());
-        t = sel.reshape(out);
-        d += idx.dim();
-      }
-    } else {
-      CAJAL_FAIL(Type, "index",
-                 "only integers, slices (`:`), ellipsis (`...`), None and int64 or bool tensors are valid indices "
-                 "(got {})",
-                 type_name(it));
-    }
-  }
-  r.view = t;
-  return r;
-}
-
-void set_index(Tensor& self, const py::handle& index, const py::handle& value) {
-  auto assign = [&](Tensor dst) {
-    if (auto v = scalar_from_object(value)) {
-      dst.fill_(*v);
-    } else if (py::isinstance<Tensor>(value)) {
-      dst.copy_(py::cast<Tensor>(value));
-    } else {
-      dst.copy_(tensor_from_python(value, dst.dtype()));
-    }
-  };
-  // t[mask] = value with a bool mask of t's shape: masked_fill / where, written back in place.
-  if (py::isinstance<Tensor>(index) && py::cast<Tensor>(index).dtype() == DType::b8) {
-    Tensor mask = py::cast<Tensor>(index);
-    Tensor src = self.detach();
-    Tensor filled;
-    if (auto v = scalar_from_object(value))
-      filled = masked_fill(src, mask, *v);
-    else
-      filled = where(mask, tensor_operand(value, self, "index_put").detach(), src);
-    self.copy_(filled);
-    return;
-  }
-  IndexResult r = apply_index(self, index);
-  CAJAL_CHECK_TYPE(!r.advanced, "index_put",
-                   "assignment through an int64 tensor index is not supported; use scatter_add or a bool mask");
-  assign(r.view);
-}
-
-// ---------------------------------------------------------------- creation helpers
-
-Tensor finish(Tensor t, bool requires_grad) {
-  if (requires_grad) t.requires_grad_(true);
-  return t;
-}
-
-Generator* generator_arg(const py::handle& g) { return g.is_none() ? nullptr : py::cast<Generator*>(g); }
-
-DType dtype_or(const py::handle& dtype, DType fallback) { return dtype_from_py(dtype).value_or(fallback); }
-
-// The dtype PyTorch infers for a Python fill value: bool, int64 or float32.
-DType dtype_of_scalar(const py::handle& v) {
-  if (PyBool_Check(v.ptr())) return DType::b8;
-  if (PyLong_Check(v.ptr())) return DType::i64;
-  return DType::f32;
-}
+// ---------------------------------------------------------------- conversion and .data
 
 // Tensor.to(dtype) / to(other) / to("cpu") / to(device, dtype) / to(dtype=..., copy=...).
 Tensor tensor_to(const Tensor& self, const py::args& args, const py::kwargs& kwargs) {
@@ -572,8 +411,7 @@ void init_tensor(py::module_& m) {
       }, py::arg("data"), py::arg("dtype") = py::none());
 
   // indexing
-  cls.def("__getitem__", [](const Tensor& t, py::object index) { return apply_index(t, index).view; })
-      .def("__setitem__", [](Tensor& t, py::object index, py::object value) { set_index(t, index, value); });
+  init_tensor_indexing(cls);
 
   // in-place
   // In-place methods return the very Python object they were called on, as torch's do (so
@@ -600,106 +438,7 @@ void init_tensor(py::module_& m) {
         return self;
       }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
 
-  // ---- construction functions
-  m.def("tensor", [](py::object data, py::object dtype, bool requires_grad) {
-    return finish(tensor_from_python(data, dtype_from_py(dtype)), requires_grad);
-  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false,
-     "A new tensor holding a copy of data (nested lists, scalars, NumPy arrays, tensors). Python floats "
-     "give float32, ints int64, bools bool; NumPy arrays keep their dtype.");
-  m.def("as_tensor", [](py::object data, py::object dtype) -> Tensor {
-    if (py::isinstance<Tensor>(data)) {
-      Tensor t = py::cast<Tensor>(data);
-      auto d = dtype_from_py(dtype);
-      return d ? t.to(*d) : t;
-    }
-    if (py::isinstance<py::array>(data) && dtype.is_none()) {
-      py::array a = py::reinterpret_borrow<py::array>(data);
-      if (dtype_of_numpy(a.dtype())) return from_numpy(a);
-    }
-    return tensor_from_python(data, dtype_from_py(dtype));
-  }, py::arg("data"), py::arg("dtype") = py::none(), "Like tensor(), but shares memory with tensors and NumPy arrays when it can.");
-  m.def("from_numpy", [](py::object a) {
-    CAJAL_CHECK_TYPE(py::isinstance<py::array>(a), "from_numpy", "expected np.ndarray (got {})", type_name(a));
-    return from_numpy(py::reinterpret_borrow<py::array>(a));
-  }, py::arg("ndarray"), "A tensor sharing the array's memory (no copy); the array stays alive as long as the tensor.");
-  m.def("is_tensor", [](py::handle h) { return py::isinstance<Tensor>(h); });
-
-#define CAJAL_SIZED_FACTORY(NAME, EXPR)                                                                  \
-  m.def(NAME, [](py::args size, py::object dtype, bool requires_grad) {                                 \
-    const Shape shape = shape_from_args(size, NAME);                                                     \
-    const DType dt = dtype_or(dtype, DType::f32);                                                        \
-    return finish(EXPR, requires_grad);                                                                  \
-  }, py::arg("dtype") = py::none(), py::arg("requires_grad") = false)
-  CAJAL_SIZED_FACTORY("zeros", zeros(shape, dt));
-  CAJAL_SIZED_FACTORY("ones", ones(shape, dt));
-  CAJAL_SIZED_FACTORY("empty", empty(shape, dt));
-#undef CAJAL_SIZED_FACTORY
-  m.def("rand", [](py::args size, py::object dtype, py::object gen, bool requires_grad) {
-    return finish(rand(shape_from_args(size, "rand"), dtype_or(dtype, DType::f32), generator_arg(gen)), requires_grad);
-  }, py::arg("dtype") = py::none(), py::arg("generator") = py::none(), py::arg("requires_grad") = false,
-     "U[0, 1) from cajal's generator (not PyTorch's stream).");
-  m.def("randn", [](py::args size, py::object dtype, py::object gen, bool requires_grad) {
-    return finish(randn(shape_from_args(size, "randn"), dtype_or(dtype, DType::f32), generator_arg(gen)), requires_grad);
-  }, py::arg("dtype") = py::none(), py::arg("generator") = py::none(), py::arg("requires_grad") = false);
-  m.def("randint", [](py::args args, py::object size, py::object dtype, py::object gen) {
-    // randint(high, size) or randint(low, high, size), as torch.
-    int64_t low = 0, high;
-    py::object sz = size;
-    std::vector<py::object> a;
-    for (py::handle h : args) a.push_back(py::reinterpret_borrow<py::object>(h));
-    if (sz.is_none()) {
-      CAJAL_CHECK_TYPE(a.size() == 2 || a.size() == 3, "randint", "expected randint(high, size) or randint(low, high, size), got {} arguments", a.size());
-      sz = a.back();
-      a.pop_back();
-    }
-    CAJAL_CHECK_TYPE(a.size() == 1 || a.size() == 2, "randint", "expected randint(high, size) or randint(low, high, size)");
-    if (a.size() == 2) low = py::cast<int64_t>(a[0]);
-    high = py::cast<int64_t>(a.back());
-    Tensor t = randint(low, high, shape_from_object(sz, "randint"), generator_arg(gen));
-    auto dt = dtype_from_py(dtype);
-    return dt ? t.to(*dt) : t;
-  }, py::arg("size") = py::none(), py::arg("dtype") = py::none(), py::arg("generator") = py::none());
-  m.def("randperm", [](int64_t n, py::object gen) { return randperm(n, generator_arg(gen)); }, py::arg("n"),
-        py::kw_only(), py::arg("generator") = py::none());
-  m.def("normal", [](double mean, double std, py::object size, py::object dtype, py::object gen) {
-    return normal(shape_from_object(size, "normal"), mean, std, dtype_or(dtype, DType::f32), generator_arg(gen));
-  }, py::arg("mean"), py::arg("std"), py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(),
-     py::arg("generator") = py::none());
-  m.def("bernoulli", [](const Tensor& p, py::object gen) { return bernoulli(p, generator_arg(gen)); }, py::arg("input"),
-        py::kw_only(), py::arg("generator") = py::none());
-  m.def("full", [](py::object size, py::object value, py::object dtype, bool requires_grad) {
-    auto v = scalar_from_object(value);
-    CAJAL_CHECK_TYPE(v.has_value(), "full", "expected a number as fill_value, got {}", type_name(value));
-    return finish(full(shape_from_object(size, "full"), *v, dtype_or(dtype, dtype_of_scalar(value))), requires_grad);
-  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("arange", [](py::object start, py::object end, py::object step, py::object dtype, bool requires_grad) {
-    if (end.is_none()) std::swap(start, end), start = py::int_(0);
-    const bool all_int = PyLong_Check(start.ptr()) && PyLong_Check(end.ptr()) && PyLong_Check(step.ptr());
-    const DType dt = dtype_or(dtype, all_int ? DType::i64 : DType::f32);
-    return finish(arange(py::cast<double>(start), py::cast<double>(end), py::cast<double>(step), dt), requires_grad);
-  }, py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(), py::arg("dtype") = py::none(),
-     py::arg("requires_grad") = false);
-  m.def("linspace", [](double start, double end, int64_t steps, py::object dtype, bool requires_grad) {
-    return finish(linspace(start, end, steps, dtype_or(dtype, DType::f32)), requires_grad);
-  }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
-     py::arg("requires_grad") = false);
-  m.def("eye", [](int64_t n, py::object mcols, py::object dtype, bool requires_grad) {
-    return finish(eye(n, mcols.is_none() ? -1 : py::cast<int64_t>(mcols), dtype_or(dtype, DType::f32)), requires_grad);
-  }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-
-  auto like = [&](const char* name, auto make) {
-    m.def(name, [make](const Tensor& t, py::object dtype, bool requires_grad) {
-      return finish(make(t.shape(), dtype_or(dtype, t.dtype())), requires_grad);
-    }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  };
-  like("zeros_like", [](const Shape& s, DType d) { return zeros(s, d); });
-  like("ones_like", [](const Shape& s, DType d) { return ones(s, d); });
-  like("empty_like", [](const Shape& s, DType d) { return empty(s, d); });
-  like("rand_like", [](const Shape& s, DType d) { return rand(s, d); });
-  like("randn_like", [](const Shape& s, DType d) { return randn(s, d); });
-  m.def("full_like", [](const Tensor& t, double v, py::object dtype, bool requires_grad) {
-    return finish(full(t.shape(), v, dtype_or(dtype, t.dtype())), requires_grad);
-  }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  init_creation(m);
 }
 
 }  // namespace cajal::python
