@@ -50,6 +50,10 @@ void init_cnn(py::module_& m);   // issue 9's ops, layers and detection (after i
 Size2 size2(const py::handle& v, const char* op, const char* name);
 // A pooling stride: None is {0, 0}, which the pooling ops read as "the kernel size" (torch's default).
 Size2 pool_stride(const py::handle& stride, const char* op);
+// torch's max-pool arguments cajal does not take: dilation other than 1, return_indices=True.
+void check_max_pool_arguments(const py::handle& dilation, bool return_indices, const char* op);
+// An avg-pool divisor_override: None or an int.
+std::optional<int64_t> divisor_arg(const py::handle& divisor_override);
 
 // The Tensor class object, registered by init_tensor (ops.cpp adds the op methods to it).
 py::class_<Tensor>& tensor_class();

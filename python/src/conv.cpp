@@ -19,6 +19,17 @@ Size2 pool_stride(const py::handle& stride, const char* op) {
   return stride.is_none() ? Size2{0, 0} : size2(stride, op, "stride");
 }
 
+void check_max_pool_arguments(const py::handle& dilation, bool return_indices, const char* op) {
+  const Size2 d = size2(dilation, op, "dilation");
+  CAJAL_CHECK(d == Size2({1, 1}), op, "dilation other than 1 is not supported, got ({}, {})", d[0], d[1]);
+  CAJAL_CHECK(!return_indices, op, "return_indices=True is not supported");
+}
+
+std::optional<int64_t> divisor_arg(const py::handle& divisor_override) {
+  if (divisor_override.is_none()) return std::nullopt;
+  return py::cast<int64_t>(divisor_override);
+}
+
 void init_conv(py::module_& F) {
   F.def("conv2d", [](const Tensor& x, const Tensor& w, py::object b, py::object stride, py::object padding,
                      py::object dilation, int64_t groups) {
@@ -39,14 +50,20 @@ void init_conv(py::module_& F) {
                 size2(dilation, "fold", "dilation"), size2(padding, "fold", "padding"), size2(stride, "fold", "stride"));
   }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation") = 1, py::arg("padding") = 0,
      py::arg("stride") = 1);
-  F.def("max_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
+  F.def("max_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding,
+                         py::object dilation, bool ceil_mode, bool return_indices) {
+    check_max_pool_arguments(dilation, return_indices, "max_pool2d");
     return max_pool2d(x, size2(kernel, "max_pool2d", "kernel_size"), pool_stride(stride, "max_pool2d"),
-                      size2(padding, "max_pool2d", "padding"));
-  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
-  F.def("avg_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding) {
+                      size2(padding, "max_pool2d", "padding"), ceil_mode);
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
+     py::arg("dilation") = 1, py::arg("ceil_mode") = false, py::arg("return_indices") = false);
+  F.def("avg_pool2d", [](const Tensor& x, py::object kernel, py::object stride, py::object padding, bool ceil_mode,
+                         bool count_include_pad, py::object divisor_override) {
     return avg_pool2d(x, size2(kernel, "avg_pool2d", "kernel_size"), pool_stride(stride, "avg_pool2d"),
-                      size2(padding, "avg_pool2d", "padding"));
-  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0);
+                      size2(padding, "avg_pool2d", "padding"), ceil_mode, count_include_pad,
+                      divisor_arg(divisor_override));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0,
+     py::arg("ceil_mode") = false, py::arg("count_include_pad") = true, py::arg("divisor_override") = py::none());
   F.def("adaptive_avg_pool2d", [](const Tensor& x, py::object out) {
     return adaptive_avg_pool2d(x, size2(out, "adaptive_avg_pool2d", "output_size"));
   }, py::arg("input"), py::arg("output_size"));

@@ -143,17 +143,29 @@ void init_nn(py::module_& m) {
       .def_property_readonly("running_var", [](const nn::BatchNorm& b) { return opt_tensor(b.running_var); })
       .def_property_readonly("num_batches_tracked", [](const nn::BatchNorm& b) { return opt_tensor(b.num_batches_tracked); })
       .def("reset_running_stats", &nn::BatchNorm::reset_running_stats);
-  auto pool = [](nn::Pool2d::Kind kind, const char* name) {
-    return [kind, name](py::object kernel, py::object stride, py::object padding) {
-      return std::make_shared<nn::Pool2d>(kind, size2(kernel, name, "kernel_size"), pool_stride(stride, name),
-                                          size2(padding, name, "padding"));
-    };
-  };
-  py::class_<nn::Pool2d, nn::Module, std::shared_ptr<nn::Pool2d>>(nnm, "Pool2d");
-  nnm.def("MaxPool2d", pool(nn::Pool2d::Kind::Max, "MaxPool2d"), py::arg("kernel_size"), py::arg("stride") = py::none(),
-          py::arg("padding") = 0);
-  nnm.def("AvgPool2d", pool(nn::Pool2d::Kind::Avg, "AvgPool2d"), py::arg("kernel_size"), py::arg("stride") = py::none(),
-          py::arg("padding") = 0);
+  py::class_<nn::Pool2d, nn::Module, std::shared_ptr<nn::Pool2d>>(nnm, "Pool2d")
+      .def_property_readonly("kernel_size", &nn::Pool2d::kernel_size)
+      .def_property_readonly("stride", &nn::Pool2d::stride)
+      .def_property_readonly("padding", &nn::Pool2d::padding)
+      .def_property_readonly("ceil_mode", &nn::Pool2d::ceil_mode)
+      .def_property_readonly("count_include_pad", &nn::Pool2d::count_include_pad)
+      .def_property_readonly("divisor_override", &nn::Pool2d::divisor_override);
+  nnm.def("MaxPool2d", [](py::object kernel, py::object stride, py::object padding, py::object dilation,
+                          bool return_indices, bool ceil_mode) {
+    const char* name = "MaxPool2d";
+    check_max_pool_arguments(dilation, return_indices, name);
+    return std::make_shared<nn::Pool2d>(nn::Pool2d::Kind::Max, size2(kernel, name, "kernel_size"),
+                                        pool_stride(stride, name), size2(padding, name, "padding"), ceil_mode);
+  }, py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0, py::arg("dilation") = 1,
+     py::arg("return_indices") = false, py::arg("ceil_mode") = false);
+  nnm.def("AvgPool2d", [](py::object kernel, py::object stride, py::object padding, bool ceil_mode,
+                          bool count_include_pad, py::object divisor_override) {
+    const char* name = "AvgPool2d";
+    return std::make_shared<nn::Pool2d>(nn::Pool2d::Kind::Avg, size2(kernel, name, "kernel_size"),
+                                        pool_stride(stride, name), size2(padding, name, "padding"), ceil_mode,
+                                        count_include_pad, divisor_arg(divisor_override));
+  }, py::arg("kernel_size"), py::arg("stride") = py::none(), py::arg("padding") = 0, py::arg("ceil_mode") = false,
+     py::arg("count_include_pad") = true, py::arg("divisor_override") = py::none());
 
   py::class_<nn::ConvTranspose2d, nn::Module, std::shared_ptr<nn::ConvTranspose2d>>(nnm, "ConvTranspose2d")
       .def(py::init([](int64_t in, int64_t out, py::object kernel, py::object stride, py::object padding,

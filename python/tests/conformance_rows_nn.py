@@ -38,11 +38,22 @@ row("max_pool2d",
     Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.max_pool2d(x, 2)),
     Case("2x2 wide odd plane", [X(1, 2, 5, 39)], lambda L, x: L.F.max_pool2d(x, 2)),
     Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.max_pool2d(x, 3, 2, 1)),
-    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.max_pool2d(x, (2, 1), stride=(1, 1))))
+    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.max_pool2d(x, (2, 1), stride=(1, 1))),
+    Case("3x3 stride 2 ceil_mode", [X(2, 3, 6, 8)], lambda L, x: L.F.max_pool2d(x, 3, 2, ceil_mode=True)),
+    Case("2x3 stride (2, 3) padding 1 ceil_mode", [X(1, 2, 5, 7)],
+         lambda L, x: L.F.max_pool2d(x, (2, 3), (2, 3), 1, ceil_mode=True)),
+    Case("ceil_mode adding nothing", [X(1, 2, 7, 7)], lambda L, x: L.F.max_pool2d(x, 3, 2, ceil_mode=True)))
 row("avg_pool2d",
     Case("2x2", [X(2, 3, 6, 6)], lambda L, x: L.F.avg_pool2d(x, 2)),
     Case("3x3 stride 2 padding 1", [X(2, 3, 7, 5)], lambda L, x: L.F.avg_pool2d(x, 3, 2, 1)),
-    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.avg_pool2d(x, (2, 1), stride=(1, 1))))
+    Case("unbatched", [X(3, 5, 4)], lambda L, x: L.F.avg_pool2d(x, (2, 1), stride=(1, 1))),
+    *[Case(f"3x3 stride 2 padding 1 ceil_mode={c} count_include_pad={i}", [X(2, 2, 6, 7)],
+           lambda L, x, c=c, i=i: L.F.avg_pool2d(x, 3, 2, 1, ceil_mode=c, count_include_pad=i))
+      for c in (False, True) for i in (False, True) if c or not i],
+    Case("2x2 stride 1 padding 1 divisor_override 3", [X(2, 1, 3, 4)],
+         lambda L, x: L.F.avg_pool2d(x, 2, 1, 1, divisor_override=3)),
+    Case("ceil_mode divisor_override 5", [X(1, 2, 6, 5)],
+         lambda L, x: L.F.avg_pool2d(x, 3, 2, ceil_mode=True, divisor_override=5)))
 row("adaptive_avg_pool2d",
     Case("7x5 to 3x2 (overlapping windows)", [X(2, 3, 7, 5)], lambda L, x: L.F.adaptive_avg_pool2d(x, (3, 2))),
     Case("global", [X(2, 4, 5, 6)], lambda L, x: L.F.adaptive_avg_pool2d(x, 1)),

@@ -1,6 +1,7 @@
 """Issue 9's CNN layers against torch.nn: Conv1d, Dropout2d, ZeroPad2d, Upsample, Concat and
-Residual (against torch compositions), CBAM's SpatialAttention (against a torch composition), and
-ConvTranspose2d's output_padding rule."""
+Residual (against torch compositions), CBAM's SpatialAttention (against a torch composition),
+ConvTranspose2d's output_padding rule, and the pooling layers' ceil_mode, count_include_pad and
+divisor_override."""
 import numpy as np
 import pytest
 
@@ -186,3 +187,33 @@ def test_conv_transpose_output_padding_rule_is_torchs(stride, dilation, output_p
         cajal.nn.functional.conv_transpose2d(cajal.from_numpy(x), cajal.from_numpy(w), **args)
     with pytest.raises(ValueError, match="output_padding smaller than stride or dilation"):
         cajal.nn.ConvTranspose2d(2, 3, 3, stride=stride, output_padding=output_padding, dilation=dilation)
+
+
+@pytest.mark.parametrize("cls,kwargs", [
+    ("MaxPool2d", dict(kernel_size=3, stride=2, ceil_mode=True)),
+    ("MaxPool2d", dict(kernel_size=(2, 3), stride=(2, 3), padding=1, ceil_mode=True)),
+    ("AvgPool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("AvgPool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ("AvgPool2d", dict(kernel_size=2, stride=1, padding=1, divisor_override=3)),
+])
+def test_pool_layers_take_torchs_settings(cls, kwargs):
+    ours, ref = getattr(cajal.nn, cls)(**kwargs), getattr(torch.nn, cls)(**kwargs)
+    check_fwd_bwd(f"{cls}({kwargs})", ours, ref, (2, 3, 6, 7))
+    assert ours.ceil_mode == kwargs.get("ceil_mode", False)
+    if cls == "AvgPool2d":
+        assert ours.count_include_pad == kwargs.get("count_include_pad", True)
+        assert ours.divisor_override == kwargs.get("divisor_override")
+    # a deep copy rebuilds the layer from the same settings
+    import copy
+    check_fwd_bwd(f"copy of {cls}({kwargs})", copy.deepcopy(ours), ref, (1, 2, 5, 9), seed=3)
+
+
+def test_pool_settings_cajal_does_not_take_are_clear_errors():
+    with pytest.raises(ValueError, match="dilation other than 1 is not supported"):
+        cajal.nn.MaxPool2d(2, dilation=2)
+    with pytest.raises(ValueError, match="return_indices=True is not supported"):
+        cajal.nn.functional.max_pool2d(cajal.zeros(1, 1, 4, 4), 2, return_indices=True)
+    with pytest.raises(ValueError, match="divisor_override must not be zero"):
+        cajal.nn.functional.avg_pool2d(cajal.zeros(1, 1, 4, 4), 2, divisor_override=0)
+    with pytest.raises(ValueError, match="too small"):  # torch rejects it too
+        cajal.nn.functional.max_pool2d(cajal.zeros(1, 1, 2, 2), 3, 2, ceil_mode=True)

@@ -48,20 +48,34 @@ std::string Conv2d::extra_repr() const {
   return s;
 }
 
-Pool2d::Pool2d(Kind kind, Size2 kernel_size, Size2 stride, Size2 padding)
+Pool2d::Pool2d(Kind kind, Size2 kernel_size, Size2 stride, Size2 padding, bool ceil_mode, bool count_include_pad,
+               std::optional<int64_t> divisor_override)
     : UnaryModule(kind == Kind::Max ? "MaxPool2d" : "AvgPool2d"),
       kind_(kind),
       kernel_(kernel_size),
       stride_(stride == Size2{0, 0} ? kernel_size : stride),
-      padding_(padding) {}
+      padding_(padding),
+      ceil_mode_(ceil_mode),
+      count_include_pad_(count_include_pad),
+      divisor_override_(divisor_override) {
+  CAJAL_CHECK(kind == Kind::Avg || (count_include_pad && !divisor_override), "MaxPool2d",
+              "count_include_pad and divisor_override are settings of average pooling, got count_include_pad={}{}",
+              count_include_pad, divisor_override ? fmt::format(", divisor_override={}", *divisor_override) : "");
+}
 
 Tensor Pool2d::forward(const Tensor& x) {
-  return kind_ == Kind::Max ? max_pool2d(x, kernel_, stride_, padding_) : avg_pool2d(x, kernel_, stride_, padding_);
+  return kind_ == Kind::Max
+             ? max_pool2d(x, kernel_, stride_, padding_, ceil_mode_)
+             : avg_pool2d(x, kernel_, stride_, padding_, ceil_mode_, count_include_pad_, divisor_override_);
 }
 
 std::string Pool2d::extra_repr() const {
-  return fmt::format("kernel_size=({}, {}), stride=({}, {}), padding=({}, {})", kernel_[0], kernel_[1], stride_[0],
-                     stride_[1], padding_[0], padding_[1]);
+  std::string s = fmt::format("kernel_size=({}, {}), stride=({}, {}), padding=({}, {})", kernel_[0], kernel_[1],
+                              stride_[0], stride_[1], padding_[0], padding_[1]);
+  if (ceil_mode_) s += ", ceil_mode=True";
+  if (!count_include_pad_) s += ", count_include_pad=False";
+  if (divisor_override_) s += fmt::format(", divisor_override={}", *divisor_override_);
+  return s;
 }
 
 }  // namespace cajal::nn

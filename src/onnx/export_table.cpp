@@ -4,12 +4,9 @@
 // output value, writing nodes and initializers on the way. Parameters become initializers named as
 // in state_dict. The traced tensor of each output is the module's own forward on the traced input,
 // so shapes are exact and the root's output is the reference the exported graph must reproduce.
-// Layers whose settings are private (the pools, Residual's relu_after) are read back from
-// extra_repr, which prints them in torch's format.
 #include <fmt/format.h>
 
 #include <cmath>
-#include <regex>
 
 #include "cajal/core/error.h"
 #include "cajal/models/cnn.h"
@@ -23,16 +20,6 @@ namespace cajal::onnx::detail {
 namespace {
 
 std::string hint_of(nn::Module& m, const std::string& path) { return path.empty() ? m.type_name() : path; }
-
-// "kernel_size=(2, 2)" or "kernel_size=3" in m's extra_repr -> {2, 2} / {3, 3}.
-Size2 repr_pair(const nn::Module& m, const std::string& key) {
-  const std::string r = m.extra_repr();
-  std::smatch match;
-  if (std::regex_search(r, match, std::regex(key + R"(=\((\d+), (\d+)\))")))
-    return {std::stoll(match[1]), std::stoll(match[2])};
-  if (std::regex_search(r, match, std::regex(key + R"(=(\d+))"))) return {std::stoll(match[1]), std::stoll(match[1])};
-  CAJAL_FAIL(Runtime, "onnx export", "cannot read {} of {} from '{}'", key, m.type_name(), r);
-}
 
 std::vector<int64_t> v2(Size2 s) { return {s[0], s[1]}; }
 std::vector<int64_t> pads2(Size2 p) { return {p[0], p[1], p[0], p[1]}; }  // ONNX: begins then ends
@@ -117,21 +104,20 @@ Value conv_transpose2d(Exporter& ex, nn::Module& m, const std::string& path, con
           c.forward(x.traced)};
 }
 
-// MaxPool / AveragePool from a pooling module's repr (the kind is its type name: the Python layers
-// build the base classes nn::Pool2d and nn::AdaptivePool2d); ceil: GoogLeNet's ceil-mode pool.
-Emitter pool(bool ceil) {
-  return [ceil](Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
-    const bool is_max = m.type_name() == "MaxPool2d";
-    const Size2 k = repr_pair(m, "kernel_size"), p = repr_pair(m, "padding");
-    Size2 s = repr_pair(m, "stride");
-    if (s[0] == 0) s = k;
-    std::vector<pb::AttributeProto> attrs = {attr_ints("kernel_shape", v2(k)), attr_ints("strides", v2(s)),
-                                             attr_ints("pads", pads2(p))};
-    if (ceil) attrs.push_back(attr_int("ceil_mode", 1));
-    if (!is_max) attrs.push_back(attr_int("count_include_pad", 1));  // torch's default
-    return Value{ex.graph().node1(is_max ? "MaxPool" : "AveragePool", {x.name}, std::move(attrs), hint_of(m, path)),
-                 run_module(m, x.traced)};
-  };
+// MaxPool / AveragePool with the module's settings (ceil_mode: GoogLeNet's pools). ONNX's
+// AveragePool has no divisor_override, and its ceil-mode divisors are not torch's: both are errors.
+Value pool(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& p = static_cast<nn::Pool2d&>(m);
+  const bool is_max = p.kind() == nn::Pool2d::Kind::Max;
+  CAJAL_CHECK(is_max || (!p.ceil_mode() && !p.divisor_override()), "onnx export",
+              "no ONNX mapping for module '{}' ({}({})): ONNX's AveragePool has no {}", path, m.type_name(),
+              m.extra_repr(), p.ceil_mode() ? "ceil_mode with torch's divisors" : "divisor_override");
+  std::vector<pb::AttributeProto> attrs = {attr_ints("kernel_shape", v2(p.kernel_size())),
+                                           attr_ints("strides", v2(p.stride())), attr_ints("pads", pads2(p.padding()))};
+  if (p.ceil_mode()) attrs.push_back(attr_int("ceil_mode", 1));
+  if (!is_max) attrs.push_back(attr_int("count_include_pad", p.count_include_pad() ? 1 : 0));
+  return Value{ex.graph().node1(is_max ? "MaxPool" : "AveragePool", {x.name}, std::move(attrs), hint_of(m, path)),
+               run_module(m, x.traced)};
 }
 
 // Adaptive pooling: global when the output is 1x1, else a fixed pool when the input divides evenly.
@@ -268,7 +254,7 @@ Value residual(Exporter& ex, nn::Module& m, const std::string& path, const Value
   for (const auto& [name, child] : m.named_children())
     if (name == "shortcut" || name == "downsample") skip = ex.emit(*child, Exporter::join(path, name), x);
   Value y{g.node1("Add", {body.name, skip.name}, {}, hint_of(m, path)), add(body.traced, skip.traced)};
-  if (m.extra_repr().find("relu_after=False") == std::string::npos)
+  if (static_cast<nn::Residual&>(m).relu_after())
     y = {g.node1("Relu", {y.name}, {}, hint_of(m, path)), relu(y.traced)};
   return y;
 }
@@ -319,10 +305,9 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<nn::Conv2d>(conv2d),
       entry<nn::Conv1d>(conv1d),
       entry<nn::ConvTranspose2d>(conv_transpose2d),
-      entry<nn::Pool2d>(pool(false)),
-      entry<nn::MaxPool2d>(pool(false)),
-      entry<nn::AvgPool2d>(pool(false)),
-      entry<models::cnn::CeilMaxPool>(pool(true)),
+      entry<nn::Pool2d>(pool),
+      entry<nn::MaxPool2d>(pool),
+      entry<nn::AvgPool2d>(pool),
       entry<nn::AdaptivePool2d>(adaptive_pool),
       entry<nn::AdaptiveAvgPool2d>(adaptive_pool),
       entry<nn::AdaptiveMaxPool2d>(adaptive_pool),

@@ -114,19 +114,8 @@ Outs conv_transpose(const Node& n, const Ins& in) {
                            s2(p.sym, 0), s2(n.ints("output_padding"), 0), n.i("group", 1), s2(n.ints("dilations")))};
 }
 
-// ceil_mode: the output size rounds up, but a window may not start in the end padding (torch's and
-// ONNX's rule); the rows it needs past the input are padded with `fill`.
-Tensor ceil_mode_pad(const Tensor& x, Size2 k, Size2 s, Size2 p, double fill) {
-  std::vector<int64_t> extra;
-  for (int d = 0; d < 2; ++d) {
-    const int64_t len = x.size(2 + d);
-    int64_t out = (len + 2 * p[d] - k[d] + s[d] - 1) / s[d] + 1;
-    if ((out - 1) * s[d] >= len + p[d]) --out;
-    extra.push_back(std::max<int64_t>(0, (out - 1) * s[d] + k[d] - (len + 2 * p[d])));
-  }
-  return pad_ends(x, extra, fill);
-}
-
+// MaxPool / AveragePool; ceil_mode as torch's (and ONNX's) rule for the max. ONNX's ceil-mode
+// AveragePool counts its divisors differently from torch's, so only the max takes ceil_mode.
 OpFn pool(bool is_max) {
   return [is_max](const Node& n, const Ins& in) {
     no_auto_pad(n);
@@ -134,19 +123,14 @@ OpFn pool(bool is_max) {
     CAJAL_CHECK(x.dim() == 4, n.who(), "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
     const Size2 k = s2(n.ints("kernel_shape")), s = s2(n.ints("strides"));
     CAJAL_CHECK(n.ints("dilations", {1, 1}) == std::vector<int64_t>({1, 1}), n.who(), "expected dilations 1");
-    const double fill = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
     const SpatialPads p = split_pads(n, 2);
-    if (!is_max)
-      CAJAL_CHECK(n.i("count_include_pad", 0) == 1 || p.sym == std::vector<int64_t>({0, 0}), n.who(),
-                  "count_include_pad=0 with padding is not supported (cajal's average counts the padding)");
     CAJAL_CHECK(is_max || p.extra_end == std::vector<int64_t>({0, 0}), n.who(), "expected symmetric pads");
-    Tensor xp = pad_ends(x, p.extra_end, fill);
+    const bool ceil = n.i("ceil_mode", 0) != 0;
+    CAJAL_CHECK(is_max || !ceil, n.who(), "ceil_mode is supported for MaxPool only");
+    const Tensor xp = pad_ends(x, p.extra_end, -std::numeric_limits<double>::infinity());
     const Size2 sym = s2(p.sym, 0);
-    if (n.i("ceil_mode", 0)) {
-      CAJAL_CHECK(is_max, n.who(), "ceil_mode is supported for MaxPool only");
-      xp = ceil_mode_pad(xp, k, s, sym, fill);
-    }
-    return Outs{is_max ? max_pool2d(xp, k, s, sym) : avg_pool2d(xp, k, s, sym)};
+    if (is_max) return Outs{max_pool2d(xp, k, s, sym, ceil)};
+    return Outs{avg_pool2d(x, k, s, sym, /*ceil_mode=*/false, /*count_include_pad=*/n.i("count_include_pad", 0) != 0)};
   };
 }
 

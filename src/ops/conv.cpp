@@ -1,6 +1,7 @@
-// Convolution and pooling over (N, C, H, W) tensors, forward through im2col + GEMM per image (3x3
-// stride-1 convolutions with enough channels: Winograd F(2x2, 3x3), kernels/cpu/winograd.h) and
-// backward right below. Images are independent, so every kernel splits the batch across threads
+// Convolution, unfold and fold over (N, C, H, W) tensors (pooling: pool.cpp), forward through
+// im2col + GEMM per image (3x3 stride-1 convolutions with enough channels: Winograd F(2x2, 3x3),
+// kernels/cpu/winograd.h; few channels: direct kernels, kernels/cpu/conv_direct.h) and backward
+// right below. Images are independent, so every kernel splits the batch across threads
 // (a GEMM called inside that parallel region runs on its thread alone: no nested pool).
 //
 // Differentiating twice (create_graph): each backward is also written in cajal ops — unfold and
@@ -14,8 +15,8 @@
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
-#include "kernels/cpu/pool.h"
 #include "kernels/cpu/winograd.h"
+#include "window.h"
 
 namespace cajal {
 
@@ -23,39 +24,9 @@ using autograd::fused_or_composed;
 using autograd::record;
 using autograd::Saved;
 namespace k = kernels::cpu;
-
-namespace {
-
-std::string size2_str(Size2 s) { return fmt::format("({}, {})", s[0], s[1]); }
-
-k::Window2d make_window(Size2 kernel, Size2 stride, Size2 padding, Size2 dilation, const char* op) {
-  CAJAL_CHECK(kernel[0] > 0 && kernel[1] > 0, op, "expected a positive kernel size, got {}", size2_str(kernel));
-  CAJAL_CHECK(stride[0] > 0 && stride[1] > 0, op, "expected a positive stride, got {}", size2_str(stride));
-  CAJAL_CHECK(padding[0] >= 0 && padding[1] >= 0, op, "expected a non-negative padding, got {}", size2_str(padding));
-  CAJAL_CHECK(dilation[0] > 0 && dilation[1] > 0, op, "expected a positive dilation, got {}", size2_str(dilation));
-  return {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]};
-}
-
-// A (C, H, W) input becomes (1, C, H, W); `batched` says whether to squeeze the result back.
-Tensor as_batch(const Tensor& x, const char* op, bool& batched) {
-  CAJAL_CHECK_KIND(x.defined(), Value, op, "expected a defined input");
-  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, op, "expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {}",
-              shape_str(x.shape()));
-  CAJAL_CHECK_TYPE(x.is_floating_point(), op, "expected a floating-point input, got {}", dtype_name(x.dtype()));
-  batched = x.dim() == 4;
-  return batched ? x : x.unsqueeze(0);
-}
-
-// The output plane (oh, ow) of `win` over (H, W), checked to be non-empty.
-std::pair<int64_t, int64_t> out_plane(const k::Window2d& win, int64_t H, int64_t W, const char* op) {
-  const int64_t oh = win.out_size(H, true), ow = win.out_size(W, false);
-  CAJAL_CHECK(oh > 0 && ow > 0, op,
-              "input plane {}x{} is too small for kernel {}x{} (dilation {}x{}, padding {}x{}): output would be {}x{}",
-              H, W, win.kh, win.kw, win.dh, win.dw, win.ph, win.pw, oh, ow);
-  return {oh, ow};
-}
-
-}  // namespace
+using window::as_batch;
+using window::make_window;
+using window::out_plane;
 
 // ---------------------------------------------------------------- unfold / fold
 
@@ -88,7 +59,7 @@ Tensor fold(const Tensor& cols_in, Size2 output_size, Size2 kernel, Size2 dilati
   Tensor cols = (batched ? cols_in : cols_in.unsqueeze(0)).contiguous();
   const k::Window2d win = make_window(kernel, stride, padding, dilation, "fold");
   const int64_t H = output_size[0], W = output_size[1];
-  CAJAL_CHECK(H > 0 && W > 0, "fold", "expected a positive output size, got {}", size2_str(output_size));
+  CAJAL_CHECK(H > 0 && W > 0, "fold", "expected a positive output size, got {}", window::size2_str(output_size));
   auto [oh, ow] = out_plane(win, H, W, "fold");
   const int64_t N = cols.size(0), kk = win.kh * win.kw;
   CAJAL_CHECK(cols.size(1) % kk == 0, "fold",
@@ -316,81 +287,6 @@ int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 strid
   const k::Window2d win = make_window({weight_shape[2], weight_shape[3]}, stride, padding, dilation, "conv2d_multiplies");
   auto [oh, ow] = out_plane(win, input_hw[0], input_hw[1], "conv2d_multiplies");
   return oh * ow * weight_shape[0] * weight_shape[1] * win.kh * win.kw;
-}
-
-// ---------------------------------------------------------------- pooling
-
-namespace {
-
-Size2 default_stride(Size2 stride, Size2 kernel) { return (stride[0] == 0 && stride[1] == 0) ? kernel : stride; }
-
-void check_pool_padding(const k::Window2d& win, const char* op) {
-  CAJAL_CHECK(2 * win.ph <= win.kh && 2 * win.pw <= win.kw, op,
-              "padding should be at most half the kernel size, got padding ({}, {}) for kernel ({}, {})", win.ph,
-              win.pw, win.kh, win.kw);
-}
-
-}  // namespace
-
-Tensor max_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 padding) {
-  bool batched = true;
-  Tensor x = as_batch(x_in, "max_pool2d", batched).detach().contiguous();
-  const k::Window2d win = make_window(kernel, default_stride(stride_in, kernel), padding, {1, 1}, "max_pool2d");
-  check_pool_padding(win, "max_pool2d");
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  const auto plane = out_plane(win, H, W, "max_pool2d");
-  const int64_t oh = plane.first, ow = plane.second;  // NB: not a structured binding: the lambdas below capture them
-  Tensor out = make_tensor({N, C, oh, ow}, x.dtype());
-  Tensor index = make_tensor({N * C, oh * ow}, DType::i64);  // flat position in the H x W plane
-  CAJAL_DISPATCH_FLOAT(x.dtype(), "max_pool2d", [&] {
-    using T = scalar_t;
-    const T* px = x.data_ptr<T>();
-    T* po = out.data_ptr<T>();
-    int64_t* pi = index.data_ptr<int64_t>();
-    // Each (n, c) plane on its own; the first maximum (or NaN) of each window wins (kernels/cpu/pool.h).
-    // NB: padding <= kernel/2 (checked above), so every window has a real cell.
-    k::for_each_image(N * C, [&](int64_t p) {
-      k::max_pool2d_plane(px + p * H * W, H, W, win, po + p * oh * ow, pi + p * oh * ow, px + N * C * H * W);
-    });
-  });
-  if (!batched) out = out.squeeze(0);
-  return record(std::move(out), "max_pool2d", {x_in}, [index, N, C, H, W, oh, ow, batched](const Tensor& g) {
-    // The gradient of each window goes to its maximum: a scatter-add per plane (the fused kernel),
-    // or scatter_add itself when the backward must differentiate again.
-    Tensor gx;
-    fused_or_composed(
-        [&] {
-          Tensor gc = g.contiguous();
-          gx = make_tensor({N * C, H * W}, g.dtype());  // zeroed plane by plane below, in parallel
-          CAJAL_DISPATCH_FLOAT(g.dtype(), "max_pool2d backward", [&] {
-            using T = scalar_t;
-            const T* pg = gc.data_ptr<T>();
-            const int64_t* pi = index.data_ptr<int64_t>();
-            T* px = gx.data_ptr<T>();
-            k::for_each_image(N * C, [&](int64_t p) {
-              std::fill(px + p * H * W, px + (p + 1) * H * W, T(0));
-              k::max_pool2d_backward_plane(pg + p * oh * ow, pi + p * oh * ow, oh * ow, px + p * H * W);
-            });
-          });
-        },
-        [&] { gx = scatter_add(zeros({N * C, H * W}, g.dtype()), 1, index, reshape(g, {N * C, oh * ow})); });
-    return Grads{batched ? reshape(gx, {N, C, H, W}) : reshape(gx, {C, H, W})};
-  });
-}
-
-Tensor avg_pool2d(const Tensor& x_in, Size2 kernel, Size2 stride_in, Size2 padding) {
-  bool batched = true;
-  Tensor x = as_batch(x_in, "avg_pool2d", batched);
-  const Size2 stride = default_stride(stride_in, kernel);
-  const k::Window2d win = make_window(kernel, stride, padding, {1, 1}, "avg_pool2d");
-  check_pool_padding(win, "avg_pool2d");
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  auto [oh, ow] = out_plane(win, H, W, "avg_pool2d");
-  // Each channel as its own image: the windows' mean is the mean over unfold's rows (padding
-  // counts as zeros: count_include_pad). Composed of differentiable ops, so no backward of its own.
-  Tensor cols = unfold(reshape(x, {N * C, 1, H, W}), kernel, {1, 1}, padding, stride);  // (N C, kh kw, L)
-  Tensor out = reshape(mean(cols, {1}), {N, C, oh, ow});
-  return batched ? out : out.squeeze(0);
 }
 
 }  // namespace cajal

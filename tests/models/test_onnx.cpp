@@ -85,7 +85,7 @@ TEST_F(Onnx, InceptionConcatAndResidualBlocks) {
   // and a generic residual block with a 1x1 shortcut and no activation after the sum.
   auto net = std::make_shared<models::cnn::Chain>("Net");
   net->add("stem", models::cnn::conv_bn_relu(3, 8, 3, 1, 1));
-  net->add("pool", std::make_shared<models::cnn::CeilMaxPool>(3, 2));
+  net->add("pool", std::make_shared<nn::MaxPool2d>(Size2{3, 3}, Size2{2, 2}, Size2{0, 0}, true));
   net->add("inception", std::make_shared<models::cnn::Inception>(8, 4, 4, 6, 2, 3, 3));
   net->add("res", std::make_shared<nn::Residual>(
                       std::make_shared<nn::Sequential>(std::make_shared<nn::Conv2d>(16, 16, 3), std::make_shared<nn::ZeroPad2d>(1)),
@@ -93,6 +93,18 @@ TEST_F(Onnx, InceptionConcatAndResidualBlocks) {
   net->add("gap", std::make_shared<nn::AdaptiveAvgPool2d>(2));
   auto ops = round_trip(*net, randn({2, 3, 12, 12}), "inception");
   for (const char* op : {"Concat", "MaxPool", "Add", "Pad", "AveragePool"}) EXPECT_TRUE(uses(ops, op)) << op;
+}
+
+TEST_F(Onnx, PoolSettings) {
+  // count_include_pad=False is ONNX's default AveragePool; a ceil-mode max pool adds a window.
+  nn::Sequential net(std::make_shared<nn::AvgPool2d>(Size2{3, 3}, Size2{1, 1}, Size2{1, 1}, false, /*count_include_pad=*/false),
+                     std::make_shared<nn::MaxPool2d>(Size2{3, 3}, Size2{2, 2}, Size2{1, 1}, /*ceil_mode=*/true));
+  EXPECT_TRUE(uses(round_trip(net, randn({2, 3, 6, 6}), "pools"), "AveragePool"));
+  const std::string path = temp_dir("onnx_pools") + "/m.onnx";
+  nn::Sequential ceil_avg(std::make_shared<nn::AvgPool2d>(Size2{3, 3}, Size2{2, 2}, Size2{0, 0}, /*ceil_mode=*/true));
+  EXPECT_CAJAL_ERROR(onnx::export_module(ceil_avg, randn({1, 1, 6, 6}), path), "onnx export",
+                     "no ONNX mapping for module '0' (AvgPool2d(kernel_size=(3, 3), stride=(2, 2), padding=(0, 0), "
+                     "ceil_mode=True)): ONNX's AveragePool has no ceil_mode with torch's divisors");
 }
 
 TEST_F(Onnx, ConvTransposeNet) {

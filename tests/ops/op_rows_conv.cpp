@@ -1,6 +1,7 @@
 // Harness rows of convolution and pooling against direct loops over (N, C, H, W): conv2d with
 // stride, padding, dilation, groups and the 1x1 fast case (each through both backward forms:
-// fused kernels and composed unfold/fold/matmul), unfold, fold, max_pool2d and avg_pool2d.
+// fused kernels and composed unfold/fold/matmul), unfold, fold, max_pool2d and avg_pool2d (with
+// ceil_mode, count_include_pad and divisor_override).
 #include <cmath>
 #include <limits>
 
@@ -80,21 +81,41 @@ Tensor fold_ref(const Tensor& cols, int64_t H, int64_t W, Win win) {
 }
 
 // Max (is_max) or mean with zero padding counted (count_include_pad) of each window, per plane.
-Tensor pool_ref(const Tensor& x, Win win, bool is_max) {
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), oh = win.out(H, true), ow = win.out(W, false);
+// Pooling's settings beyond the window (torch's names).
+struct PoolSettings {
+  bool ceil_mode = false, count_include_pad = true;
+  int64_t divisor_override = 0;  // 0: none
+};
+
+// torch's pooling loops written out: the output length rounds down, or up with ceil_mode unless
+// the last window would start past the input and its left padding; window [y sh - ph, + kh) is
+// clipped to the padded input for count_include_pad's divisor, then to the input for the values.
+Tensor pool_ref(const Tensor& x, Win win, bool is_max, PoolSettings set = {}) {
+  auto out_len = [&](int64_t n, int64_t k, int64_t s, int64_t p) {
+    int64_t o = (n + 2 * p - k + (set.ceil_mode ? s - 1 : 0)) / s + 1;
+    if (set.ceil_mode && (o - 1) * s >= n + p) --o;
+    return o;
+  };
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t oh = out_len(H, win.kh, win.sh, win.ph), ow = out_len(W, win.kw, win.sw, win.pw);
   std::vector<double> vx = values(x), out;
   for (int64_t p = 0; p < N * C; ++p)
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t xo = 0; xo < ow; ++xo) {
+        int64_t y0 = y * win.sh - win.ph, x0 = xo * win.sw - win.pw;
+        int64_t y1 = std::min(y0 + win.kh, H + win.ph), x1 = std::min(x0 + win.kw, W + win.pw);
+        const int64_t padded_size = (y1 - y0) * (x1 - x0);
+        y0 = std::max<int64_t>(y0, 0), x0 = std::max<int64_t>(x0, 0), y1 = std::min(y1, H), x1 = std::min(x1, W);
         double best = -std::numeric_limits<double>::infinity(), total = 0;
-        for (int64_t i = 0; i < win.kh; ++i)
-          for (int64_t j = 0; j < win.kw; ++j) {
-            const int64_t iy = y * win.sh - win.ph + i, ix = xo * win.sw - win.pw + j;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+        for (int64_t iy = y0; iy < y1; ++iy)
+          for (int64_t ix = x0; ix < x1; ++ix) {
             best = std::max(best, vx[size_t((p * H + iy) * W + ix)]);
             total += vx[size_t((p * H + iy) * W + ix)];
           }
-        out.push_back(is_max ? best : total / double(win.kh * win.kw));
+        const double divisor = set.divisor_override ? double(set.divisor_override)
+                               : set.count_include_pad ? double(padded_size)
+                                                       : double((y1 - y0) * (x1 - x0));
+        out.push_back(is_max ? best : total / divisor);
       }
   return make_ref(out, {N, C, oh, ow});
 }
@@ -161,7 +182,9 @@ CAJAL_OP_ROWS(conv) {
             .ref = [](const Inputs& in) { return pool_ref(in[0], Win{3, 3, 2, 2, 1, 1}, true); },
             .fused = true,
             .errors = {{"padding over half the kernel", [] { max_pool2d(zeros({1, 1, 4, 4}), {2, 2}, {1, 1}, {2, 2}); },
-                        ErrorKind::Value, "padding should be at most half"}}},
+                        ErrorKind::Value, "padding should be at most half"},
+                       {"kernel larger than the plane, stride 2", [] { max_pool2d(zeros({1, 1, 2, 2}), {3, 3}, {2, 2}); },
+                        ErrorKind::Value, "too small"}}},
       OpRow{.op = "avg_pool2d",
             .label = "2x2, stride 2",
             .inputs = [] { return Inputs{sample({2, 3, 4, 6}, -2, 2)}; },
@@ -172,12 +195,51 @@ CAJAL_OP_ROWS(conv) {
             .inputs = [] { return Inputs{sample({1, 2, 4, 5}, -2, 2)}; },
             .fn = [](const Inputs& in) { return avg_pool2d(in[0], {3, 3}, {1, 1}, {1, 1}); },
             .ref = [](const Inputs& in) { return pool_ref(in[0], Win{3, 3, 1, 1, 1, 1}, false); }},
+      // ceil_mode: GoogLeNet's 3x3 stride-2 pools over odd and even planes, with and without padding
+      OpRow{.op = "max_pool2d",
+            .label = "3x3, stride 2, ceil_mode (an extra window on each axis)",
+            .inputs = [] { return Inputs{sample({2, 2, 6, 8}, -2, 2)}; },
+            .fn = [](const Inputs& in) { return max_pool2d(in[0], {3, 3}, {2, 2}, {0, 0}, true); },
+            .ref = [](const Inputs& in) { return pool_ref(in[0], Win{3, 3, 2, 2}, true, {.ceil_mode = true}); },
+            .fused = true},
+      OpRow{.op = "max_pool2d",
+            .label = "2x3, stride (2, 3), padding 1, ceil_mode, 3-D input",
+            .inputs = [] { return Inputs{sample({2, 5, 7}, -2, 2)}; },
+            .fn = [](const Inputs& in) { return max_pool2d(in[0], {2, 3}, {2, 3}, {1, 1}, true); },
+            .ref = [](const Inputs& in) {
+              return pool_ref(in[0].unsqueeze(0), Win{2, 3, 2, 3, 1, 1}, true, {.ceil_mode = true}).squeeze(0);
+            },
+            .fused = true},
+      OpRow{.op = "avg_pool2d",
+            .label = "3x3, stride 2, padding 1, ceil_mode (the extra cells are not counted)",
+            .inputs = [] { return Inputs{sample({1, 2, 6, 7}, -2, 2)}; },
+            .fn = [](const Inputs& in) { return avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, true); },
+            .ref = [](const Inputs& in) { return pool_ref(in[0], Win{3, 3, 2, 2, 1, 1}, false, {.ceil_mode = true}); }},
+      OpRow{.op = "avg_pool2d",
+            .label = "3x3, stride 2, padding 1, ceil_mode, count_include_pad false",
+            .inputs = [] { return Inputs{sample({1, 2, 6, 7}, -2, 2)}; },
+            .fn = [](const Inputs& in) { return avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, true, false); },
+            .ref = [](const Inputs& in) {
+              return pool_ref(in[0], Win{3, 3, 2, 2, 1, 1}, false, {.ceil_mode = true, .count_include_pad = false});
+            }},
+      OpRow{.op = "avg_pool2d",
+            .label = "2x2, stride 1, padding 1, divisor_override 3",
+            .inputs = [] { return Inputs{sample({2, 1, 3, 4}, -2, 2)}; },
+            .fn = [](const Inputs& in) { return avg_pool2d(in[0], {2, 2}, {1, 1}, {1, 1}, false, true, 3); },
+            .ref = [](const Inputs& in) { return pool_ref(in[0], Win{2, 2, 1, 1, 1, 1}, false, {.divisor_override = 3}); },
+            .errors = {{"divisor_override 0", [] { avg_pool2d(zeros({1, 1, 4, 4}), {2, 2}, {0, 0}, {0, 0}, false, true, 0); },
+                        ErrorKind::Value, "divisor_override must not be zero"},
+                       {"ceil_mode with an input smaller than the kernel",
+                        [] { avg_pool2d(zeros({1, 1, 2, 4}), {3, 3}, {2, 2}, {0, 0}, true); }, ErrorKind::Value,
+                        "too small"}}},
   };
   rows[0].errors = {
       {"channels differ", [] { conv2d(zeros({1, 3, 5, 5}), zeros({2, 2, 3, 3})); }, ErrorKind::Value, "input channels"},
       {"weight dtype", [] { conv2d(zeros({1, 2, 5, 5}), zeros({2, 2, 3, 3}, DType::f64)); }, ErrorKind::Type, "dtype"},
       {"kernel larger than the image", [] { conv2d(zeros({1, 2, 2, 2}), zeros({2, 2, 3, 3})); }, ErrorKind::Value,
        "too small"},
+      {"kernel larger than the image, stride 2", [] { conv2d(zeros({1, 2, 2, 2}), zeros({2, 2, 3, 3}), {}, {2, 2}); },
+       ErrorKind::Value, "too small"},
   };
   return rows;
 }

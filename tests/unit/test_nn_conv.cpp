@@ -35,6 +35,14 @@ TEST(NnConv, DefaultInitAndRepr) {
   EXPECT_EQ(conv.forward(zeros({1, 4, 5, 5})).shape(), (Shape{1, 6, 3, 4}));
   EXPECT_EQ(conv.extra_repr(), "4, 6, kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), groups=2");
   EXPECT_EQ(nn::MaxPool2d(2).extra_repr(), "kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)");
+  nn::AvgPool2d avg({3, 3}, {2, 2}, {1, 1}, /*ceil_mode=*/true, /*count_include_pad=*/false, 5);
+  EXPECT_EQ(avg.extra_repr(),
+            "kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False, divisor_override=5");
+  EXPECT_TRUE(avg.ceil_mode() && !avg.count_include_pad() && avg.divisor_override() == 5);
+  // ceil_mode: 7 -> ceil((7 + 2 - 3) / 2) + 1 = 4 windows instead of 3
+  EXPECT_EQ(avg.forward(zeros({1, 2, 7, 7})).shape(), (Shape{1, 2, 4, 4}));
+  EXPECT_CAJAL_ERROR(nn::Pool2d(nn::Pool2d::Kind::Max, {2, 2}, {0, 0}, {0, 0}, false, /*count_include_pad=*/false),
+                     "MaxPool2d", "settings of average pooling");
   EXPECT_CAJAL_ERROR(nn::Conv2d(nn::Conv2dOptions(3, 4, 3).groups(2)), "Conv2d", "divisible by groups");
 }
 

@@ -43,19 +43,6 @@ class Chain : public nn::UnaryModule {
   std::vector<nn::UnaryModule*> steps_;
 };
 
-// Max pooling with PyTorch's ceil_mode=True (GoogLeNet's pools): the input is padded at the
-// bottom/right with -inf up to the last window that starts inside it, then one max_pool2d.
-class CeilMaxPool : public nn::UnaryModule {
- public:
-  CeilMaxPool(int64_t kernel, int64_t stride, int64_t padding = 0)
-      : UnaryModule("MaxPool2d"), k_(kernel), s_(stride), p_(padding) {}
-  Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
-
- private:
-  int64_t k_, s_, p_;
-};
-
 // A residual block: nn::Residual with relu(path(x) + shortcut(x)), where path is conv1, bn1, relu,
 // conv2, bn2[, relu, conv3, bn3] and shortcut is `downsample` (1x1 conv + BN) when the shape
 // changes, else x. ResNet's BasicBlock is two 3x3 convs; Bottleneck is 1x1 -> 3x3 (stride here,

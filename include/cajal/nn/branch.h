@@ -47,6 +47,7 @@ class Residual : public UnaryModule {
                     bool relu_after = true);
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+  bool relu_after() const { return relu_after_; }
 
  protected:
   // For subclasses that register their own path (residual() computes it) and shortcut.

@@ -46,27 +46,41 @@ class Conv2d : public UnaryModule {
   Conv2dOptions options_;
 };
 
-// Max or average pooling; stride {0, 0} means stride = kernel (PyTorch's default).
+// Max or average pooling with torch's settings (ops.h's max_pool2d / avg_pool2d); stride {0, 0}
+// means stride = kernel (PyTorch's default). count_include_pad and divisor_override belong to the
+// average: a max pool given other values than the defaults is an error.
 class Pool2d : public UnaryModule {
  public:
   enum class Kind { Max, Avg };
-  Pool2d(Kind kind, Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+  Pool2d(Kind kind, Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0}, bool ceil_mode = false,
+         bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt);
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+
+  Kind kind() const { return kind_; }
+  Size2 kernel_size() const { return kernel_; }
+  Size2 stride() const { return stride_; }  // the kernel when constructed with {0, 0}
+  Size2 padding() const { return padding_; }
+  bool ceil_mode() const { return ceil_mode_; }
+  bool count_include_pad() const { return count_include_pad_; }
+  std::optional<int64_t> divisor_override() const { return divisor_override_; }
 
  private:
   Kind kind_;
   Size2 kernel_, stride_, padding_;
+  bool ceil_mode_, count_include_pad_;
+  std::optional<int64_t> divisor_override_;
 };
 
 struct MaxPool2d : Pool2d {
-  explicit MaxPool2d(Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0})
-      : Pool2d(Kind::Max, kernel_size, stride, padding) {}
+  explicit MaxPool2d(Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0}, bool ceil_mode = false)
+      : Pool2d(Kind::Max, kernel_size, stride, padding, ceil_mode) {}
   explicit MaxPool2d(int64_t k) : MaxPool2d(Size2{k, k}) {}
 };
 struct AvgPool2d : Pool2d {
-  explicit AvgPool2d(Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0})
-      : Pool2d(Kind::Avg, kernel_size, stride, padding) {}
+  explicit AvgPool2d(Size2 kernel_size, Size2 stride = {0, 0}, Size2 padding = {0, 0}, bool ceil_mode = false,
+                     bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt)
+      : Pool2d(Kind::Avg, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override) {}
   explicit AvgPool2d(int64_t k) : AvgPool2d(Size2{k, k}) {}
 };
 

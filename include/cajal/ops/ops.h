@@ -223,10 +223,15 @@ int64_t same_padding(int64_t n, int64_t kernel, int64_t stride = 1, int64_t dila
 // Inception examples). Same size checks as conv2d.
 int64_t conv2d_multiplies(Size2 input_hw, const Shape& weight_shape, Size2 stride = {1, 1}, Size2 padding = {0, 0},
                           Size2 dilation = {1, 1});
-// Pooling; stride {0, 0} means stride = kernel (PyTorch's default). max pads with -inf, and the
-// gradient goes to the first maximum of each window; avg counts the padding (count_include_pad).
-Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
-Tensor avg_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0});
+// Pooling (ops/pool.cpp) with PyTorch's settings; stride {0, 0} means stride = kernel (torch's
+// default), padding is at most half the kernel. max pads with -inf, and the gradient goes to the
+// first maximum of each window. ceil_mode rounds the output size up instead of down (a last window
+// must still start inside the input or its left padding). avg divides each window's sum by its
+// size counting the padding (count_include_pad; not the cells ceil_mode adds), by the input cells
+// it covers (count_include_pad false), or by divisor_override.
+Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0}, bool ceil_mode = false);
+Tensor avg_pool2d(const Tensor& x, Size2 kernel, Size2 stride = {0, 0}, Size2 padding = {0, 0}, bool ceil_mode = false,
+                  bool count_include_pad = true, std::optional<int64_t> divisor_override = std::nullopt);
 // Adaptive pooling (ops/adaptive_pool.cpp) to a given output size; window i of n_out over n_in
 // covers [floor(i n_in / n_out), ceil((i + 1) n_in / n_out)) (torch's). Output {1, 1} = global pooling.
 Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);

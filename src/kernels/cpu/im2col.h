@@ -20,7 +20,8 @@ struct Window2d {
   int64_t dh, dw;  // dilation
   int64_t out_size(int64_t in, bool height) const {
     const int64_t k = height ? kh : kw, s = height ? sh : sw, p = height ? ph : pw, d = height ? dh : dw;
-    return (in + 2 * p - d * (k - 1) - 1) / s + 1;
+    const int64_t span = in + 2 * p - d * (k - 1) - 1;  // NB: C++ division truncates -1 / 2 to 0, not -1
+    return span < 0 ? 0 : span / s + 1;
   }
 };
 

@@ -1,9 +1,7 @@
-// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, ceil-mode max pooling,
-// residual blocks (nn::Residual) and the inception module (nn::Concat). Global / fixed-size average
-// pooling is nn::AdaptiveAvgPool2d.
+// The building blocks of the CNN zoo (cajal/models/cnn.h): named chains, residual blocks
+// (nn::Residual) and the inception module (nn::Concat). Global / fixed-size average pooling is
+// nn::AdaptiveAvgPool2d; GoogLeNet's ceil-mode pools are nn::MaxPool2d with ceil_mode.
 // Each block calls its children through summary::run so `cajal summary` lists them.
-#include <limits>
-
 #include "cajal/models/cnn.h"
 #include "cajal/models/summary.h"
 
@@ -17,28 +15,6 @@ Tensor Chain::forward(const Tensor& x) {
   for (size_t i = 0; i < steps_.size(); ++i)
     y = nn::call_in_layer(children[i].first, *steps_[i], y, [&] { return run(*steps_[i], y); });
   return y;
-}
-
-// --- CeilMaxPool ---
-
-Tensor CeilMaxPool::forward(const Tensor& x) {
-  CAJAL_CHECK(x.dim() == 4, "MaxPool2d", "expected a 4-D (N, C, H, W) input, got {}-D", x.dim());
-  // PyTorch's ceil-mode size: ceil((n + 2p - k) / s) + 1, less one when the last window would
-  // start in the right padding.
-  auto extra = [&](int64_t n) {
-    CAJAL_CHECK(n + 2 * p_ >= k_, "MaxPool2d", "input size {} (padding {}) is smaller than the kernel {}", n, p_, k_);
-    int64_t out = (n + 2 * p_ - k_ + s_ - 1) / s_ + 1;
-    if ((out - 1) * s_ >= n + p_) --out;
-    return std::max<int64_t>(0, (out - 1) * s_ + k_ - (n + 2 * p_));
-  };
-  const int64_t eh = extra(x.size(2)), ew = extra(x.size(3));
-  Tensor y = x;
-  if (eh > 0 || ew > 0) y = pad(x, {0, ew, 0, eh}, -std::numeric_limits<double>::infinity());
-  return max_pool2d(y, {k_, k_}, {s_, s_}, {p_, p_});
-}
-
-std::string CeilMaxPool::extra_repr() const {
-  return fmt::format("kernel_size={}, stride={}, padding={}, ceil_mode=True", k_, s_, p_);
 }
 
 // --- conv + BN + ReLU ---
@@ -110,12 +86,12 @@ Inception::Inception(int64_t in, int64_t ch1x1, int64_t ch3x3red, int64_t ch3x3,
     return std::make_shared<nn::Sequential>(std::move(a), std::move(b));
   };
   add("branch1", conv_bn_relu(in, ch1x1, 1, 1, 0, 1, eps));
-  add("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps),
-                                              conv_bn_relu(ch3x3red, ch3x3, 3, 1, 1, 1, eps)));
+  add("branch2", branch(conv_bn_relu(in, ch3x3red, 1, 1, 0, 1, eps), conv_bn_relu(ch3x3red, ch3x3, 3, 1, 1, 1, eps)));
   add("branch3", branch(conv_bn_relu(in, ch5x5red, 1, 1, 0, 1, eps),
-                                              conv_bn_relu(ch5x5red, ch5x5, 3, 1, 1, 1, eps)));  // 3x3: see cnn.h
-  add("branch4", branch(std::make_shared<CeilMaxPool>(3, 1, 1),
-                                              conv_bn_relu(in, pool_proj, 1, 1, 0, 1, eps)));
+                        conv_bn_relu(ch5x5red, ch5x5, 3, 1, 1, 1, eps)));  // 3x3: see cnn.h
+  // torchvision's branch pool is ceil-mode too; at stride 1 that changes nothing, but its repr says so.
+  add("branch4", branch(std::make_shared<nn::MaxPool2d>(Size2{3, 3}, Size2{1, 1}, Size2{1, 1}, /*ceil_mode=*/true),
+                        conv_bn_relu(in, pool_proj, 1, 1, 0, 1, eps)));
 }
 
 Tensor Inception::call_child(nn::UnaryModule& m, const Tensor& x) { return run(m, x); }

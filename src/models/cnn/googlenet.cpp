@@ -9,11 +9,15 @@ namespace cajal::models::cnn {
 std::shared_ptr<nn::UnaryModule> googlenet(const CnnOptions& o) {
   constexpr double eps = 1e-3;  // BasicConv2d's BatchNorm
   auto net = std::make_shared<Chain>("GoogLeNet");
+  // torchvision's pools: stride 2, ceil_mode=True.
+  auto ceil_pool = [](int64_t k) -> std::shared_ptr<nn::UnaryModule> {
+    return std::make_shared<nn::MaxPool2d>(Size2{k, k}, Size2{2, 2}, Size2{0, 0}, /*ceil_mode=*/true);
+  };
   net->add("conv1", conv_bn_relu(o.in_channels, 64, 7, 2, 3, 1, eps));
-  net->add("maxpool1", std::make_shared<CeilMaxPool>(3, 2));
+  net->add("maxpool1", ceil_pool(3));
   net->add("conv2", conv_bn_relu(64, 64, 1, 1, 0, 1, eps));
   net->add("conv3", conv_bn_relu(64, 192, 3, 1, 1, 1, eps));
-  net->add("maxpool2", std::make_shared<CeilMaxPool>(3, 2));
+  net->add("maxpool2", ceil_pool(3));
   // (name, in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool proj) of the paper's table 1.
   struct Row { const char* name; int64_t in, a, b_red, b, c_red, c, pool; };
   const Row rows[] = {{"inception3a", 192, 64, 96, 128, 16, 32, 32},   {"inception3b", 256, 128, 128, 192, 32, 96, 64},
@@ -25,8 +29,7 @@ std::shared_ptr<nn::UnaryModule> googlenet(const CnnOptions& o) {
                       {"inception5a", 832, 256, 160, 320, 32, 128, 128}, {"inception5b", 832, 384, 192, 384, 48, 128, 128}};
   for (const Row& r : rows) {
     if (r.in == 0)  // maxpool3 is 3x3 stride 2, maxpool4 2x2 stride 2, both ceil mode
-      net->add(r.name, std::string(r.name) == "maxpool3" ? std::make_shared<CeilMaxPool>(3, 2)
-                                                          : std::make_shared<CeilMaxPool>(2, 2));
+      net->add(r.name, ceil_pool(std::string(r.name) == "maxpool3" ? 3 : 2));
     else
       net->add(r.name, std::make_shared<Inception>(r.in, r.a, r.b_red, r.b, r.c_red, r.c, r.pool));
   }
