@@ -15,7 +15,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "kernels/cpu/softmax.h"  // for_items: channels over threads
+#include "kernels/cpu/parallel.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
@@ -59,7 +59,7 @@ template <class T>
 void batch_norm_forward(T* y, T* mean, T* var, T* rstd, const T* x, const T* w, const T* b, int64_t N, int64_t C,
                         int64_t S, double eps) {
   const double M = double(N * S);
-  detail::for_items(C, N * C * S, [&](int64_t c) {
+  parallel_items(C, N * C * S, [&](int64_t c) {
     double s = 0;
     for (int64_t n = 0; n < N; ++n) s += double(lane_sum(x + (n * C + c) * S, S));
     const T mu = T(s / M);
@@ -84,7 +84,7 @@ template <class T>
 void batch_norm_backward(T* dx, T* dw, T* db, const T* g, const T* x, const T* mean, const T* rstd, const T* w,
                          int64_t N, int64_t C, int64_t S) {
   const double M = double(N * S);
-  detail::for_items(C, N * C * S, [&](int64_t c) {
+  parallel_items(C, N * C * S, [&](int64_t c) {
     const T mu = mean[c], rs = rstd[c];
     double sg = 0, sgx = 0;  // sum g and sum g (x - mean)
     for (int64_t n = 0; n < N; ++n) {

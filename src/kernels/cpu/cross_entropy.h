@@ -15,7 +15,7 @@ namespace cajal::kernels::cpu {
 template <class T>
 void cross_entropy_forward(const T* x, const int64_t* target, T* loss, T* lse, int64_t N, int64_t C, int64_t S,
                            int64_t ignore_index, T eps) {
-  detail::for_items(N * S, N * C * S, [&](int64_t p) {
+  parallel_items(N * S, N * C * S, [&](int64_t p) {
     const int64_t n = p / S, s = p % S;
     const T* row = x + n * C * S + s;  // class c at row[c * S]
     T m, sum_exp, sum_x = 0;
@@ -47,7 +47,7 @@ void cross_entropy_forward(const T* x, const int64_t* target, T* loss, T* lse, i
 template <class T>
 void cross_entropy_backward(T* dx, const T* x, const int64_t* target, const T* lse, const T* gw, int64_t gw_stride,
                             int64_t N, int64_t C, int64_t S, int64_t ignore_index, T eps) {
-  detail::for_items(N * S, N * C * S, [&](int64_t p) {
+  parallel_items(N * S, N * C * S, [&](int64_t p) {
     const int64_t n = p / S, s = p % S;
     const T* row = x + n * C * S + s;
     T* drow = dx + n * C * S + s;

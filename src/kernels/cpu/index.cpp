@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/parallel.h"
 
 namespace cajal::kernels::cpu {
 
@@ -26,18 +27,6 @@ void dispatch_bits(size_t elem_size, const char* op, F f) {
   CAJAL_FAIL(Type, op, "unsupported element size {}", elem_size);
 }
 
-// Runs body(t) for t in [0, tasks), split over threads when the total work is large enough.
-template <class Body>
-void parallel_tasks(int64_t tasks, int64_t work, Body body) {
-  const int threads = get_num_threads();
-  if (threads > 1 && tasks > 1 && work >= kParallelGrain && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t t = 0; t < tasks; ++t) body(t);
-  } else {
-    for (int64_t t = 0; t < tasks; ++t) body(t);
-  }
-}
-
 }  // namespace
 
 void index_select_rows(Tensor& out, const Tensor& in, const int64_t* index, int64_t outer, int64_t n, int64_t m,
@@ -48,7 +37,7 @@ void index_select_rows(Tensor& out, const Tensor& in, const int64_t* index, int6
     E* dst = static_cast<E*>(out.raw_data());
     const E* src = static_cast<const E*>(in.raw_data());
     const bool use_memcpy = inner * int64_t(sizeof(E)) >= 64;
-    parallel_tasks(rows, rows * inner, [&](int64_t r) {
+    parallel_items(rows, rows * inner, [&](int64_t r) {
       const int64_t o = r / m, i = r % m;
       const E* from = src + (o * n + index[i]) * inner;
       E* to = dst + r * inner;
@@ -73,7 +62,7 @@ void index_add_rows(Tensor& out, const Tensor& src, const int64_t* index, int64_
   CAJAL_DISPATCH_ALL(out.dtype(), "index_add", [&] {
     scalar_t* dst = static_cast<scalar_t*>(out.raw_data());
     const scalar_t* from = static_cast<const scalar_t*>(src.raw_data());
-    parallel_tasks(outer * blocks, outer * m * inner, [&](int64_t t) {
+    parallel_items(outer * blocks, outer * m * inner, [&](int64_t t) {
       const int64_t o = t / blocks, j0 = (t % blocks) * width, j1 = std::min(inner, j0 + width);
       for (int64_t i = 0; i < m; ++i) {
         scalar_t* row = dst + (o * n + index[i]) * inner;

@@ -7,14 +7,13 @@
 // the weight and bias gradients (sums over rows) go to one partial row per thread, added at the
 // end, so no two threads write the same memory and nothing is allocated per row.
 #pragma once
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "cajal/core/threading.h"
+#include "kernels/cpu/parallel.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
@@ -25,10 +24,7 @@ namespace detail {
 // is large enough; returns the number of blocks used.
 template <class F>
 int for_row_blocks(int64_t rows, int64_t work, F block) {
-  const int threads = get_num_threads();
-  const int n = (threads > 1 && rows > 1 && work >= kParallelGrain && !omp_in_parallel())
-                    ? int(std::min<int64_t>(threads, rows))
-                    : 1;
+  const int n = runs_in_parallel(rows, work) ? int(std::min<int64_t>(get_num_threads(), rows)) : 1;
   if (n == 1) {
     block(int64_t(0), rows, 0);
     return 1;

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/parallel.h"
 
 namespace cajal::kernels::cpu {
 
@@ -60,14 +61,7 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
     const int64_t run = in.numel() / std::max<int64_t>(n_out, 1);
     const T* x = static_cast<const T*>(in.raw_data());
     T* o = static_cast<T*>(out.raw_data());
-    auto one = [&](int64_t i) { o[i] = T(lane_fold<Acc>(x + i * run, run, init, combine, map)); };
-    int threads = get_num_threads();
-    if (threads > 1 && in.numel() >= kParallelGrain && n_out > 1 && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (int64_t i = 0; i < n_out; ++i) one(i);
-    } else {
-      for (int64_t i = 0; i < n_out; ++i) one(i);
-    }
+    parallel_items(n_out, in.numel(), [&](int64_t i) { o[i] = T(lane_fold<Acc>(x + i * run, run, init, combine, map)); });
     return;
   }
   // Accumulate path: out viewed with stride 0 over reduced dims.
@@ -108,13 +102,7 @@ void reduce_kernel(Tensor& out, const Tensor& in, const std::vector<bool>& reduc
 // several passes over each row (max then sum of exp; mean then squared deviations) in cache.
 template <class T, class Row>
 void reduce_rows(T* out, const T* x, int64_t rows, int64_t run, Row row) {
-  const int threads = get_num_threads();
-  if (threads > 1 && rows > 1 && rows * run >= kParallelGrain && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < rows; ++i) out[i] = row(x + i * run, run);
-  } else {
-    for (int64_t i = 0; i < rows; ++i) out[i] = row(x + i * run, run);
-  }
+  parallel_items(rows, rows * run, [&](int64_t i) { out[i] = row(x + i * run, run); });
 }
 
 // First j in [0, n) with hit(p[j]) (one must exist): whole chunks of 16 are tested at once.
@@ -140,8 +128,7 @@ template <bool kMax, class T>
 void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, int64_t n, int64_t inner) {
   if (outer * inner == 0 || n == 0) return;
   auto better = [](T v, T best) { return kMax ? v > best : v < best; };  // strict: keeps the first
-  const int threads = get_num_threads();
-  const bool parallel = threads > 1 && outer * n * inner >= kParallelGrain && !omp_in_parallel();
+  const int64_t work = outer * n * inner;
   if (inner == 1) {
     // Each (cached) row is swept by vectorised lane folds: the extreme value by a plain comparison
     // chain (NaN-aware compares do not vectorise) and, for floats, the NaN count; then the first
@@ -158,12 +145,7 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
       values[o] = p[at];
       indices[o] = at;
     };
-    if (parallel && outer > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (int64_t o = 0; o < outer; ++o) one(o);
-    } else {
-      for (int64_t o = 0; o < outer; ++o) one(o);
-    }
+    parallel_items(outer, work, one);
     return;
   }
   // inner > 1: rows of the run are visited in memory order, each updating `inner` running
@@ -188,13 +170,7 @@ void arg_reduce_kernel(T* values, int64_t* indices, const T* x, int64_t outer, i
       }
     }
   };
-  const int64_t tasks = outer * blocks;
-  if (parallel && tasks > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t t = 0; t < tasks; ++t) task(t);
-  } else {
-    for (int64_t t = 0; t < tasks; ++t) task(t);
-  }
+  parallel_items(outer * blocks, work, task);
 }
 
 }  // namespace cajal::kernels::cpu

@@ -7,29 +7,16 @@
 // are independent and split over threads; the loop over the hidden units is innermost, so it
 // vectorises (vec_math.h gives the SIMD exp and tanh). Nothing is allocated.
 #pragma once
-#include <omp.h>
-
 #include <cmath>
 #include <cstdint>
 
 #include "cajal/core/threading.h"
+#include "kernels/cpu/parallel.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
 
 namespace rnn_detail {
-
-// Runs row(i) for i in [0, rows), over threads when the job (`work` elements) is big enough.
-template <class F>
-void for_rows(int64_t rows, int64_t work, F row) {
-  const int threads = get_num_threads();
-  if (threads > 1 && rows > 1 && work >= kParallelGrain && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < rows; ++i) row(i);
-  } else {
-    for (int64_t i = 0; i < rows; ++i) row(i);
-  }
-}
 
 template <class T>
 inline T sigmoid(T v) {
@@ -42,7 +29,7 @@ inline T sigmoid(T v) {
 // h = o tanh(c). act and c are kept for the backward.
 template <class T>
 void lstm_gates_forward(const T* gi, const T* gh, const T* c_prev, T* act, T* h, T* c, int64_t B, int64_t H) {
-  rnn_detail::for_rows(B, B * H * 16, [&](int64_t b) {
+  parallel_items(B, B * H * 16, [&](int64_t b) {
     const T* __restrict xi = gi + b * 4 * H;
     const T* __restrict hi = gh + b * 4 * H;
     T* __restrict a = act + b * 4 * H;
@@ -69,7 +56,7 @@ void lstm_gates_forward(const T* gi, const T* gh, const T* c_prev, T* act, T* h,
 template <class T>
 void lstm_gates_backward(const T* act, const T* c, const T* c_prev, const T* dh, const T* dc, T* dgates, T* dc_prev,
                          int64_t B, int64_t H) {
-  rnn_detail::for_rows(B, B * H * 16, [&](int64_t b) {
+  parallel_items(B, B * H * 16, [&](int64_t b) {
     const T* __restrict a = act + b * 4 * H;
     const T* __restrict cb = c + b * H;
     const T* __restrict cp = c_prev + b * H;
@@ -95,7 +82,7 @@ void lstm_gates_backward(const T* act, const T* c, const T* c_prev, const T* dh,
 // h = (1 - z) n + z h_prev. act (B, 3H) <- (r, z, n), kept for the backward.
 template <class T>
 void gru_gates_forward(const T* gi, const T* gh, const T* h_prev, T* act, T* h, int64_t B, int64_t H) {
-  rnn_detail::for_rows(B, B * H * 12, [&](int64_t b) {
+  parallel_items(B, B * H * 12, [&](int64_t b) {
     const T* __restrict xi = gi + b * 3 * H;
     const T* __restrict hi = gh + b * 3 * H;
     T* __restrict a = act + b * 3 * H;
@@ -115,7 +102,7 @@ void gru_gates_forward(const T* gi, const T* gh, const T* h_prev, T* act, T* h, 
 template <class T>
 void gru_gates_backward(const T* act, const T* gh, const T* h_prev, const T* dh, T* dgi, T* dgh, T* dh_prev, int64_t B,
                         int64_t H) {
-  rnn_detail::for_rows(B, B * H * 12, [&](int64_t b) {
+  parallel_items(B, B * H * 12, [&](int64_t b) {
     const T* __restrict a = act + b * 3 * H;
     const T* __restrict hn = gh + b * 3 * H + 2 * H;
     const T* __restrict hp = h_prev + b * H;
@@ -151,7 +138,7 @@ template <class T>
 void linear_scan_forward(const T* log_a, const T* bv, const T* h0, T* h, double* scratch, int64_t B, int64_t Tn,
                          int64_t H) {
   constexpr double kNegInf = -INFINITY;
-  rnn_detail::for_rows(B, B * Tn * H * 8, [&](int64_t b) {
+  parallel_items(B, B * Tn * H * 8, [&](int64_t b) {
     double* __restrict lg = scratch + b * 2 * H;  // log |h|
     double* __restrict sg = lg + H;               // sign h (0 where h = 0)
     for (int64_t j = 0; j < H; ++j) {
@@ -186,7 +173,7 @@ void linear_scan_forward(const T* log_a, const T* bv, const T* h0, T* h, double*
 template <class T>
 void linear_scan_backward(const T* log_a, const T* bv, const T* h, const T* g, T* dlog_a, T* db, T* dh0, int64_t B,
                           int64_t Tn, int64_t H) {
-  rnn_detail::for_rows(B, B * Tn * H * 4, [&](int64_t b) {
+  parallel_items(B, B * Tn * H * 4, [&](int64_t b) {
     for (int64_t t = Tn - 1; t >= 0; --t) {
       const int64_t o = (b * Tn + t) * H;
       for (int64_t j = 0; j < H; ++j) {

@@ -7,14 +7,13 @@
 // over the tile innermost so it vectorises and memory is read in order. Work items (rows or tiles)
 // are split over threads; no allocation.
 #pragma once
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include "cajal/core/threading.h"
+#include "kernels/cpu/parallel.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace cajal::kernels::cpu {
@@ -37,18 +36,6 @@ T row_max(const T* p, int64_t n) {
   return m;
 }
 
-// Runs item(i) for i in [0, items), over threads when the whole job has `work` >= kParallelGrain elements.
-template <class F>
-void for_items(int64_t items, int64_t work, F item) {
-  const int threads = get_num_threads();
-  if (threads > 1 && items > 1 && work >= kParallelGrain && !omp_in_parallel()) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < items; ++i) item(i);
-  } else {
-    for (int64_t i = 0; i < items; ++i) item(i);
-  }
-}
-
 }  // namespace detail
 
 // out = softmax(in) (Log = false) or log_softmax(in) (Log = true) along D.
@@ -56,7 +43,7 @@ template <class T, bool Log>
 void softmax_forward(T* out, const T* in, int64_t outer, int64_t D, int64_t inner) {
   if (outer == 0 || D == 0 || inner == 0) return;
   if (inner == 1) {
-    detail::for_items(outer, outer * D, [&](int64_t r) {
+    parallel_items(outer, outer * D, [&](int64_t r) {
       const T* p = in + r * D;
       T* q = out + r * D;
       const T m = detail::row_max(p, D);
@@ -74,7 +61,7 @@ void softmax_forward(T* out, const T* in, int64_t outer, int64_t D, int64_t inne
     return;
   }
   const int64_t tiles = (inner + kSoftmaxTile - 1) / kSoftmaxTile;
-  detail::for_items(outer * tiles, outer * D * inner, [&](int64_t item) {
+  parallel_items(outer * tiles, outer * D * inner, [&](int64_t item) {
     const int64_t o = item / tiles, j0 = (item % tiles) * kSoftmaxTile;
     const int64_t w = std::min(kSoftmaxTile, inner - j0);
     const T* p = in + o * D * inner + j0;
@@ -111,7 +98,7 @@ template <class T, bool Log>
 void softmax_backward(T* dx, const T* g, const T* y, int64_t outer, int64_t D, int64_t inner) {
   if (outer == 0 || D == 0 || inner == 0) return;
   if (inner == 1) {
-    detail::for_items(outer, outer * D, [&](int64_t r) {
+    parallel_items(outer, outer * D, [&](int64_t r) {
       const T* gr = g + r * D;
       const T* yr = y + r * D;
       T* dr = dx + r * D;
@@ -121,7 +108,7 @@ void softmax_backward(T* dx, const T* g, const T* y, int64_t outer, int64_t D, i
     return;
   }
   const int64_t tiles = (inner + kSoftmaxTile - 1) / kSoftmaxTile;
-  detail::for_items(outer * tiles, outer * D * inner, [&](int64_t item) {
+  parallel_items(outer * tiles, outer * D * inner, [&](int64_t item) {
     const int64_t o = item / tiles, j0 = (item % tiles) * kSoftmaxTile;
     const int64_t w = std::min(kSoftmaxTile, inner - j0);
     const int64_t base = o * D * inner + j0;
