@@ -73,6 +73,9 @@ FAMILIES = {
                  lambda: cajal.randint(0, 11, (2, 7)), {"Gather", "LSTM", "MatMul"}),
     "chargru": (lambda: cajal.models.build("chargru", vocab_size=11, embed=8, hidden=16),
                 lambda: cajal.randint(0, 11, (2, 7)), {"Gather", "GRU"}),
+    "gpt": (lambda: cajal.models.build("gpt", vocab_size=11, d_model=16, layers=2, heads=2, context=8,
+                                       dim_feedforward=32),
+            lambda: cajal.randint(0, 11, (2, 6)), {"Gather", "Softmax", "LayerNormalization", "Erf", "Add"}),
     "transformer_encoder_layer": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32),
                                   lambda: rnd(7, 2, 16), {"LayerNormalization", "Softmax", "Split", "MatMul"}),
     "transformer_encoder_layer_gelu_norm_first": (

@@ -1,10 +1,12 @@
 // The ONNX mappings of the sequence layers (entries of the table in export_table.cpp):
 // nn::RNN / LSTM / GRU as one ONNX RNN / LSTM / GRU node per layer, and
 // nn::TransformerEncoderLayer as its attention and feed-forward blocks from MatMul, Softmax and
-// LayerNormalization. Also run_module, which runs any exported module on one tensor.
+// LayerNormalization, and the zoo's gpt from those layers with a causal mask. Also run_module,
+// which runs any exported module on one tensor.
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "cajal/core/error.h"
 #include "cajal/nn/nn.h"
@@ -90,14 +92,22 @@ Value emit_recurrent(Exporter& ex, nn::Module& m, const std::string& path, const
   return {cur, y};
 }
 
-Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+namespace {
+
+// The layer's attention and feed-forward blocks; causal: query i attends keys j <= i only (an
+// additive 0 / -inf constant on the scores, for the example's sequence length).
+Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x, bool causal) {
   auto& layer = static_cast<nn::TransformerEncoderLayer&>(m);
   const auto& o = layer.options();
   auto& attn = *layer.self_attn;
   GraphBuilder& g = ex.graph();
   const std::string h = path.empty() ? m.type_name() : path;
   const int64_t E = o.d_model(), heads = o.nhead(), hd = E / heads;
-  Tensor y = layer.forward(x.traced);
+  const int64_t T = x.traced.size(x.traced.dim() == 2 || !o.batch_first() ? 0 : 1);
+  // torch's bool mask (true: not attended) for the layer's own forward, and its additive twin.
+  const Tensor future = gt(arange(T).reshape({1, T}), arange(T).reshape({T, 1}));
+  const Tensor additive = masked_fill(zeros({T, T}, x.traced.dtype()), future, -std::numeric_limits<double>::infinity());
+  Tensor y = causal ? layer.forward(x.traced, future) : layer.forward(x.traced);
 
   // Inside: batch first (N, L, E), whatever the layer's layout.
   const bool unbatched = x.traced.dim() == 2;
@@ -110,7 +120,7 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
   auto add_values = [&](const Value& a, const Value& b) {
     return Value{g.node1("Add", {a.name, b.name}, {}, h), add(a.traced, b.traced)};
   };
-  // softmax(q k^T / sqrt(d)) v per head, then out_proj; no masks (the exported forward has none).
+  // softmax(q k^T / sqrt(d) [+ causal mask]) v per head, then out_proj.
   auto self_attention = [&](const Value& in) {
     const std::string ap = Exporter::join(path, "self_attn");
     const int64_t N = in.traced.size(0), L = in.traced.size(1);
@@ -127,6 +137,7 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
                       vv = split_heads(parts[2], {0, 2, 1, 3});
     std::string s = g.node1("MatMul", {q, kt}, {}, ap);
     s = g.node1("Div", {s, scalar(g, std::sqrt(double(hd)), ap + ".scale")}, {}, ap);
+    if (causal) s = g.node1("Add", {s, g.initializer(ap + ".causal_mask", additive)}, {}, ap);
     s = g.node1("Softmax", {s}, {attr_int("axis", -1)}, ap);
     std::string a = g.node1("MatMul", {s, vv}, {}, ap);
     a = g.node1("Transpose", {a}, {attr_ints("perm", {0, 2, 1, 3})}, ap);
@@ -134,10 +145,9 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
     // The traced value of the same computation, for the shapes downstream.
     const auto qkv_parts = split(qkv_t, E, 2);
     auto heads_of = [&](const Tensor& t) { return permute(reshape(t, {N, L, heads, hd}), {0, 2, 1, 3}); };
-    Tensor at = matmul(softmax(div(matmul(heads_of(qkv_parts[0]), transpose(heads_of(qkv_parts[1]), 2, 3)),
-                                   std::sqrt(double(hd))),
-                               -1),
-                       heads_of(qkv_parts[2]));
+    Tensor scores = div(matmul(heads_of(qkv_parts[0]), transpose(heads_of(qkv_parts[1]), 2, 3)), std::sqrt(double(hd)));
+    if (causal) scores = add(scores, additive);
+    Tensor at = matmul(softmax(scores, -1), heads_of(qkv_parts[2]));
     at = reshape(permute(at, {0, 2, 1, 3}), {N, L, E});
     return ex.emit(*attn.out_proj, Exporter::join(ap, "out_proj"), Value{a, at});
   };
@@ -161,6 +171,31 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
   else if (!o.batch_first())
     v.name = g.node1("Transpose", {v.name}, {attr_ints("perm", {1, 0, 2})}, h);
   return {v.name, y};
+}
+
+}  // namespace
+
+Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  return encoder_layer(ex, m, path, x, /*causal=*/false);
+}
+
+// The zoo's gpt (models/sequence/gpt.cpp): x = tok_emb[ids] + pos_emb[0 .. T-1], its blocks (encoder
+// layers with a causal mask), ln_f, head. The positions are a constant of the example's length T,
+// like every shape of an exported graph.
+Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+  GraphBuilder& g = ex.graph();
+  CAJAL_CHECK(ids.traced.dim() == 2, "onnx export", "expected the gpt's token ids as [B, T], got {}",
+              shape_str(ids.traced.shape()));
+  const int64_t T = ids.traced.size(1);
+  std::vector<int64_t> positions(static_cast<size_t>(T));
+  for (int64_t t = 0; t < T; ++t) positions[size_t(t)] = t;
+  const Value tok = ex.emit_child(m, path, "tok_emb", ids);
+  const Value pos = ex.emit_child(m, path, "pos_emb", Value{g.ints(positions, Exporter::join(path, "positions")),
+                                                            from_vector(positions, {T})});
+  Value x{g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)};
+  for (const auto& [name, child] : m.named_children())
+    if (name.starts_with("block")) x = encoder_layer(ex, *child, Exporter::join(path, name), x, /*causal=*/true);
+  return ex.emit_child(m, path, "head", ex.emit_child(m, path, "ln_f", x));
 }
 
 // The stack: each layer of "layers" in turn, then the optional final "norm".

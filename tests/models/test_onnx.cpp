@@ -137,6 +137,16 @@ TEST_F(Onnx, TransformerEncoderLayer) {
   round_trip(pre, randn({2, 5, 8}), "transformer_pre");
 }
 
+TEST_F(Onnx, GptWithItsCausalMask) {
+  // The reloaded graph must give the model's own logits: without the mask, position 0 would see
+  // the later tokens and its logits would differ.
+  auto gpt = models::build_model("gpt", {{"vocab_size", 9}, {"d_model", 8}, {"layers", 2}, {"heads", 2},
+                                         {"context", 6}, {"dim_feedforward", 16}});
+  auto ops = round_trip(*gpt, randint(0, 9, {2, 5}), "gpt");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Softmax"), 2);
+  EXPECT_TRUE(uses(ops, "Gather") && uses(ops, "LayerNormalization"));
+}
+
 TEST_F(Onnx, UnmappedModuleNamesItsPathAndType) {
   nn::Sequential net(std::make_shared<nn::Linear>(4, 4),
                      std::make_shared<nn::Sequential>(std::make_shared<nn::ReLU>(), std::make_shared<nn::RMSNorm>(Shape{4})));
