@@ -76,6 +76,9 @@ FAMILIES = {
     "gpt": (lambda: cajal.models.build("gpt", vocab_size=11, d_model=16, layers=2, heads=2, context=8,
                                        dim_feedforward=32),
             lambda: cajal.randint(0, 11, (2, 6)), {"Gather", "Softmax", "LayerNormalization", "Erf", "Add"}),
+    "bert": (lambda: cajal.models.build("bert", vocab_size=12, d_model=16, layers=2, heads=2, context=8,
+                                        dim_feedforward=32, dropout=0.1),
+             lambda: cajal.randint(0, 12, (2, 7)), {"Gather", "Softmax", "LayerNormalization", "Erf", "MatMul"}),
     "transformer_encoder_layer": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32),
                                   lambda: rnd(7, 2, 16), {"LayerNormalization", "Softmax", "Split", "MatMul"}),
     "transformer_encoder_layer_gelu_norm_first": (

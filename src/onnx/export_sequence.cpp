@@ -1,7 +1,7 @@
 // The ONNX mappings of the sequence layers (entries of the table in export_table.cpp):
 // nn::RNN / LSTM / GRU as one ONNX RNN / LSTM / GRU node per layer, and
 // nn::TransformerEncoderLayer as its attention and feed-forward blocks from MatMul, Softmax and
-// LayerNormalization, and the zoo's gpt from those layers with a causal mask. Also run_module,
+// LayerNormalization, and the zoo's gpt (those layers with a causal mask) and bert. Also run_module,
 // which runs any exported module on one tensor.
 #include <fmt/format.h>
 
@@ -179,12 +179,19 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
   return encoder_layer(ex, m, path, x, /*causal=*/false);
 }
 
-// The zoo's gpt (models/sequence/gpt.cpp): x = tok_emb[ids] + pos_emb[0 .. T-1], its blocks (encoder
-// layers with a causal mask), ln_f, head. The positions are a constant of the example's length T,
-// like every shape of an exported graph.
-Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+namespace {
+
+nn::Module& child_of(nn::Module& m, const std::string& name) {
+  for (const auto& [n, child] : m.named_children())
+    if (n == name) return *child;
+  CAJAL_FAIL(Value, "onnx export", "module {} has no child '{}'", m.type_name(), name);
+}
+
+// tok_emb[ids] + pos_emb[0 .. T-1], the input of the zoo's transformer language models. The
+// positions are a constant of the example's length T, like every shape of an exported graph.
+Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
   GraphBuilder& g = ex.graph();
-  CAJAL_CHECK(ids.traced.dim() == 2, "onnx export", "expected the gpt's token ids as [B, T], got {}",
+  CAJAL_CHECK(ids.traced.dim() == 2, "onnx export", "expected the {}'s token ids as [B, T], got {}", m.type_name(),
               shape_str(ids.traced.shape()));
   const int64_t T = ids.traced.size(1);
   std::vector<int64_t> positions(static_cast<size_t>(T));
@@ -192,10 +199,39 @@ Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value
   const Value tok = ex.emit_child(m, path, "tok_emb", ids);
   const Value pos = ex.emit_child(m, path, "pos_emb", Value{g.ints(positions, Exporter::join(path, "positions")),
                                                             from_vector(positions, {T})});
-  Value x{g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)};
+  return {g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)};
+}
+
+}  // namespace
+
+// The zoo's gpt (models/sequence/gpt.cpp): the embeddings, its blocks (encoder layers with a
+// causal mask), ln_f, head.
+Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+  Value x = token_and_position_embeddings(ex, m, path, ids);
   for (const auto& [name, child] : m.named_children())
     if (name.starts_with("block")) x = encoder_layer(ex, *child, Exporter::join(path, name), x, /*causal=*/true);
   return ex.emit_child(m, path, "head", ex.emit_child(m, path, "ln_f", x));
+}
+
+// The zoo's bert (models/sequence/bert.cpp): LayerNorm of the embeddings, the encoder stack (no
+// mask), then BERT's MLM head: head_norm(gelu(head_transform(x))) times the token embedding's
+// transpose (the tied weights, written again as that transpose) plus head_bias.
+Value emit_bert(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+  GraphBuilder& g = ex.graph();
+  Value x = ex.emit_child(m, path, "emb_norm", token_and_position_embeddings(ex, m, path, ids));
+  x = ex.emit_child(m, path, "head_transform", ex.emit_child(m, path, "encoder", x));
+  x = {emit_gelu(g, x.name, false, Exporter::join(path, "head_gelu")), gelu(x.traced)};
+  x = ex.emit_child(m, path, "head_norm", x);
+  const Tensor& table = static_cast<nn::Embedding&>(child_of(m, "tok_emb")).weight;
+  Tensor bias;
+  for (const auto& [name, p] : m.named_parameters(/*recurse=*/false))
+    if (name == "head_bias") bias = p;
+  CAJAL_CHECK(bias.defined(), "onnx export", "module {} has no parameter 'head_bias'", m.type_name());
+  const std::string h = Exporter::join(path, "head");
+  const std::string w_t = g.initializer(Exporter::join(path, "tok_emb.weight_transposed"), transpose(table, 0, 1).contiguous());
+  const std::string logits = g.node1("MatMul", {x.name, w_t}, {}, h);
+  return {g.node1("Add", {logits, g.initializer(Exporter::join(path, "head_bias"), bias)}, {}, h),
+          linear(x.traced, table, bias)};
 }
 
 // The stack: each layer of "layers" in turn, then the optional final "norm".

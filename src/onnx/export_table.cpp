@@ -348,8 +348,9 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
 
 const std::map<std::string, Emitter>& emitters_by_name() {
   // The character-level language models (src/models/sequence/char_rnn.cpp): embedding -> rnn -> head;
-  // the decoder-only transformer (src/models/sequence/gpt.cpp).
-  static const std::map<std::string, Emitter> table = {{"CharLSTM", chain}, {"CharGRU", chain}, {"GPT", emit_gpt}};
+  // the transformer language models (src/models/sequence/gpt.cpp, bert.cpp).
+  static const std::map<std::string, Emitter> table = {
+      {"CharLSTM", chain}, {"CharGRU", chain}, {"GPT", emit_gpt}, {"BERT", emit_bert}};
   return table;
 }
 

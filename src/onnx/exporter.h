@@ -76,11 +76,12 @@ const std::map<std::string, Emitter>& emitters_by_name();
 
 // Entries too long for the table's file (export_sequence.cpp): nn::RNN / LSTM / GRU as ONNX's
 // RNN / LSTM / GRU per layer, nn::TransformerEncoderLayer as attention from MatMul and Softmax, the
-// zoo's gpt (private to its file: found by type name).
+// zoo's gpt and bert (private to their files: found by type name).
 Value emit_recurrent(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
 Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
 Value emit_transformer_encoder(Exporter& ex, nn::Module& m, const std::string& path, const Value& x);
 Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids);
+Value emit_bert(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids);
 // Shared by the table and the transformer: torch's GELU (exact, or the tanh approximation) from
 // Erf / Tanh and arithmetic (opsets 13-17 have no Gelu).
 std::string emit_gelu(GraphBuilder& g, const std::string& x, bool tanh_approx, const std::string& hint);

@@ -147,6 +147,14 @@ TEST_F(Onnx, GptWithItsCausalMask) {
   EXPECT_TRUE(uses(ops, "Gather") && uses(ops, "LayerNormalization"));
 }
 
+TEST_F(Onnx, BertWithItsTiedHead) {
+  auto bert = models::build_model("bert", {{"vocab_size", 10}, {"d_model", 8}, {"layers", 2}, {"heads", 2},
+                                           {"context", 6}, {"dim_feedforward", 16}, {"dropout", 0.1}});
+  auto ops = round_trip(*bert, randint(0, 10, {3, 6}), "bert");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "LayerNormalization"), 2 * 2 + 3);  // blocks, emb, final, head
+  EXPECT_TRUE(uses(ops, "Gather") && uses(ops, "Erf"));
+}
+
 TEST_F(Onnx, UnmappedModuleNamesItsPathAndType) {
   nn::Sequential net(std::make_shared<nn::Linear>(4, 4),
                      std::make_shared<nn::Sequential>(std::make_shared<nn::ReLU>(), std::make_shared<nn::RMSNorm>(Shape{4})));
