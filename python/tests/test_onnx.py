@@ -79,6 +79,14 @@ FAMILIES = {
     "bert": (lambda: cajal.models.build("bert", vocab_size=12, d_model=16, layers=2, heads=2, context=8,
                                         dim_feedforward=32, dropout=0.1),
              lambda: cajal.randint(0, 12, (2, 7)), {"Gather", "Softmax", "LayerNormalization", "Erf", "MatMul"}),
+    "upsample": (lambda: nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.Upsample(scale_factor=2),
+                                       nn.Upsample(size=(13, 9), mode="bilinear"),
+                                       nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True),
+                                       nn.Upsample(size=(20, 15))),
+                 lambda: rnd(2, 2, 5, 4), {"Resize"}),
+    "rms_norm": (lambda: nn.Sequential(nn.Linear(8, 12), nn.RMSNorm(12), nn.GELU(), nn.Linear(12, 6),
+                                       nn.RMSNorm((3, 6), eps=1e-3, elementwise_affine=False)),
+                 lambda: rnd(2, 3, 8), {"ReduceMean", "Sqrt", "Div"}),
     "transformer_encoder_layer": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32),
                                   lambda: rnd(7, 2, 16), {"LayerNormalization", "Softmax", "Split", "MatMul"}),
     "transformer_encoder_layer_gelu_norm_first": (
@@ -165,8 +173,13 @@ def test_torch_exported_mlp_and_cnn_load_to_torch_outputs(opset, tmp_path):
     with torch.no_grad():  # non-trivial BatchNorm statistics
         cnn[1].running_mean.uniform_(-0.5, 0.5)
         cnn[1].running_var.uniform_(0.5, 2.0)
+    # torch writes an Upsample to a size as Shape -> Slice -> Concat -> Resize (pytorch_half_pixel).
+    up = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3, padding=1), torch.nn.Upsample(scale_factor=2, mode="nearest"),
+                             torch.nn.Upsample(size=(13, 9), mode="bilinear"),
+                             torch.nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True))
     for name, module, x, ops in [("mlp", mlp, torch.randn(3, 4, 5), {"Gemm", "Flatten"}),
-                                 ("cnn", cnn, torch.randn(2, 1, 12, 12), {"Conv", "MaxPool", "GlobalAveragePool"})]:
+                                 ("cnn", cnn, torch.randn(2, 1, 12, 12), {"Conv", "MaxPool", "GlobalAveragePool"}),
+                                 ("upsample", up, torch.randn(2, 2, 5, 4), {"Resize", "Slice"})]:
         path = tmp_path / f"{name}.onnx"
         want = torch_export(module, x, path, opset)
         loaded = cajal.onnx.load(path)

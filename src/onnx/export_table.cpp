@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "cajal/core/error.h"
 #include "cajal/models/cnn.h"
@@ -168,6 +169,26 @@ Value layer_norm(Exporter& ex, nn::Module& m, const std::string& path, const Val
           ln.forward(x.traced)};
 }
 
+// x / sqrt(mean(x^2 over the normalized dims) + eps) [* weight] in arithmetic (opsets 13-17 have no
+// RMSNormalization); eps unset is the machine epsilon of the input's dtype, as the layer's forward.
+Value rms_norm(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  auto& r = static_cast<nn::RMSNorm&>(m);
+  const Shape& ns = r.options().normalized_shape();
+  const double eps = r.options().eps().value_or(x.traced.dtype() == DType::f64
+                                                    ? std::numeric_limits<double>::epsilon()
+                                                    : double(std::numeric_limits<float>::epsilon()));
+  GraphBuilder& g = ex.graph();
+  const std::string h = hint_of(m, path);
+  std::vector<int64_t> axes;
+  for (int64_t k = int64_t(ns.size()); k >= 1; --k) axes.push_back(-k);
+  const std::string square = g.node1("Mul", {x.name, x.name}, {}, h);
+  const std::string mean_square = g.node1("ReduceMean", {square}, {attr_ints("axes", axes), attr_int("keepdims", 1)}, h);
+  const std::string rms = g.node1("Sqrt", {g.node1("Add", {mean_square, scalar(g, eps, h + ".eps")}, {}, h)}, {}, h);
+  std::string y = g.node1("Div", {x.name, rms}, {}, h);
+  if (r.weight.defined()) y = g.node1("Mul", {y, g.initializer(Exporter::join(path, "weight"), r.weight)}, {}, h);
+  return {y, r.forward(x.traced)};
+}
+
 Value embedding(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
   auto& e = static_cast<nn::Embedding&>(m);
   CAJAL_CHECK(!e.options().max_norm().has_value(), "onnx export",
@@ -230,6 +251,37 @@ Value zero_pad(Exporter& ex, nn::Module& m, const std::string& path, const Value
   // ONNX: every axis's begin, then every axis's end (N, C, H, W).
   const std::string pads = g.ints({0, 0, p[2], p[0], 0, 0, p[3], p[1]}, hint_of(m, path) + ".pads");
   return {g.node1("Pad", {x.name, pads}, {}, hint_of(m, path)), run_module(m, x.traced)};
+}
+
+// Resize, with the coordinate rule of torch's interpolate: nearest is "asymmetric" with "floor",
+// bilinear "align_corners" or "half_pixel" (torch clamps a negative source at 0, as ONNX's linear
+// mode does). A scale factor is passed as `scales`, which ONNX also uses for the source
+// coordinates (torch's rule without recompute_scale_factor); a size as `sizes`.
+Value upsample(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  const nn::UpsampleOptions& o = static_cast<nn::Upsample&>(m).options();
+  GraphBuilder& g = ex.graph();
+  const std::string h = hint_of(m, path);
+  const int64_t lead = x.traced.dim() - 2;  // N and C, or C alone
+  std::vector<pb::AttributeProto> attrs;
+  if (o.mode == "nearest") {
+    attrs = {attr_string("mode", "nearest"), attr_string("coordinate_transformation_mode", "asymmetric"),
+             attr_string("nearest_mode", "floor")};
+  } else {
+    attrs = {attr_string("mode", "linear"),
+             attr_string("coordinate_transformation_mode", o.align_corners ? "align_corners" : "half_pixel")};
+  }
+  std::vector<std::string> inputs = {x.name, ""};  // no roi
+  if (o.size != Size2{0, 0}) {
+    std::vector<int64_t> sizes(x.traced.shape().begin(), x.traced.shape().begin() + lead);
+    sizes.insert(sizes.end(), {o.size[0], o.size[1]});
+    inputs.push_back("");  // no scales
+    inputs.push_back(g.ints(sizes, h + ".sizes"));
+  } else {
+    std::vector<double> scales(static_cast<size_t>(lead), 1.0);
+    scales.insert(scales.end(), {o.scale_factor[0], o.scale_factor[1]});
+    inputs.push_back(g.initializer(h + ".scales", from_vector(scales, {int64_t(scales.size())})));
+  }
+  return {g.node1("Resize", inputs, std::move(attrs), h), run_module(m, x.traced)};
 }
 
 // activation(body(x) + shortcut(x)): nn::Residual, and the zoo's blocks whose body is their
@@ -315,6 +367,7 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<nn::BatchNorm1d>(batch_norm),
       entry<nn::BatchNorm2d>(batch_norm),
       entry<nn::LayerNorm>(layer_norm),
+      entry<nn::RMSNorm>(rms_norm),
       entry<nn::Embedding>(embedding),
       entry<nn::ReLU>(unary("Relu")),
       entry<nn::Sigmoid>(unary("Sigmoid")),
@@ -330,6 +383,7 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<nn::SiLU>(silu),
       entry<nn::Flatten>(flatten),
       entry<nn::ZeroPad2d>(zero_pad),
+      entry<nn::Upsample>(upsample),
       entry<nn::Identity>(pass_through),
       entry<nn::Dropout>(pass_through),
       entry<nn::Dropout2d>(pass_through),

@@ -152,6 +152,76 @@ Outs layer_norm(const Node& n, const Ins& in) {
   return {layer_norm(x, ns, need(n, in, 1), in.size() > 2 ? in[2] : Tensor(), n.f("epsilon", 1e-5))};
 }
 
+// Slice (opset 10 on: starts, ends, axes, steps as inputs). Negative starts and ends count from the
+// end and are clamped to the axis, as ONNX says; steps must be positive.
+Outs slice_op(const Node& n, const Ins& in) {
+  Tensor x = need(n, in, 0);
+  const std::vector<int64_t> starts = ints_of(need(n, in, 1)), ends = ints_of(need(n, in, 2));
+  std::vector<int64_t> axes, steps;
+  if (in.size() > 3 && in[3].defined()) axes = ints_of(in[3]);
+  else for (size_t k = 0; k < starts.size(); ++k) axes.push_back(int64_t(k));
+  if (in.size() > 4 && in[4].defined()) steps = ints_of(in[4]);
+  else steps.assign(starts.size(), 1);
+  CAJAL_CHECK(ends.size() == starts.size() && axes.size() == starts.size() && steps.size() == starts.size(), n.who(),
+              "expected as many ends, axes and steps as starts ({}), got {}, {} and {}", starts.size(), ends.size(),
+              axes.size(), steps.size());
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const int64_t axis = wrap(axes[k], x.dim());
+    CAJAL_CHECK(axis >= 0 && axis < x.dim(), n.who(), "axis {} is out of range for a {}-D input", axes[k], x.dim());
+    CAJAL_CHECK(steps[k] > 0, n.who(), "expected positive steps, got {}", steps[k]);
+    const int64_t len = x.size(axis);
+    auto clamp = [len](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + len : v, 0, len); };
+    const int64_t b = clamp(starts[k]), e = std::max(b, clamp(ends[k]));
+    x = slice(x, axis, b, e, steps[k]);
+  }
+  return {x};
+}
+
+// ReduceMean of opsets 13-17 (axes an attribute; none: every axis), keepdims as given (default 1).
+Outs reduce_mean(const Node& n, const Ins& in) {
+  const Tensor& x = need(n, in, 0);
+  Shape dims;
+  for (int64_t a : n.ints("axes")) dims.push_back(wrap(a, x.dim()));
+  return {mean(x, dims, n.i("keepdims", 1) != 0)};
+}
+
+// Resize over the last two axes with the coordinate rules of torch's interpolate (the exporter's):
+// nearest + asymmetric + floor, linear + align_corners, linear + half_pixel or pytorch_half_pixel
+// (torch's exporter writes the latter for align_corners=False; both are read as torch computes). sizes, or scales (also the source-coordinate
+// scale, as torch's scale_factor); the leading axes must keep their size.
+Outs resize(const Node& n, const Ins& in) {
+  const Tensor& x = need(n, in, 0);
+  CAJAL_CHECK(x.dim() == 3 || x.dim() == 4, n.who(), "expected a 3-D or 4-D input, got {}-D", x.dim());
+  const std::string mode = n.s("mode", "nearest"), rule = n.s("coordinate_transformation_mode", "half_pixel");
+  const bool nearest = mode == "nearest" && rule == "asymmetric" && n.s("nearest_mode", "round_prefer_floor") == "floor";
+  const bool linear = mode == "linear" && (rule == "align_corners" || rule == "half_pixel" || rule == "pytorch_half_pixel");
+  CAJAL_CHECK(nearest || linear, n.who(),
+              "expected mode 'nearest' with coordinate_transformation_mode 'asymmetric' and nearest_mode 'floor', or "
+              "'linear' with 'align_corners', 'half_pixel' or 'pytorch_half_pixel' (torch's interpolate), got '{}' "
+              "with '{}'",
+              mode, rule);
+  const int64_t lead = x.dim() - 2;
+  Size2 size{0, 0};
+  Scale2 scale{0, 0};
+  if (in.size() > 3 && in[3].defined()) {
+    const std::vector<int64_t> sizes = ints_of(in[3]);
+    CAJAL_CHECK(int64_t(sizes.size()) == x.dim(), n.who(), "expected {} sizes, got {}", x.dim(), sizes.size());
+    for (int64_t d = 0; d < lead; ++d)
+      CAJAL_CHECK(sizes[size_t(d)] == x.size(d), n.who(), "expected axis {} to keep its size {}, got {}", d, x.size(d),
+                  sizes[size_t(d)]);
+    size = {sizes[size_t(lead)], sizes[size_t(lead + 1)]};
+  } else {
+    CAJAL_CHECK(in.size() > 2 && in[2].defined(), n.who(), "expected scales or sizes");
+    const std::vector<double> scales = in[2].to_vector<double>();
+    CAJAL_CHECK(int64_t(scales.size()) == x.dim(), n.who(), "expected {} scales, got {}", x.dim(), scales.size());
+    for (int64_t d = 0; d < lead; ++d)
+      CAJAL_CHECK(scales[size_t(d)] == 1.0, n.who(), "expected scale 1 on axis {}, got {}", d, scales[size_t(d)]);
+    scale = {scales[size_t(lead)], scales[size_t(lead + 1)]};
+  }
+  if (nearest) return {upsample_nearest2d(x, size, scale)};
+  return {upsample_bilinear2d(x, size, rule == "align_corners", scale)};
+}
+
 Outs gemm(const Node& n, const Ins& in) {
   Tensor a = need(n, in, 0), b = need(n, in, 1);
   if (n.i("transA", 0)) a = transpose(a, 0, 1);
@@ -401,6 +471,9 @@ const std::map<std::string, OpFn>& operators() {
       {"GlobalMaxPool", [](const Node& n, const Ins& in) { return Outs{adaptive_max_pool2d(need(n, in, 0), {1, 1})}; }},
       {"BatchNormalization", batch_norm},
       {"LayerNormalization", layer_norm},
+      {"ReduceMean", reduce_mean},
+      {"Resize", resize},
+      {"Slice", slice_op},
       {"Flatten", flatten_op},
       {"Reshape", reshape_op},
       {"Transpose", transpose_op},

@@ -107,6 +107,19 @@ TEST_F(Onnx, PoolSettings) {
                      "ceil_mode=True)): ONNX's AveragePool has no ceil_mode with torch's divisors");
 }
 
+TEST_F(Onnx, UpsampleIsResizeAndRmsNormIsArithmetic) {
+  nn::UpsampleOptions bilinear;
+  bilinear.size = {11, 7};
+  bilinear.mode = "bilinear";
+  nn::UpsampleOptions nearest;
+  nearest.scale_factor = {2.0, 1.5};
+  nn::Sequential net(std::make_shared<nn::Conv2d>(2, 3, 3), std::make_shared<nn::Upsample>(bilinear),
+                     std::make_shared<nn::Upsample>(nearest), std::make_shared<nn::RMSNorm>(nn::RMSNormOptions({10})));
+  const auto ops = round_trip(net, randn({2, 2, 7, 6}), "resize");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Resize"), 2);
+  EXPECT_TRUE(uses(ops, "ReduceMean") && uses(ops, "Sqrt"));
+}
+
 TEST_F(Onnx, ConvTransposeNet) {
   nn::Sequential dec(std::make_shared<nn::ConvTranspose2d>(
                          nn::ConvTranspose2dOptions(4, 6, 3).stride({2, 2}).padding({1, 1}).output_padding({1, 1})),
@@ -157,13 +170,13 @@ TEST_F(Onnx, BertWithItsTiedHead) {
 
 TEST_F(Onnx, UnmappedModuleNamesItsPathAndType) {
   nn::Sequential net(std::make_shared<nn::Linear>(4, 4),
-                     std::make_shared<nn::Sequential>(std::make_shared<nn::ReLU>(), std::make_shared<nn::RMSNorm>(Shape{4})));
+                     std::make_shared<nn::Sequential>(std::make_shared<nn::ReLU>(), std::make_shared<nn::SpatialAttention>()));
   const std::string path = temp_dir("onnx_unmapped") + "/m.onnx";
   try {
     onnx::export_module(net, randn({1, 4}), path);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("onnx export: no ONNX mapping for module '1.1' (RMSNorm)", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("onnx export: no ONNX mapping for module '1.1' (SpatialAttention)", 0), 0u) << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(path));
   onnx::ExportOptions old;
