@@ -49,11 +49,15 @@ def _to_cpp(module, path):
                      "docs/INTERCHANGE.md lists the supported modules")
 
 
-def export(module, example_input, path, opset_version=17, input_names=None, output_names=None):
+def export(module, example_input, path, opset_version=17, input_names=None, output_names=None, dynamic_axes=None):
     """Writes ``module`` traced on ``example_input`` to ``path`` as ONNX (torch.onnx.export-like:
     ``example_input`` may be a one-tensor tuple; one input and one output name may be given).
 
-    The module runs in eval mode for the trace (its mode is restored); every shape is the example's."""
+    The module runs in eval mode for the trace (its mode is restored); every shape is the example's
+    except the ``dynamic_axes``, torch's argument: ``{"input": {0: "batch"}, "output": {0: "batch"}}``
+    (or a list of dims, named ``dim0``, ...), keyed by the input and output names. The export
+    checks that the graph really runs with another size there, else it is a ValueError naming the
+    dim (the gpt's positions fix the sequence length, say)."""
     if isinstance(example_input, (tuple, list)):
         if len(example_input) != 1:
             raise ValueError(f"onnx export: expected one example input, got {len(example_input)}")
@@ -63,7 +67,18 @@ def export(module, example_input, path, opset_version=17, input_names=None, outp
         if given is not None and len(given) != 1:
             raise ValueError(f"onnx export: expected one name for the graph's {default}, got {list(given)}")
         names.append(given[0] if given else default)
-    _O.export(_to_cpp(module, ""), example_input, str(path), opset_version, names[0], names[1])
+    dynamic = dict(dynamic_axes or {})
+    unknown = set(dynamic) - set(names)
+    if unknown:
+        raise ValueError(f"onnx export: dynamic_axes names {sorted(unknown)}, which are not the graph's input or "
+                         f"output ({names[0]!r}, {names[1]!r})")
+
+    def dims(name):
+        axes = dynamic.get(name, {})
+        return dict(axes) if isinstance(axes, dict) else {int(d): f"dim{int(d)}" for d in axes}
+
+    _O.export(_to_cpp(module, ""), example_input, str(path), opset_version, names[0], names[1], dims(names[0]),
+              dims(names[1]))
 
 
 def load(path):

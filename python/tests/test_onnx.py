@@ -130,6 +130,43 @@ def test_torch_style_arguments(tmp_path):
         cajal.onnx.export(net, (rnd(2, 4), rnd(2, 4)), tmp_path / "m.onnx")
 
 
+# The batch dim of each family's input and output (seq-first recurrent and transformer layers: 1).
+BATCH_DIMS = {"gru": (1, 1), "transformer_encoder_layer": (1, 1), "transformer_encoder_stack": (1, 1)}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_dynamic_batch_runs_another_batch_size(family, tmp_path):
+    build, example, _ = FAMILIES[family]
+    cajal.manual_seed(3)
+    module, x = build(), example()
+    d_in, d_out = BATCH_DIMS.get(family, (0, 0))
+    path = tmp_path / "dynamic.onnx"
+    cajal.onnx.export(module, x, path, dynamic_axes={"input": {d_in: "batch"}, "output": {d_out: "batch"}})
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model, full_check=True)
+    assert model.graph.input[0].type.tensor_type.shape.dim[d_in].dim_param == "batch"
+    assert model.graph.output[0].type.tensor_type.shape.dim[d_out].dim_param == "batch"
+    # three more examples along the batch dim than the export saw
+    bigger = cajal.cat([x, x.narrow(d_in, 0, 1), x.narrow(d_in, 0, 1), x.narrow(d_in, 0, 1)], d_in)
+    module.eval()
+    with cajal.no_grad():
+        want = first(module(bigger)).numpy()
+        got = cajal.onnx.load(path)(bigger).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_a_size_the_graph_builds_in_cannot_be_dynamic(tmp_path):
+    gpt = cajal.models.build("gpt", vocab_size=11, d_model=16, layers=1, heads=2, context=8, dim_feedforward=32)
+    ids = cajal.randint(0, 11, (2, 6))
+    with pytest.raises(ValueError, match=r"input dim 1 \('seq'\) cannot be dynamic: the graph has its size 6 built in"):
+        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {1: "seq"}})
+    assert not (tmp_path / "gpt.onnx").exists()
+    with pytest.raises(ValueError, match=r"dynamic_axes names \['x'\]"):
+        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"x": [0]})
+    with pytest.raises(ValueError, match=r"expected dynamic output dims in \[0, 3\) with names, got dim 3"):
+        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"output": [3]})
+
+
 def test_opset_13_without_layer_norm(tmp_path):
     cajal.manual_seed(1)
     want, got, _ = export_check_reload(cajal.models.build("lenet5"), rnd(1, 1, 28, 28), tmp_path, opset=13)

@@ -242,7 +242,13 @@ Value flatten(Exporter& ex, nn::Module& m, const std::string& path, const Value&
   GraphBuilder& g = ex.graph();
   if (start == 1 && (end == -1 || end == rank - 1))
     return {g.node1("Flatten", {x.name}, {attr_int("axis", 1)}, hint_of(m, path)), y};
-  return {g.node1("Reshape", {x.name, g.ints(y.shape().vec(), hint_of(m, path) + ".shape")}, {}, hint_of(m, path)), y};
+  // Reshape's 0 copies the dims before the flattened block and -1 is the block, so a dynamic batch
+  // dim stays dynamic; the dims after it are the example's.
+  const int64_t first = start < 0 ? start + rank : start, last = end < 0 ? end + rank : end;
+  std::vector<int64_t> target(static_cast<size_t>(first), 0);
+  target.push_back(-1);
+  for (int64_t d = last + 1; d < rank; ++d) target.push_back(x.traced.size(d));
+  return {g.node1("Reshape", {x.name, g.ints(target, hint_of(m, path) + ".shape")}, {}, hint_of(m, path)), y};
 }
 
 Value zero_pad(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
@@ -272,10 +278,13 @@ Value upsample(Exporter& ex, nn::Module& m, const std::string& path, const Value
   }
   std::vector<std::string> inputs = {x.name, ""};  // no roi
   if (o.size != Size2{0, 0}) {
-    std::vector<int64_t> sizes(x.traced.shape().begin(), x.traced.shape().begin() + lead);
-    sizes.insert(sizes.end(), {o.size[0], o.size[1]});
+    // sizes = the input's own leading dims (read from its shape: a dynamic batch stays dynamic),
+    // then the output plane.
+    const std::string leading = g.node1("Slice", {g.node1("Shape", {x.name}, {}, h), g.ints({0}, h + ".from"),
+                                                  g.ints({lead}, h + ".to")},
+                                        {}, h);
     inputs.push_back("");  // no scales
-    inputs.push_back(g.ints(sizes, h + ".sizes"));
+    inputs.push_back(g.node1("Concat", {leading, g.ints({o.size[0], o.size[1]}, h + ".plane")}, {attr_int("axis", 0)}, h));
   } else {
     std::vector<double> scales(static_cast<size_t>(lead), 1.0);
     scales.insert(scales.end(), {o.scale_factor[0], o.scale_factor[1]});

@@ -9,6 +9,7 @@
 #include "cajal/ops/ops.h"
 #include "cajal/onnx/onnx.h"
 #include "cajal/version.h"
+#include "interpreter.h"
 
 namespace cajal::onnx {
 
@@ -65,14 +66,61 @@ Value Exporter::emit_child(nn::Module& m, const std::string& path, const std::st
 
 namespace {
 
-pb::ValueInfoProto value_info(const std::string& name, const Tensor& t) {
+// The declared type of a graph input or output: t's dtype and shape, with the `dynamic` dims symbolic.
+pb::ValueInfoProto value_info(const std::string& name, const Tensor& t, const std::map<int64_t, std::string>& dynamic,
+                              const char* which) {
   pb::ValueInfoProto v;
   v.set_name(name);
   auto* tt = v.mutable_type()->mutable_tensor_type();
   tt->set_elem_type(elem_type(t.dtype()));
   auto* shape = tt->mutable_shape();
-  for (int64_t d : t.shape()) shape->add_dim()->set_dim_value(d);
+  for (const auto& [d, symbol] : dynamic)
+    CAJAL_CHECK(d >= 0 && d < t.dim() && !symbol.empty(), "onnx export",
+                "expected dynamic {} dims in [0, {}) with names, got dim {} '{}' (the {} has shape {})", which, t.dim(),
+                d, symbol, which, shape_str(t.shape()));
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    auto* dim = shape->add_dim();
+    if (auto it = dynamic.find(d); it != dynamic.end())
+      dim->set_dim_param(it->second);
+    else
+      dim->set_dim_value(t.size(d));
+  }
   return v;
+}
+
+// The example with dim d one shorter (or one longer when it is 1): the rows it keeps, or its first
+// row again, so token ids stay valid ids.
+Tensor resized_along(const Tensor& example, int64_t d) {
+  const int64_t n = example.size(d);
+  return n > 1 ? narrow(example, d, 0, n - 1).contiguous() : cat({example, example}, d);
+}
+
+// The exported graph, run on the example resized along each dynamic input dim, must give what the
+// module gives: a size the graph took from the example as a constant shows up here, not in a
+// user's runtime later.
+void check_dynamic_dims(const pb::ModelProto& model, nn::Module& module, const Tensor& example,
+                        const ExportOptions& options) {
+  if (options.dynamic_input_dims.empty()) return;
+  auto graph = load_model(model, "the exported graph");
+  for (const auto& [d, symbol] : options.dynamic_input_dims) {
+    const Tensor probe = resized_along(example, d);
+    const Tensor want = run_module(module, probe);
+    Tensor got;
+    std::string problem;
+    try {
+      got = graph->forward(probe);
+      if (got.shape() != want.shape())
+        problem = fmt::format("gives shape {} where the module gives {}", shape_str(got.shape()), shape_str(want.shape()));
+      else if (double err = max(abs(sub(got, want))).item(); !(err <= 1e-4 * (1 + max(abs(want)).item())))
+        problem = fmt::format("differs from the module by up to {:.3g}", err);
+    } catch (const Error& e) {
+      problem = fmt::format("fails: {}", e.what());
+    }
+    CAJAL_CHECK(problem.empty(), "onnx export",
+                "input dim {} ('{}') cannot be dynamic: the graph has its size {} built in (on an input of shape {}, "
+                "it {}); export it with that dim fixed",
+                d, symbol, example.size(d), shape_str(probe.shape()), problem);
+  }
 }
 
 // Gives the graph's last value the output name: renames the producing node's output when nothing
@@ -132,13 +180,14 @@ void export_module(nn::Module& module, const Tensor& example, const std::string&
 
   GraphBuilder g(*graph);
   const std::string input = g.fresh(options.input_name);
-  *graph->add_input() = value_info(input, example);
+  *graph->add_input() = value_info(input, example, options.dynamic_input_dims, "input");
   Exporter ex(g, options.opset);
   Value out = ex.emit(module, "", Value{input, example.detach()});
   CAJAL_CHECK(out.name != input, "onnx export", "the module {} maps its input to itself; nothing to export",
               module.type_name());
   name_output(*graph, out.name, options.output_name);
-  *graph->add_output() = value_info(options.output_name, out.traced);
+  *graph->add_output() = value_info(options.output_name, out.traced, options.dynamic_output_dims, "output");
+  check_dynamic_dims(model, module, example.detach(), options);
   write_model(model, path);
 }
 

@@ -124,10 +124,11 @@ Tensor OnnxModule::forward(const Tensor& x) {
   return *y;
 }
 
-std::shared_ptr<OnnxModule> load(const std::string& path) {
+std::shared_ptr<OnnxModule> load(const std::string& path) { return detail::load_model(detail::read_model(path), path); }
+
+std::shared_ptr<OnnxModule> detail::load_model(const pb::ModelProto& model, const std::string& source) {
   using namespace detail;
-  const pb::ModelProto model = read_model(path);
-  const std::string who = fmt::format("onnx load: '{}'", path);
+  const std::string who = fmt::format("onnx load: '{}'", source);
   auto graph = std::make_shared<OnnxModule::Graph>();
   graph->producer = model.producer_name().empty() ? "?" : model.producer_name();
   for (const auto& o : model.opset_import())

@@ -37,6 +37,9 @@ struct Node {
 // The operator table: ONNX op_type -> implementation over cajal ops.
 const std::map<std::string, OpFn>& operators();
 
+// load() of a model already in memory; `source` names it in errors (the path, or the exporter's).
+std::shared_ptr<OnnxModule> load_model(const pb::ModelProto& model, const std::string& source);
+
 }  // namespace detail
 
 struct OnnxModule::Graph {

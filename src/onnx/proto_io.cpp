@@ -8,6 +8,7 @@
 
 #include "cajal/core/error.h"
 #include "cajal/ops/ops.h"
+#include "io/atomic_file.h"
 
 namespace cajal::onnx::detail {
 
@@ -144,10 +145,13 @@ pb::AttributeProto attr_strings(const std::string& name, const std::vector<std::
   return a;
 }
 
+// Atomically (io/atomic_file.h): a failed export leaves any earlier file at `path` whole.
 void write_model(const pb::ModelProto& model, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  CAJAL_CHECK_KIND(out.good(), IO, "onnx export", "cannot open '{}' for writing", path);
-  CAJAL_CHECK_KIND(model.SerializeToOstream(&out) && out.good(), IO, "onnx export", "failed writing '{}'", path);
+  std::string bytes;
+  CAJAL_CHECK_KIND(model.SerializeToString(&bytes), IO, "onnx export", "cannot serialise the model for '{}'", path);
+  cajal::detail::AtomicFile file(path, "onnx export");
+  file.write(bytes);
+  file.commit();
 }
 
 pb::ModelProto read_model(const std::string& path) {

@@ -37,9 +37,12 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   cmd->add_option("checkpoint", *ckpt, "A checkpoint written by cajal train")->required();
   cmd->add_option("--onnx", *onnx_path, "Write the model as an ONNX file (opset 13..17)")->required();
   cmd->add_option("--input", *input, "One example's shape, CxHxW or F (default: the checkpoint's input shape)");
-  cmd->add_option("--batch", *batch, "Batch size of the exported graph's input (fixed, as every shape)");
+  cmd->add_option("--batch", *batch, "Batch size of the example input (the graph's, unless --dynamic-batch)");
   cmd->add_option("--opset", *opset, "ONNX opset (13..17; transformer blocks need 17)");
-  cmd->callback([ckpt, onnx_path, input, batch, opset] {
+  auto dynamic_batch = std::make_shared<bool>(false);
+  cmd->add_flag("--dynamic-batch", *dynamic_batch,
+                "Leave the batch dim of the input and output symbolic ('batch'): the file runs any batch size");
+  cmd->callback([ckpt, onnx_path, input, batch, opset, dynamic_batch] {
     cajal::onnx::require_available("export");
     CAJAL_CHECK(*batch >= 1, "export", "expected --batch >= 1, got {}", *batch);
     auto ck = cajal::io::load_checkpoint(*ckpt);
@@ -61,6 +64,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
 
     cajal::onnx::ExportOptions opts;
     opts.opset = *opset;
+    if (*dynamic_batch) opts.dynamic_input_dims = opts.dynamic_output_dims = {{0, "batch"}};
     cajal::onnx::export_module(*model, example, *onnx_path, opts);
 
     cajal::NoGradGuard no_grad;
@@ -71,6 +75,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     fmt::print("{} ({}) -> {}: ONNX opset {}, {} nodes, input {} -> output {}\n", *ckpt, name, *onnx_path, *opset,
                reloaded->op_types().size(), cajal::shape_str(example.shape()), cajal::shape_str(got.shape()));
     fmt::print("re-imported and run on the same input: max |onnx - cajal| = {:.3g}\n", max_abs_diff(want, got));
+    if (*dynamic_batch) fmt::print("batch dim symbolic ('batch'): checked on a batch of {} too\n", *batch > 1 ? *batch - 1 : 2);
   });
 });
 
