@@ -7,6 +7,8 @@
 # Exit status 1 when any target crashed.
 #   FUZZ_SECONDS=600 make fuzz          FUZZ_TARGETS="fuzz_idx fuzz_npy" make fuzz
 #   FUZZ_RUNS=10000000 make fuzz        (a fixed number of executions per target instead of a time)
+#   FUZZ_TIMEOUT=120                    (seconds one input may take, default 10: a long run sharing
+#                                        the cores with builds can stall an input that long)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/asan_build.sh
@@ -29,7 +31,7 @@ fuzz_one() {
   began=$(date +%s)
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 CAJAL_NUM_THREADS=1 \
     "$asan_build/fuzz/$t" "$asan_build/fuzz-corpus/$t" "fuzz/corpus/$t" $limit \
-    -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+    -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
     -artifact_prefix="$crashes_dir/$t-" >"$log" 2>&1
   rc=$?
   local runs secs corpus crashes
