@@ -3,7 +3,7 @@ activations, losses, recurrent cell steps, normalisation and attention."""
 import numpy as np
 
 from conformance_specs import B, Case, I, X, row
-from conftest import torch
+from conftest import torch, torch_attention
 
 
 # ---------------------------------------------------------------------------- convolution and pooling
@@ -221,15 +221,10 @@ row("rms_norm",
     Case("no weight, default eps", [X(2, 3, 4)], lambda L, x: L.F.rms_norm(x, (3, 4)),
          lambda L, x: _torch_rms_norm(L, x, (3, 4))))
 
-def _torch_attention(L, q, k, v, mask=None, is_causal=False, scale=None):
-    # torch 1.13 has no F.scaled_dot_product_attention: softmax(q k^T scale + mask) v
-    scale = q.shape[-1] ** -0.5 if scale is None else scale
-    s = q @ k.transpose(-2, -1) * scale
-    if is_causal:
-        mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
-    if mask is not None:
-        s = s.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else s + mask
-    return torch.softmax(s, -1) @ v
+
+
+def _torch_attention(L, *args, **kwargs):
+    return torch_attention(*args, **kwargs)  # conftest's reference; L is torch here
 
 
 row("scaled_dot_product_attention",

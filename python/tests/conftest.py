@@ -73,6 +73,18 @@ def check_close(what, got, want, dtype=None, rtol=None):
     return max_err
 
 
+def torch_attention(q, k, v, mask=None, is_causal=False, scale=None):
+    """The reference of cajal's scaled_dot_product_attention in torch 1.13, which has none:
+    softmax(q k^T scale + mask) v; a bool mask marks the keys attended (torch 2's convention)."""
+    scale = q.shape[-1] ** -0.5 if scale is None else scale
+    s = q @ k.transpose(-2, -1) * scale
+    if is_causal:
+        mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else s + mask
+    return torch.softmax(s, -1) @ v
+
+
 @pytest.fixture(params=[CAJAL, TORCH], ids=["cajal", "torch"])
 def L(request):
     return request.param

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cajal
-from conftest import check_close, torch
+from conftest import check_close, torch, torch_attention
 
 F = cajal.nn.functional
 DTYPES = ["float32", "float64"]
@@ -19,16 +19,6 @@ def arrays(rng, *shapes, dtype="float64"):
 def leaves(arrs):
     return ([cajal.from_numpy(a.copy()).requires_grad_(True) for a in arrs],
             [torch.from_numpy(a.copy()).requires_grad_(True) for a in arrs])
-
-
-def torch_attention(q, k, v, mask=None, is_causal=False, scale=None):
-    scale = q.shape[-1] ** -0.5 if scale is None else scale
-    s = q @ k.transpose(-2, -1) * scale
-    if is_causal:
-        mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
-    if mask is not None:
-        s = s.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else s + mask
-    return torch.softmax(s, -1) @ v
 
 
 def compare_backward(c_out, t_out, c_in, t_in, dtype, seed=0):
