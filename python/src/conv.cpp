@@ -27,6 +27,8 @@ void check_max_pool_arguments(const py::handle& dilation, bool return_indices, c
 
 std::optional<int64_t> divisor_arg(const py::handle& divisor_override) {
   if (divisor_override.is_none()) return std::nullopt;
+  CAJAL_CHECK_TYPE(PyLong_Check(divisor_override.ptr()) && !PyBool_Check(divisor_override.ptr()), "avg_pool2d",
+                   "expected divisor_override to be None or an int, got {}", std::string(py::repr(divisor_override)));
   return py::cast<int64_t>(divisor_override);
 }
 

@@ -215,5 +215,9 @@ def test_pool_settings_cajal_does_not_take_are_clear_errors():
         cajal.nn.functional.max_pool2d(cajal.zeros(1, 1, 4, 4), 2, return_indices=True)
     with pytest.raises(ValueError, match="divisor_override must not be zero"):
         cajal.nn.functional.avg_pool2d(cajal.zeros(1, 1, 4, 4), 2, divisor_override=0)
+    with pytest.raises(TypeError, match="expected divisor_override to be None or an int, got 2.5"):
+        cajal.nn.AvgPool2d(2, divisor_override=2.5)
+    with pytest.raises(ValueError, match="expected a positive kernel_size"):
+        cajal.nn.MaxPool2d(0)
     with pytest.raises(ValueError, match="too small"):  # torch rejects it too
         cajal.nn.functional.max_pool2d(cajal.zeros(1, 1, 2, 2), 3, 2, ceil_mode=True)

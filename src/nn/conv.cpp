@@ -58,6 +58,14 @@ Pool2d::Pool2d(Kind kind, Size2 kernel_size, Size2 stride, Size2 padding, bool c
       ceil_mode_(ceil_mode),
       count_include_pad_(count_include_pad),
       divisor_override_(divisor_override) {
+  const char* name = kind == Kind::Max ? "MaxPool2d" : "AvgPool2d";
+  CAJAL_CHECK(kernel_[0] > 0 && kernel_[1] > 0 && stride_[0] > 0 && stride_[1] > 0, name,
+              "expected a positive kernel_size and stride, got kernel_size ({}, {}), stride ({}, {})", kernel_[0],
+              kernel_[1], stride_[0], stride_[1]);
+  CAJAL_CHECK(padding_[0] >= 0 && padding_[1] >= 0 && 2 * padding_[0] <= kernel_[0] && 2 * padding_[1] <= kernel_[1],
+              name, "padding should be non-negative and at most half the kernel size, got padding ({}, {}) for kernel ({}, {})",
+              padding_[0], padding_[1], kernel_[0], kernel_[1]);
+  CAJAL_CHECK(!divisor_override || *divisor_override != 0, name, "divisor_override must not be zero");
   CAJAL_CHECK(kind == Kind::Avg || (count_include_pad && !divisor_override), "MaxPool2d",
               "count_include_pad and divisor_override are settings of average pooling, got count_include_pad={}{}",
               count_include_pad, divisor_override ? fmt::format(", divisor_override={}", *divisor_override) : "");

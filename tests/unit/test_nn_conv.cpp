@@ -43,6 +43,10 @@ TEST(NnConv, DefaultInitAndRepr) {
   EXPECT_EQ(avg.forward(zeros({1, 2, 7, 7})).shape(), (Shape{1, 2, 4, 4}));
   EXPECT_CAJAL_ERROR(nn::Pool2d(nn::Pool2d::Kind::Max, {2, 2}, {0, 0}, {0, 0}, false, /*count_include_pad=*/false),
                      "MaxPool2d", "settings of average pooling");
+  // bad settings are named when the layer is made, not at its first forward
+  EXPECT_CAJAL_ERROR(nn::MaxPool2d(0), "MaxPool2d", "positive kernel_size");
+  EXPECT_CAJAL_ERROR(nn::AvgPool2d({2, 2}, {1, 1}, {2, 2}), "AvgPool2d", "at most half the kernel size");
+  EXPECT_CAJAL_ERROR(nn::AvgPool2d({2, 2}, {0, 0}, {0, 0}, false, true, 0), "AvgPool2d", "must not be zero");
   EXPECT_CAJAL_ERROR(nn::Conv2d(nn::Conv2dOptions(3, 4, 3).groups(2)), "Conv2d", "divisible by groups");
 }
 
