@@ -161,6 +161,9 @@ def test_a_size_the_graph_builds_in_cannot_be_dynamic(tmp_path):
     with pytest.raises(ValueError, match=r"input dim 1 \('seq'\) cannot be dynamic: the graph has its size 6 built in"):
         cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {1: "seq"}})
     assert not (tmp_path / "gpt.onnx").exists()
+    with pytest.raises(ValueError, match=r"output dim 0 changes with input dim 0 \('batch'\) \(size 2 -> 1 on an input "
+                                         r"of shape \[1, 6\]\): declare it dynamic too"):
+        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {0: "batch"}})
     with pytest.raises(ValueError, match=r"dynamic_axes names \['x'\]"):
         cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"x": [0]})
     with pytest.raises(ValueError, match=r"expected dynamic output dims in \[0, 3\) with names, got dim 3"):

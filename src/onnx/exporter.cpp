@@ -98,7 +98,9 @@ Tensor resized_along(const Tensor& example, int64_t d) {
 // The exported graph, run on the example resized along each dynamic input dim, must give what the
 // module gives: a size the graph took from the example as a constant shows up here, not in a
 // user's runtime later.
-void check_dynamic_dims(const pb::ModelProto& model, nn::Module& module, const Tensor& example,
+// An output dim whose size follows a dynamic input dim must be declared dynamic too, else the file
+// would declare a shape its graph does not produce.
+void check_dynamic_dims(const pb::ModelProto& model, nn::Module& module, const Tensor& example, const Shape& output,
                         const ExportOptions& options) {
   if (options.dynamic_input_dims.empty()) return;
   auto graph = load_model(model, "the exported graph");
@@ -120,6 +122,11 @@ void check_dynamic_dims(const pb::ModelProto& model, nn::Module& module, const T
                 "input dim {} ('{}') cannot be dynamic: the graph has its size {} built in (on an input of shape {}, "
                 "it {}); export it with that dim fixed",
                 d, symbol, example.size(d), shape_str(probe.shape()), problem);
+    for (int64_t k = 0; k < want.dim() && want.dim() == int64_t(output.size()); ++k)
+      CAJAL_CHECK(want.size(k) == output[size_t(k)] || options.dynamic_output_dims.count(k), "onnx export",
+                  "output dim {} changes with input dim {} ('{}') (size {} -> {} on an input of shape {}): declare it "
+                  "dynamic too",
+                  k, d, symbol, output[size_t(k)], want.size(k), shape_str(probe.shape()));
   }
 }
 
@@ -187,7 +194,7 @@ void export_module(nn::Module& module, const Tensor& example, const std::string&
               module.type_name());
   name_output(*graph, out.name, options.output_name);
   *graph->add_output() = value_info(options.output_name, out.traced, options.dynamic_output_dims, "output");
-  check_dynamic_dims(model, module, example.detach(), options);
+  check_dynamic_dims(model, module, example.detach(), out.traced.shape(), options);
   write_model(model, path);
 }
 
