@@ -181,12 +181,6 @@ Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::str
 
 namespace {
 
-nn::Module& child_of(nn::Module& m, const std::string& name) {
-  for (const auto& [n, child] : m.named_children())
-    if (n == name) return *child;
-  CAJAL_FAIL(Value, "onnx export", "module {} has no child '{}'", m.type_name(), name);
-}
-
 // tok_emb[ids] + pos_emb[0 .. T-1], the input of the zoo's transformer language models. The
 // positions are a constant of the example's length T, like every shape of an exported graph.
 Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
@@ -222,7 +216,7 @@ Value emit_bert(Exporter& ex, nn::Module& m, const std::string& path, const Valu
   x = ex.emit_child(m, path, "head_transform", ex.emit_child(m, path, "encoder", x));
   x = {emit_gelu(g, x.name, false, Exporter::join(path, "head_gelu")), gelu(x.traced)};
   x = ex.emit_child(m, path, "head_norm", x);
-  const Tensor& table = static_cast<nn::Embedding&>(child_of(m, "tok_emb")).weight;
+  const Tensor& table = static_cast<nn::Embedding&>(Exporter::child(m, "tok_emb")).weight;
   Tensor bias;
   for (const auto& [name, p] : m.named_parameters(/*recurse=*/false))
     if (name == "head_bias") bias = p;

@@ -58,10 +58,14 @@ Value Exporter::emit(nn::Module& m, const std::string& path, const Value& x) {
              path.empty() ? std::string("the root module") : fmt::format("module '{}'", path), m.type_name());
 }
 
+nn::Module& Exporter::child(nn::Module& m, const std::string& name) {
+  for (const auto& [n, c] : m.named_children())
+    if (n == name) return *c;
+  CAJAL_FAIL(Value, "onnx export", "module {} has no child '{}'", m.type_name(), name);
+}
+
 Value Exporter::emit_child(nn::Module& m, const std::string& path, const std::string& name, const Value& x) {
-  for (const auto& [n, child] : m.named_children())
-    if (n == name) return emit(*child, join(path, name), x);
-  CAJAL_FAIL(Value, "onnx export", "module '{}' ({}) has no child '{}'", path, m.type_name(), name);
+  return emit(child(m, name), join(path, name), x);
 }
 
 namespace {

@@ -59,6 +59,8 @@ class Exporter {
   Value emit(nn::Module& m, const std::string& path, const Value& x);
   // The same for m's child `name`.
   Value emit_child(nn::Module& m, const std::string& path, const std::string& name, const Value& x);
+  // m's child `name`; a cajal::Error naming m when it has none.
+  static nn::Module& child(nn::Module& m, const std::string& name);
   // "path.name" (or "name" at the root): parameter and node names as in state_dict.
   static std::string join(const std::string& path, const std::string& name) {
     return path.empty() ? name : path + "." + name;
