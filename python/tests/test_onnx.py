@@ -155,15 +155,66 @@ def test_dynamic_batch_runs_another_batch_size(family, tmp_path):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+# The sequence dim of each sequence family's input and output.
+SEQ_DIMS = {"gpt": (1, 1), "bert": (1, 1), "charlstm": (1, 1), "chargru": (1, 1), "lstm": (1, 1), "gru": (0, 0),
+            "transformer_encoder_layer": (0, 0), "transformer_encoder_layer_gelu_norm_first": (1, 1),
+            "transformer_encoder_stack": (0, 0)}
+
+
+@pytest.mark.parametrize("family", sorted(SEQ_DIMS))
+def test_dynamic_sequence_length_runs_other_lengths(family, tmp_path):
+    # The transformer language models read positions and the causal mask as the first T rows of
+    # constants made for their context (8), so one file runs every length up to it.
+    build, example, _ = FAMILIES[family]
+    cajal.manual_seed(4)
+    module, x = build(), example()
+    d_in, d_out = SEQ_DIMS[family]
+    path = tmp_path / "seq.onnx"
+    cajal.onnx.export(module, x, path, dynamic_axes={"input": {d_in: "seq"}, "output": {d_out: "seq"}})
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model, full_check=True)
+    assert model.graph.input[0].type.tensor_type.shape.dim[d_in].dim_param == "seq"
+    loaded = cajal.onnx.load(path)
+    module.eval()
+    for length in (1, 3, 8):
+        if x.dtype == cajal.int64:
+            other = cajal.randint(0, 11, tuple(length if d == d_in else n for d, n in enumerate(x.shape)))
+        else:
+            other = cajal.randn(*(length if d == d_in else n for d, n in enumerate(x.shape)))
+        with cajal.no_grad():
+            want = first(module(other)).numpy()
+            got = loaded(other).numpy()
+        assert got.shape[d_out] == length
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_gpt_causal_mask_is_one_constant_for_every_block(tmp_path):
+    gpt = cajal.models.build("gpt", vocab_size=11, d_model=16, layers=3, heads=2, context=8, dim_feedforward=32)
+    cajal.onnx.export(gpt, cajal.randint(0, 11, (2, 6)), tmp_path / "gpt.onnx")
+    inits = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(tmp_path / "gpt.onnx")).graph.initializer}
+    masks = [name for name, t in inits.items() if np.isinf(t).any()]
+    assert masks == ["causal_mask"], masks
+    mask = inits["causal_mask"]
+    assert mask.shape == (8, 8)
+    np.testing.assert_array_equal(mask == 0, np.tril(np.ones((8, 8), dtype=bool)))
+    assert np.all(np.isneginf(mask[np.triu_indices(8, 1)]))
+
+
 def test_a_size_the_graph_builds_in_cannot_be_dynamic(tmp_path):
+    # Flatten(0, 1) reshapes to [-1, L] with the example's L written in.
+    flat = nn.Sequential(nn.Flatten(0, 1), nn.Tanh())
+    with pytest.raises(ValueError, match=r"input dim 2 \('len'\) cannot be dynamic: the graph has its size 5 built in"):
+        cajal.onnx.export(flat, rnd(2, 3, 5), tmp_path / "flat.onnx", dynamic_axes={"input": {2: "len"}})
+    assert not (tmp_path / "flat.onnx").exists()
     gpt = cajal.models.build("gpt", vocab_size=11, d_model=16, layers=1, heads=2, context=8, dim_feedforward=32)
     ids = cajal.randint(0, 11, (2, 6))
-    with pytest.raises(ValueError, match=r"input dim 1 \('seq'\) cannot be dynamic: the graph has its size 6 built in"):
-        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {1: "seq"}})
-    assert not (tmp_path / "gpt.onnx").exists()
     with pytest.raises(ValueError, match=r"output dim 0 changes with input dim 0 \('batch'\) \(size 2 -> 1 on an input "
                                          r"of shape \[1, 6\]\): declare it dynamic too"):
         cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {0: "batch"}})
+    with pytest.raises(ValueError, match=r"output dim 1 changes with input dim 1 \('seq'\)"):
+        cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"input": {1: "seq"}})
+    with pytest.raises(ValueError, match=r"expected at most 8 tokens \(the GPT's context\), got ids of shape \[2, 9\]"):
+        cajal.onnx.export(gpt, cajal.randint(0, 11, (2, 9)), tmp_path / "gpt.onnx")
     with pytest.raises(ValueError, match=r"dynamic_axes names \['x'\]"):
         cajal.onnx.export(gpt, ids, tmp_path / "gpt.onnx", dynamic_axes={"x": [0]})
     with pytest.raises(ValueError, match=r"expected dynamic output dims in \[0, 3\) with names, got dim 3"):

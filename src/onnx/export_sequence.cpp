@@ -94,9 +94,11 @@ Value emit_recurrent(Exporter& ex, nn::Module& m, const std::string& path, const
 
 namespace {
 
-// The layer's attention and feed-forward blocks; causal: query i attends keys j <= i only (an
-// additive 0 / -inf constant on the scores, for the example's sequence length).
-Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x, bool causal) {
+// The layer's attention and feed-forward blocks. causal_mask, when not empty, names the graph's
+// additive [T, T] mask on the scores (0 where query i may attend key j <= i, -inf above).
+Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x,
+                    const std::string& causal_mask = "") {
+  const bool causal = !causal_mask.empty();
   auto& layer = static_cast<nn::TransformerEncoderLayer&>(m);
   const auto& o = layer.options();
   auto& attn = *layer.self_attn;
@@ -137,7 +139,7 @@ Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const 
                       vv = split_heads(parts[2], {0, 2, 1, 3});
     std::string s = g.node1("MatMul", {q, kt}, {}, ap);
     s = g.node1("Div", {s, scalar(g, std::sqrt(double(hd)), ap + ".scale")}, {}, ap);
-    if (causal) s = g.node1("Add", {s, g.initializer(ap + ".causal_mask", additive)}, {}, ap);
+    if (causal) s = g.node1("Add", {s, causal_mask}, {}, ap);
     s = g.node1("Softmax", {s}, {attr_int("axis", -1)}, ap);
     std::string a = g.node1("MatMul", {s, vv}, {}, ap);
     a = g.node1("Transpose", {a}, {attr_ints("perm", {0, 2, 1, 3})}, ap);
@@ -176,34 +178,62 @@ Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const 
 }  // namespace
 
 Value emit_transformer_encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
-  return encoder_layer(ex, m, path, x, /*causal=*/false);
+  return encoder_layer(ex, m, path, x);
 }
 
 namespace {
 
+// The sequence length T of token ids [B, T], read from their shape as a 1-D int64 [T], so a graph
+// exported with a dynamic sequence dim takes the length of the ids it is given.
+std::string sequence_length(GraphBuilder& g, const std::string& ids, const std::string& h) {
+  return g.node1("Gather", {g.node1("Shape", {ids}, {}, h), g.ints({1}, h + ".seq_dim")}, {attr_int("axis", 0)}, h);
+}
+
+// The first T rows (and columns: `dims` 2) of a constant: rows 0 .. T-1 of a table made for the
+// model's context length.
+std::string first_rows(GraphBuilder& g, const std::string& table, const std::string& T, int64_t dims,
+                       const std::string& h) {
+  const std::vector<int64_t> origin(size_t(dims), 0), axes = dims == 1 ? std::vector<int64_t>{0} : std::vector<int64_t>{0, 1};
+  const std::string ends = dims == 1 ? T : g.node1("Concat", {T, T}, {attr_int("axis", 0)}, h);
+  return g.node1("Slice", {table, g.ints(origin, h + ".starts"), ends, g.ints(axes, h + ".axes")}, {}, h);
+}
+
 // tok_emb[ids] + pos_emb[0 .. T-1], the input of the zoo's transformer language models. The
-// positions are a constant of the example's length T, like every shape of an exported graph.
+// positions are the first T of a constant 0 .. context-1, so T may be any length up to the context.
 Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
   GraphBuilder& g = ex.graph();
   CAJAL_CHECK(ids.traced.dim() == 2, "onnx export", "expected the {}'s token ids as [B, T], got {}", m.type_name(),
               shape_str(ids.traced.shape()));
   const int64_t T = ids.traced.size(1);
-  std::vector<int64_t> positions(static_cast<size_t>(T));
-  for (int64_t t = 0; t < T; ++t) positions[size_t(t)] = t;
+  const int64_t context = static_cast<nn::Embedding&>(Exporter::child(m, "pos_emb")).weight.size(0);
+  CAJAL_CHECK(T <= context, "onnx export", "expected at most {} tokens (the {}'s context), got ids of shape {}", context,
+              m.type_name(), shape_str(ids.traced.shape()));
+  std::vector<int64_t> all(static_cast<size_t>(context));
+  for (int64_t t = 0; t < context; ++t) all[size_t(t)] = t;
+  const std::string h = Exporter::join(path, "positions");
+  const std::string table = g.ints(all, h);
+  const std::string positions = first_rows(g, table, sequence_length(g, ids.name, h), 1, h);
   const Value tok = ex.emit_child(m, path, "tok_emb", ids);
-  const Value pos = ex.emit_child(m, path, "pos_emb", Value{g.ints(positions, Exporter::join(path, "positions")),
-                                                            from_vector(positions, {T})});
+  const Value pos = ex.emit_child(m, path, "pos_emb", Value{positions, arange(double(T))});
   return {g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)};
 }
 
 }  // namespace
 
 // The zoo's gpt (models/sequence/gpt.cpp): the embeddings, its blocks (encoder layers with a
-// causal mask), ln_f, head.
+// causal mask, one [T, T] slice of a [context, context] constant shared by every block), ln_f, head.
 Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+  GraphBuilder& g = ex.graph();
   Value x = token_and_position_embeddings(ex, m, path, ids);
+  const int64_t context = static_cast<nn::Embedding&>(Exporter::child(m, "pos_emb")).weight.size(0);
+  const Tensor future = gt(arange(context).reshape({1, context}), arange(context).reshape({context, 1}));
+  const Tensor additive = masked_fill(zeros({context, context}, x.traced.dtype()), future,
+                                      -std::numeric_limits<double>::infinity());
+  const std::string h = Exporter::join(path, "causal_mask");
+  const std::string table = g.initializer(h, additive);  // named first: the nodes' outputs take h_2, ...
+  const std::string mask = first_rows(g, table, sequence_length(g, ids.name, h), 2, h);
   for (const auto& [name, child] : m.named_children())
-    if (name.starts_with("block")) x = encoder_layer(ex, *child, Exporter::join(path, name), x, /*causal=*/true);
+    if (name.starts_with("block")) x = encoder_layer(ex, *child, Exporter::join(path, name), x, mask);
   return ex.emit_child(m, path, "head", ex.emit_child(m, path, "ln_f", x));
 }
 

@@ -38,7 +38,7 @@ inline Shape parse_input_shape(const std::string& text, const char* op, const ch
     size_t end = text.find('x', pos);
     if (end == std::string::npos) end = text.size();
     const std::string part = text.substr(pos, end - pos);
-    CAJAL_CHECK(!part.empty() && part.find_first_not_of("0123456789") == std::string::npos, op,
+    CAJAL_CHECK(!part.empty() && part.size() <= 9 && part.find_first_not_of("0123456789") == std::string::npos, op,
                 "expected --input as sizes joined by 'x' (e.g. {}), got '{}'", example, text);
     s.push_back(std::stoll(part));
     pos = end + 1;

@@ -1,4 +1,5 @@
-// `cajal export CKPT --onnx FILE [--input CxHxW] [--batch N] [--opset N]`: a checkpoint's model as
+// `cajal export CKPT --onnx FILE [--input CxHxW] [--batch N] [--opset N] [--dynamic-batch]
+// [--dynamic-seq]`: a checkpoint's model as
 // an ONNX file (cajal/onnx/onnx.h, docs/INTERCHANGE.md), traced on zeros of the model's input shape
 // (the one stored with the checkpoint's training data, else the model's default). The written
 // file is read back with cajal's importer and run on the same input; the largest difference from
@@ -36,13 +37,16 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto opset = std::make_shared<int64_t>(17);
   cmd->add_option("checkpoint", *ckpt, "A checkpoint written by cajal train")->required();
   cmd->add_option("--onnx", *onnx_path, "Write the model as an ONNX file (opset 13..17)")->required();
-  cmd->add_option("--input", *input, "One example's shape, CxHxW or F (default: the checkpoint's input shape)");
+  cmd->add_option("--input", *input, "One example's shape, CxHxW or F, or T tokens (default: the checkpoint's input shape or sequence length)");
   cmd->add_option("--batch", *batch, "Batch size of the example input (the graph's, unless --dynamic-batch)");
   cmd->add_option("--opset", *opset, "ONNX opset (13..17; transformer blocks need 17)");
   auto dynamic_batch = std::make_shared<bool>(false);
   cmd->add_flag("--dynamic-batch", *dynamic_batch,
                 "Leave the batch dim of the input and output symbolic ('batch'): the file runs any batch size");
-  cmd->callback([ckpt, onnx_path, input, batch, opset, dynamic_batch] {
+  auto dynamic_seq = std::make_shared<bool>(false);
+  cmd->add_flag("--dynamic-seq", *dynamic_seq,
+                "A language model's sequence dim symbolic ('seq'): the file runs any length up to the context");
+  cmd->callback([ckpt, onnx_path, input, batch, opset, dynamic_batch, dynamic_seq] {
     cajal::onnx::require_available("export");
     CAJAL_CHECK(*batch >= 1, "export", "expected --batch >= 1, got {}", *batch);
     auto ck = cajal::io::load_checkpoint(*ckpt);
@@ -52,19 +56,26 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     auto model = cajal::models::build_model(name, cfg.model_config);
     model->load_state_dict(ck.model);
 
+    // Language models read token ids, as many as the run trained on.
+    const bool ids = spec.task == "language_model" || spec.task == "masked_language_model";
     cajal::Shape shape = spec.input_shape;
     const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
     if (info.is_object() && info.contains("input_shape")) shape = cajal::Shape(info.at("input_shape").get<std::vector<int64_t>>());
-    if (!input->empty()) shape = cajal::cli::parse_input_shape(*input, "export", "1x28x28");
+    if (ids && info.is_object() && info.contains("data") && info.at("data").is_object() &&
+        info.at("data").contains("seq_len"))
+      shape = {info.at("data").at("seq_len").get<int64_t>()};
+    if (!input->empty()) shape = cajal::cli::parse_input_shape(*input, "export", ids ? "64" : "1x28x28");
     cajal::Shape full{*batch};
     for (int64_t d : shape) full.push_back(d);
-    // Language models read token ids.
-    const bool ids = spec.task == "language_model";
     cajal::Tensor example = ids ? cajal::zeros(full, cajal::DType::i64) : cajal::randn(full);
 
     cajal::onnx::ExportOptions opts;
     opts.opset = *opset;
-    if (*dynamic_batch) opts.dynamic_input_dims = opts.dynamic_output_dims = {{0, "batch"}};
+    CAJAL_CHECK(!*dynamic_seq || ids, "export", "expected a language model for --dynamic-seq, got {} (task {})", name,
+                spec.task);
+    if (*dynamic_batch) opts.dynamic_input_dims[0] = "batch";
+    if (*dynamic_seq) opts.dynamic_input_dims[1] = "seq";
+    opts.dynamic_output_dims = opts.dynamic_input_dims;  // [B, ...] -> [B, classes]; ids [B, T] -> [B, T, V]
     cajal::onnx::export_module(*model, example, *onnx_path, opts);
 
     cajal::NoGradGuard no_grad;
@@ -76,6 +87,10 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
                reloaded->op_types().size(), cajal::shape_str(example.shape()), cajal::shape_str(got.shape()));
     fmt::print("re-imported and run on the same input: max |onnx - cajal| = {:.3g}\n", max_abs_diff(want, got));
     if (*dynamic_batch) fmt::print("batch dim symbolic ('batch'): checked on a batch of {} too\n", *batch > 1 ? *batch - 1 : 2);
+    if (*dynamic_seq) {
+      const int64_t T = example.size(1);
+      fmt::print("sequence dim symbolic ('seq'): checked on a length of {} too\n", T > 1 ? T - 1 : 2);
+    }
   });
 });
 
