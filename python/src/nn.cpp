@@ -320,7 +320,7 @@ void init_nn(py::module_& m) {
   }, py::arg("name"), py::arg("config") = py::none());
   models.def("summary", [](const ModulePtr& module, py::object input, int64_t batch, const std::string& name) {
     const Shape shape = shape_from_object(input, "summary");
-    const models::summary::Summary s = models::summary::summarize(nn::as_unary(*module, "summary"), shape, batch, name);
+    const models::summary::Summary s = models::summary::summarize(*module, shape, batch, name);
     return py::make_tuple(json_to_py(models::summary::to_json(s)), models::summary::to_string(s));
   }, py::arg("module"), py::arg("input"), py::arg("batch") = 1, py::arg("name") = "",
      "(summary as a dict, the table as text) of one traced forward on zeros (cajal/models/summary.h)");

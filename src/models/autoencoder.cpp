@@ -5,6 +5,7 @@
 // noise added to the inputs (a denoising autoencoder; 0: none). The convolutional ones are in
 // generative/conv_autoencoder.cpp.
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/nn.h"
 
 namespace cajal::models {
@@ -38,10 +39,10 @@ class MlpAutoencoder : public nn::UnaryModule {
     sigmoid_output_ = output == "sigmoid";
   }
   // x: (B, in) -> code: (B, code)
-  Tensor encode(const Tensor& x) { return encoder->forward(x); }
+  Tensor encode(const Tensor& x) { return summary::run(*encoder, x); }
   // code: (B, code) -> (B, in)
   Tensor decode(const Tensor& z) {
-    Tensor y = decoder->forward(relu(z));
+    Tensor y = summary::run(*decoder, relu(z));
     return sigmoid_output_ ? sigmoid(y) : y;
   }
   Tensor forward(const Tensor& x) override { return decode(encode(x)); }

@@ -10,9 +10,12 @@
 
 #include "cajal/autograd/grad_mode.h"
 #include "cajal/models/cnn.h"
+#include "cajal/models/energy/rbm.h"
+#include "cajal/models/generative/unet.h"
 #include "cajal/nn/layer_context.h"
 #include "cajal/nn/nn.h"
 #include "cajal/nn/transformer.h"
+#include "cajal/nn/transformer_positional.h"
 #include "cajal/nn/transformer_stack.h"
 
 namespace cajal::models::summary {
@@ -22,7 +25,9 @@ namespace {
 struct Trace {
   std::map<const nn::Module*, std::string> names;
   std::vector<Row> rows;
-  std::map<const nn::Module*, bool> counted;  // parameters of a shared module count once
+  std::map<const nn::Module*, size_t> row_of;  // a module's row, which its later calls join
+  int64_t records = 0;                         // calls recorded, rows or not
+  int64_t activation_elements = 0;             // every call's output, for the whole batch
 };
 thread_local Trace* g_trace = nullptr;
 
@@ -49,6 +54,13 @@ int64_t encoder_layer_macs(const nn::TransformerEncoderLayer& layer, const Tenso
   return B * T * (4 * E * E + 2 * E * ff) + B * 2 * T * T * E;
 }
 
+bool no_products(const nn::Module& m) {
+  return dynamic_cast<const nn::BatchNorm*>(&m) || dynamic_cast<const nn::LayerNorm*>(&m) ||
+         dynamic_cast<const nn::RMSNorm*>(&m) || dynamic_cast<const generative::GroupNorm*>(&m) ||
+         dynamic_cast<const nn::Embedding*>(&m) || dynamic_cast<const nn::EmbeddingBag*>(&m) ||
+         dynamic_cast<const nn::LearnedPositionalEmbedding*>(&m);
+}
+
 // The notes' cost model, for one forward of the whole batch; nullopt: not known for this module.
 std::optional<int64_t> macs_of(nn::Module& m, const Tensor& x, const Tensor& y) {
   if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
@@ -61,6 +73,9 @@ std::optional<int64_t> macs_of(nn::Module& m, const Tensor& x, const Tensor& y) 
     // of its group, so the cost is counted on the input side (torch's profilers count the same).
     const Shape& w = deconv->weight.shape();  // (C_in, C_out / groups, kh, kw)
     return x.size(0) * x.size(2) * x.size(3) * w[0] * w[1] * w[2] * w[3];
+  }
+  if (auto* conv = dynamic_cast<nn::Conv1d*>(&m)) {  // per output position: C_out x C_in / groups x k
+    return y.numel() / y.size(-2) * conv->weight.numel();
   }
   if (auto* lin = dynamic_cast<nn::Linear*>(&m)) {
     const int64_t in = lin->weight.size(1), out = lin->weight.size(0);
@@ -77,6 +92,13 @@ std::optional<int64_t> macs_of(nn::Module& m, const Tensor& x, const Tensor& y) 
     for (int64_t l = 0; l < o.num_layers(); ++l) per_step += dirs * gates * H * ((l == 0 ? o.input_size() : H * dirs) + H);
     return B * T * per_step;
   }
+  if (auto* cell = dynamic_cast<nn::RNNCellBase*>(&m)) {  // one step: gates x H x (I + H) per example
+    const int64_t I = cell->options().input_size();
+    return (x.numel() / I) * (cell->weight_ih.numel() + cell->weight_hh.numel());
+  }
+  if (auto* rbm = dynamic_cast<energy::RBM*>(&m)) {  // reconstruct: v W to the hidden units, h W^T back
+    return 2 * x.size(0) * rbm->weight.numel();
+  }
   if (auto* min_rnn = dynamic_cast<nn::MinRNNBase*>(&m)) {  // one projection of the inputs (G H, I) per token
     const auto [B, T] = batch_and_time(x, min_rnn->options().batch_first());
     return B * T * min_rnn->weight_ih.numel();
@@ -87,23 +109,40 @@ std::optional<int64_t> macs_of(nn::Module& m, const Tensor& x, const Tensor& y) 
     for (int64_t i = 0; i < encoder->num_layers(); ++i) total += encoder_layer_macs(*encoder->layer(i), x);
     return total;
   }
-  (void)y;
-  if (m.named_children().empty()) return 0;  // activations, pooling, normalisation, embeddings
+  // Activations and pooling (no parameters), normalisation and table lookups: no products. A
+  // layer with parameters the model does not know is not counted, rather than counted as 0.
+  if (m.named_children().empty() && (m.num_parameters() == 0 || no_products(m))) return 0;
   return std::nullopt;
 }
 
-void record(nn::Module& m, const Tensor& x, const Tensor& y, bool with_macs) {
+// with_macs false: a composite whose inner layers were not seen. `known`: the caller's MACs.
+void record(nn::Module& m, const Tensor& x, const Tensor& y, bool with_macs, std::optional<int64_t> known = std::nullopt) {
   Trace& t = *g_trace;
+  ++t.records;
+  t.activation_elements += y.numel();
+  std::optional<int64_t> macs;
+  if (with_macs) macs = known.has_value() ? known : macs_of(m, x, y);
+  if (auto it = t.row_of.find(&m); it != t.row_of.end()) {
+    Row& r = t.rows[it->second];
+    ++r.calls;
+    r.output = y.shape();
+    r.macs += macs.value_or(0);
+    r.macs_counted = r.macs_counted && macs.has_value();
+    return;
+  }
   Row r;
   auto it = t.names.find(&m);
   r.name = it == t.names.end() ? "?" : it->second;
   r.type = m.type_name();
   r.output = y.shape();
-  if (!t.counted[&m]) r.parameters = m.num_parameters();
-  t.counted[&m] = true;
-  const std::optional<int64_t> macs = with_macs ? macs_of(m, x, y) : std::nullopt;
+  // Its own parameters: less those of its sub-layers shown on rows of their own (seq2seq's
+  // attention.key_proj, run once per source, before the attention's steps).
+  r.parameters = m.num_parameters();
+  for (const Row& other : t.rows)
+    if (!r.name.empty() && other.name.starts_with(r.name + ".")) r.parameters -= other.parameters;
   r.macs = macs.value_or(0);
   r.macs_counted = macs.has_value();
+  t.row_of[&m] = t.rows.size();
   t.rows.push_back(std::move(r));
 }
 
@@ -134,17 +173,17 @@ Tensor run(nn::UnaryModule& m, const Tensor& x) {
       y = nn::call_in_layer(name, *child, y, [&, c = child] { return run(nn::as_unary(*c, "summary"), y); });
     return y;
   }
-  const size_t before = g_trace->rows.size();
+  const int64_t before = g_trace->records;
   Tensor y = m.forward(x);
   // A composite that does not call its children through run: one row, with no MAC count (its
   // inner layers' input shapes were not seen), rather than a guess.
-  if (g_trace->rows.size() == before) record(m, x, y, false);
+  if (g_trace->records == before) record(m, x, y, false);
   return y;
 }
 
-Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward) {
+Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward, std::optional<int64_t> macs) {
   Tensor y = forward();
-  if (g_trace) record(m, x, y, true);
+  if (g_trace) record(m, x, y, true, macs);
   return y;
 }
 
@@ -155,7 +194,7 @@ void record_computation(const std::string& name, const std::string& type, const 
   g_trace->rows.push_back(std::move(r));
 }
 
-Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, const std::string& model_name) {
+Summary summarize(nn::Module& module, const Shape& input, int64_t batch, const std::string& model_name) {
   CAJAL_CHECK(batch >= 1, "summary", "expected batch >= 1, got {}", batch);
   CAJAL_CHECK(g_trace == nullptr, "summary", "expected no summary in progress on this thread, got one");
   Summary s;
@@ -170,8 +209,10 @@ Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, co
     NoGradGuard no_grad;
     g_trace = &trace;
     try {
-      Tensor x = zeros(s.input, takes_token_ids(module) ? DType::i64 : DType::f32);
-      run(module, x);
+      if (auto* own = dynamic_cast<SummaryForward*>(&module))
+        own->summary_forward(s.input);
+      else
+        run(nn::as_unary(module, "summary"), zeros(s.input, takes_token_ids(module) ? DType::i64 : DType::f32));
     } catch (...) {
       g_trace = nullptr;
       module.train(was_training);
@@ -185,10 +226,8 @@ Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch, co
   for (const Row& r : s.rows) {
     s.total_macs += r.macs;
     if (!r.macs_counted) s.not_counted.push_back(r.name.empty() ? r.type : r.name);
-    int64_t n = 1;
-    for (int64_t d : r.output) n *= d;
-    s.activation_bytes += 4 * (n / batch);
   }
+  s.activation_bytes = 4 * (trace.activation_elements / batch);
   return s;
 }
 
@@ -199,12 +238,15 @@ std::string human(double v, const char* unit) {
   while (v >= 1000 && p < 4) v /= 1000, ++p;
   return fmt::format("{:.2f} {}{}", v, prefixes[p], unit);
 }
+
+// The name column: a module called more than once says how often.
+std::string shown_name(const Row& r) { return r.calls > 1 ? fmt::format("{} (x{})", r.name, r.calls) : r.name; }
 }  // namespace
 
 std::string to_string(const Summary& s) {
   size_t wname = 5, wtype = 4, wshape = 12;
   for (const Row& r : s.rows) {
-    wname = std::max(wname, r.name.size());
+    wname = std::max(wname, shown_name(r).size());
     wtype = std::max(wtype, r.type.size());
     wshape = std::max(wshape, shape_str(r.output).size());
   }
@@ -213,7 +255,7 @@ std::string to_string(const Summary& s) {
                                          "Output shape", wshape, "Params", "MACs");
   out += header + std::string(header.size() - 1, '-') + "\n";
   for (const Row& r : s.rows)
-    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>12}  {:>16}\n", r.name, wname, r.type, wtype, shape_str(r.output),
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>12}  {:>16}\n", shown_name(r), wname, r.type, wtype, shape_str(r.output),
                        wshape, nn::format_count(r.parameters), r.macs_counted ? nn::format_count(r.macs) : "-");
   out += std::string(header.size() - 1, '-') + "\n";
   out += fmt::format("Total parameters: {}\n", nn::format_count(s.total_parameters));
@@ -232,7 +274,7 @@ nlohmann::ordered_json to_json(const Summary& s) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const Row& r : s.rows)
     rows.push_back({{"name", r.name}, {"type", r.type}, {"output_shape", r.output.vec()},
-                    {"parameters", r.parameters},
+                    {"parameters", r.parameters}, {"calls", r.calls},
                     {"macs", r.macs_counted ? nlohmann::ordered_json(r.macs) : nlohmann::ordered_json()}});
   return {{"model", s.model},
           {"input_shape", s.input.vec()},

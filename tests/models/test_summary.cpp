@@ -1,6 +1,8 @@
 // `cajal summary`'s engine (cajal/models/summary.h): rows found by tracing one forward, the notes'
 // cost model for MACs, totals. LeNet-5's per-layer multiplies are worked out here from the layer
 // sizes (O oh ow C kh kw; in x out), not read back from the summary.
+#include <algorithm>
+
 #include "cajal/models/registry.h"
 #include "cajal/models/summary.h"
 #include "cajal/nn/nn.h"
@@ -152,4 +154,95 @@ TEST(ModelConfig, WrongKindsAndUnknownKeysAreNamed) {
   EXPECT_CAJAL_ERROR(models::build_model("gpt", {{"depth", 2}}), "gpt has no config key 'depth'");
   // Any number for a number key (an integer where the default is a float and the other way).
   EXPECT_NO_THROW(models::build_model("mlp_autoencoder", {{"hidden", {32.0}}}));
+}
+
+// seq2seq reads a source and a target (models::Seq2Seq is a SummaryForward): the encoder's rows,
+// then each decoder-side layer once with its calls (one per target token) and the MACs of all of
+// them, from the config's sizes: embed E 32, hidden H 64, attention A 64, vocabularies 13 and 33.
+TEST(Summary, Seq2SeqListsItsDecoderStepsAsOneRowEach) {
+  auto model = models::build_model("seq2seq");
+  const int64_t B = 2, S = 6, E = 32, H = 64, A = 64, V = 33;
+  const auto s = summary::summarize(*model, {S}, B, "seq2seq");
+  std::vector<std::string> names;
+  for (const auto& r : s.rows) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"src_embedding", "encoder", "bridge", "attention.key_proj", "attention",
+                                             "tgt_embedding", "decoder", "out"}));
+  const auto row = [&](const std::string& name) { return s.rows[size_t(std::find(names.begin(), names.end(), name) - names.begin())]; };
+  EXPECT_EQ(row("encoder").macs, B * S * 2 * 3 * H * (E + H));  // both directions, three gates
+  EXPECT_EQ(row("attention.key_proj").macs, B * S * 2 * H * A);
+  EXPECT_EQ(row("attention").calls, S);
+  EXPECT_EQ(row("attention").macs, S * B * (H * A + S * A + S * 2 * H));
+  EXPECT_EQ(row("decoder").macs, S * B * 3 * H * (E + 2 * H + H));
+  EXPECT_EQ(row("out").macs, S * B * (3 * H + E) * V);
+  EXPECT_EQ(row("out").output, (Shape{B, V}));
+  int64_t row_params = 0;
+  for (const auto& r : s.rows) row_params += r.parameters;
+  EXPECT_EQ(row_params, model->num_parameters());  // the attention row's own, key_proj's on its row
+  EXPECT_TRUE(s.not_counted.empty());
+  const std::string text = summary::to_string(s);
+  EXPECT_NE(text.find("decoder (x6)"), std::string::npos) << text;
+  EXPECT_EQ(summary::to_json(s)["layers"][6]["calls"], S);
+  EXPECT_THROW(summary::summarize(*model, {2, 3}), cajal::Error);  // a [B, S] source, nothing more
+}
+
+// The GAN's summary shows both networks: every parameter is on a row.
+TEST(Summary, DcganShowsTheGeneratorAndTheDiscriminator) {
+  auto model = models::build_model("dcgan");  // latent 64, g 32: the first layer is a [64] -> [128, 7, 7] GEMM
+  const auto s = summary::summarize(*model, {1, 28, 28}, 3);
+  ASSERT_EQ(s.rows.size(), 14u);
+  EXPECT_EQ(s.rows[0].name, "generator.0");
+  EXPECT_EQ(s.rows[0].output, (Shape{3, 128, 7, 7}));
+  EXPECT_EQ(s.rows[0].macs, 3 * 64 * 128 * 7 * 7);
+  EXPECT_EQ(s.rows[7].output, (Shape{3, 1, 28, 28}));
+  EXPECT_EQ(s.rows[8].name, "discriminator.0");
+  int64_t row_params = 0;
+  for (const auto& r : s.rows) row_params += r.parameters;
+  EXPECT_EQ(row_params, model->num_parameters());
+}
+
+// Layers that used to be rows of 0 MACs, each from its sizes: the MLP autoencoder's Linear layers
+// (its forward now traces them), an RBM's two products, a Conv1d, a GRUCell.
+TEST(Summary, AutoencoderRbmConv1dAndCellsAreCounted) {
+  auto ae = models::build_model("mlp_autoencoder");  // 784-256-32-256-784
+  const auto a = summary::summarize(*ae, {784});
+  ASSERT_EQ(a.rows.size(), 6u);
+  EXPECT_EQ(a.total_macs, 2 * (784 * 256 + 256 * 32));
+  auto rbm = models::build_model("rbm", {{"hidden", 50}});
+  EXPECT_EQ(summary::summarize(*rbm, {784}, 2).total_macs, 2 * 2 * 784 * 50);
+
+  nn::Sequential net;
+  net.push_back(std::make_shared<nn::Conv1d>(nn::Conv1dOptions(4, 6, 3).groups(2)));  // 10 -> 8 positions
+  const auto c = summary::summarize(net, {4, 10}, 2);
+  EXPECT_EQ(c.total_macs, 2 * 8 * 6 * (4 / 2) * 3);
+
+  struct Step : nn::UnaryModule {
+    std::shared_ptr<nn::GRUCell> c;
+    Step() : nn::UnaryModule("Step") { c = register_module("cell", std::make_shared<nn::GRUCell>(5, 7)); }
+    Tensor forward(const Tensor& x) override {
+      Tensor h = summary::run_layer(*c, x, [&] { return c->forward(x); });
+      return summary::run_layer(*c, x, [&] { return c->forward(x, h); });  // the same cell twice: one row
+    }
+  } step;
+  const auto g = summary::summarize(step, {5}, 4);
+  ASSERT_EQ(g.rows.size(), 1u);
+  EXPECT_EQ(g.rows[0].name, "cell");
+  EXPECT_EQ(g.rows[0].calls, 2);
+  EXPECT_EQ(g.total_macs, 2 * 4 * 3 * 7 * (5 + 7));
+  EXPECT_EQ(g.activation_bytes, 4 * 2 * 7);  // both calls' outputs, per example
+}
+
+// A layer with parameters whose cost the model does not know is "not counted", not 0.
+TEST(Summary, AnUnknownLayerWithParametersIsNotCounted) {
+  struct Scale : nn::UnaryModule {
+    Tensor w;
+    Scale() : nn::UnaryModule("Scale") { w = register_parameter("w", ones({3, 3})); }
+    Tensor forward(const Tensor& x) override { return matmul(x, w); }
+  };
+  nn::Sequential net;
+  net.push_back(std::make_shared<Scale>());
+  net.push_back(std::make_shared<nn::LayerNorm>(nn::LayerNormOptions({3})));
+  const auto s = summary::summarize(net, {3});
+  EXPECT_FALSE(s.rows[0].macs_counted);
+  EXPECT_TRUE(s.rows[1].macs_counted);  // normalisation: no products
+  EXPECT_EQ(s.not_counted, std::vector<std::string>{"0"});
 }

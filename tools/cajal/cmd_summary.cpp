@@ -30,7 +30,7 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     const nlohmann::json cfg = model_config->empty() ? nlohmann::json::object() : nlohmann::json::parse(*model_config);
     auto model = cajal::models::build_model(*name, cfg);
     const cajal::Shape shape = input->empty() ? spec.input_shape : cajal::cli::parse_input_shape(*input, "summary", "3x224x224");
-    auto s = cajal::models::summary::summarize(cajal::nn::as_unary(*model, "summary"), shape, *batch, *name);
+    auto s = cajal::models::summary::summarize(*model, shape, *batch, *name);
     if (*as_json)
       std::cout << cajal::models::summary::to_json(s).dump(2) << "\n";
     else

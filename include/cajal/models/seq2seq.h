@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "cajal/models/decoding.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/embedding.h"
 #include "cajal/nn/linear.h"
 #include "cajal/nn/module.h"
@@ -33,7 +34,7 @@ struct Seq2SeqConfig {
   std::string cell = "gru";
 };
 
-class Seq2Seq : public nn::Module {
+class Seq2Seq : public nn::Module, public summary::SummaryForward {
  public:
   explicit Seq2Seq(const Seq2SeqConfig& config);
 
@@ -58,6 +59,8 @@ class Seq2Seq : public nn::Module {
   Tensor forward(const Tensor& src, const Tensor& tgt_in, Tensor* weights = nullptr);
 
   const Seq2SeqConfig& config() const { return config_; }
+  // Teacher forcing on sources and targets of input = {B, S} tokens (each the first real token, 3).
+  void summary_forward(const Shape& input) override;
 
  private:
   Seq2SeqConfig config_;

@@ -9,10 +9,17 @@
 // a Linear in x out per row; pooling, normalisation, embeddings and activations count 0; the
 // recurrent layers and transformer encoder layers count their matrix products (macs_of in
 // summary.cpp). A composite whose inner layers were not seen is a row whose MACs are not counted
-// ("-"), and the totals name it, rather than a guess. FLOPs = 2 x MACs.
+// ("-"), and the totals name it, rather than a guess; so is a layer with parameters whose cost the
+// model does not know. A module called more than once in the forward (a decoder cell at each
+// step) is one row: its calls, the MACs of all of them, the output of the last. FLOPs = 2 x MACs.
+//
+// A model whose forward is not one tensor in and one out (an encoder-decoder reads a source and a
+// target, a GAN has a generator besides the discriminator its forward runs) implements
+// SummaryForward: it runs every path on inputs of its own for the summary.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +33,7 @@ struct Row {
   int64_t parameters = 0;  // this layer's own (a module shared by two paths counts on its first row)
   int64_t macs = 0;        // for the whole batch
   bool macs_counted = true;  // false: a composite whose inner layers were not seen (macs is 0)
+  int64_t calls = 1;         // times the forward called the module
 };
 
 struct Summary {
@@ -39,8 +47,17 @@ struct Summary {
   int64_t flops() const { return 2 * total_macs; }
 };
 
-// `input` is one example's shape ({1, 28, 28} or {784}); the forward runs on `batch` of them.
-Summary summarize(nn::UnaryModule& module, const Shape& input, int64_t batch = 1, const std::string& model_name = "");
+// See above: a model's forward for a summary, every layer called through run / run_layer.
+class SummaryForward {
+ public:
+  virtual ~SummaryForward() = default;
+  // `input`: the summary's input shape with its batch dim ({B, S} source tokens for seq2seq).
+  virtual void summary_forward(const Shape& input) = 0;
+};
+
+// `input` is one example's shape ({1, 28, 28} or {784}); the forward runs on `batch` of them: an
+// nn::UnaryModule on zeros (token 0 for the language models), a SummaryForward its own way.
+Summary summarize(nn::Module& module, const Shape& input, int64_t batch = 1, const std::string& model_name = "");
 std::string to_string(const Summary& s);  // the table and totals
 nlohmann::ordered_json to_json(const Summary& s);
 
@@ -49,8 +66,10 @@ Tensor run(nn::UnaryModule& m, const Tensor& x);
 
 // For a module whose forward takes more than one argument (an RNN with its state, a transformer
 // layer with its mask): calls `forward` and, while a summary is being taken, records m as one row
-// with input x and the tensor `forward` returns.
-Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward);
+// with input x and the tensor `forward` returns, and `macs` when the cost depends on more than x
+// and that tensor (an attention's keys); else the cost model's.
+Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward,
+                 std::optional<int64_t> macs = std::nullopt);
 
 // A computation with no module of its own (an output layer tied to an embedding's weight): while a
 // summary is being taken, a row `name` of `type` with output y and the given MACs, no parameters.

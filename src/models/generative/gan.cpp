@@ -65,10 +65,18 @@ Tensor Dcgan::generate(const Tensor& z) {
   // transposed convolution's general path (4x slower for this shape, forward and backward).
   auto first = generator->at<nn::ConvTranspose2d>(0);
   const Tensor& w = first->weight;  // (latent, 4g, k, k)
-  Tensor h = matmul(z, w.reshape({latent_, w.size(1) * w.size(2) * w.size(3)}))
-                 .reshape({z.size(0), w.size(1), w.size(2), w.size(3)});
-  for (size_t i = 1; i < generator->size(); ++i) h = (*generator)[int64_t(i)]->forward(h);
+  // (A summary records it as that layer on z viewed as [B, latent, 1, 1].)
+  Tensor h = summary::run_layer(*first, z.reshape({z.size(0), latent_, 1, 1}), [&] {
+    return matmul(z, w.reshape({latent_, w.size(1) * w.size(2) * w.size(3)}))
+        .reshape({z.size(0), w.size(1), w.size(2), w.size(3)});
+  });
+  for (size_t i = 1; i < generator->size(); ++i) h = summary::run(nn::as_unary(*(*generator)[int64_t(i)], "dcgan"), h);
   return h;
+}
+
+void Dcgan::summary_forward(const Shape& input) {
+  generate(zeros({input[0], latent_}));
+  discriminate(zeros(input));
 }
 
 Tensor Dcgan::discriminate(const Tensor& x) { return summary::run(*discriminator, x).reshape({x.size(0)}); }

@@ -2,6 +2,7 @@
 #include "cajal/models/seq2seq.h"
 
 #include "cajal/models/registry.h"
+#include "cajal/models/summary.h"
 #include "cajal/ops/ops.h"
 #include "cajal/text/parallel_corpus.h"
 
@@ -63,36 +64,65 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& c) : nn::Module(kName), config_(c) {
 
 std::pair<Seq2Seq::Encoded, Seq2Seq::State> Seq2Seq::encode(const Tensor& src) {
   const Tensor lengths = source_lengths(src);
-  const Tensor x = src_embedding_->forward(src);
-  Tensor annotations, h_n;
-  if (gru_encoder_) {
-    std::tie(annotations, h_n) = gru_encoder_->forward(x, std::nullopt, lengths, /*enforce_sorted=*/false);
-  } else {
-    nn::LSTMState hc;
-    std::tie(annotations, hc) = lstm_encoder_->forward(x, std::nullopt, lengths, /*enforce_sorted=*/false);
-    h_n = std::get<0>(hc);
-  }
+  const Tensor x = summary::run(*src_embedding_, src);
+  Tensor h_n;
+  nn::Module& encoder = gru_encoder_ ? static_cast<nn::Module&>(*gru_encoder_) : *lstm_encoder_;
+  const Tensor annotations = summary::run_layer(encoder, x, [&] {
+    Tensor out;
+    if (gru_encoder_) {
+      std::tie(out, h_n) = gru_encoder_->forward(x, std::nullopt, lengths, /*enforce_sorted=*/false);
+    } else {
+      nn::LSTMState hc;
+      std::tie(out, hc) = lstm_encoder_->forward(x, std::nullopt, lengths, /*enforce_sorted=*/false);
+      h_n = std::get<0>(hc);
+    }
+    return out;
+  });
   // h_n (2, B, H): the forward direction's state after the last token, the backward one's after the first.
-  State s0{tanh(bridge_->forward(cat({select(h_n, 0, 0), select(h_n, 0, 1)}, 1))), Tensor()};
+  State s0{tanh(summary::run(*bridge_, cat({select(h_n, 0, 0), select(h_n, 0, 1)}, 1))), Tensor()};
   if (lstm_decoder_) s0.c = zeros_like(s0.h);
-  return {{annotations, logical_not(eq(src, 0.0)), attention_->project_keys(annotations)}, s0};
+  // The attention's key projection, once per source (AdditiveAttention::project_keys).
+  return {{annotations, logical_not(eq(src, 0.0)), summary::run(*attention_->key_proj, annotations)}, s0};
 }
 
 std::tuple<Tensor, Tensor> Seq2Seq::step(const Tensor& prev, State& state, const Encoded& encoded) {
   CAJAL_CHECK_TYPE(prev.dtype() == DType::i64 && prev.dim() == 1 && prev.size(0) == state.h.size(0), kName,
                    "expected int64 previous tokens ({}), got {} {}", state.h.size(0), dtype_name(prev.dtype()),
                    shape_str(prev.shape()));
-  auto [context, weights] =
-      attention_->forward(state.h, encoded.annotations, encoded.annotations, encoded.mask, encoded.projected_keys);
-  const Tensor emb = tgt_embedding_->forward(prev);
+  Tensor weights;
+  // The attention's cost per query, keys projected already: query_proj (query_size x attention),
+  // v on each source position's features (attention), and the weighted sum of the values.
+  const auto& a = attention_->options();
+  const int64_t B = state.h.size(0), S = encoded.annotations.size(1), V = encoded.annotations.size(2);
+  const Tensor context = summary::run_layer(
+      *attention_, state.h,
+      [&] {
+        Tensor c;
+        std::tie(c, weights) = attention_->forward(state.h, encoded.annotations, encoded.annotations, encoded.mask,
+                                                   encoded.projected_keys);
+        return c;
+      },
+      B * (a.query_size() * a.hidden_size() + S * a.hidden_size() + S * V));
+  const Tensor emb = summary::run(*tgt_embedding_, prev);
   const Tensor x = cat({emb, context}, 1);
-  if (gru_decoder_) {
-    state.h = gru_decoder_->forward(x, state.h);
-  } else {
-    auto [h, c] = lstm_decoder_->forward(x, nn::LSTMState{state.h, state.c});
-    state.h = h, state.c = c;
-  }
-  return {out_->forward(cat({state.h, context, emb}, 1)), weights};
+  nn::Module& decoder = gru_decoder_ ? static_cast<nn::Module&>(*gru_decoder_) : *lstm_decoder_;
+  summary::run_layer(decoder, x, [&] {
+    if (gru_decoder_) {
+      state.h = gru_decoder_->forward(x, state.h);
+    } else {
+      auto [h, c] = lstm_decoder_->forward(x, nn::LSTMState{state.h, state.c});
+      state.h = h, state.c = c;
+    }
+    return state.h;
+  });
+  return {summary::run(*out_, cat({state.h, context, emb}, 1)), weights};
+}
+
+void Seq2Seq::summary_forward(const Shape& input) {
+  CAJAL_CHECK(input.size() == 2, "summary", "expected a seq2seq summary input of [B, S] source tokens, got {}",
+              shape_str(input));
+  const Tensor tokens = full(input, 3.0, DType::i64);
+  forward(tokens, tokens);
 }
 
 Tensor Seq2Seq::forward(const Tensor& src, const Tensor& tgt_in, Tensor* weights) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cajal/core/generator.h"
+#include "cajal/models/summary.h"
 #include "cajal/nn/module.h"
 #include "cajal/nn/sequential.h"
 
@@ -18,7 +19,7 @@ namespace cajal::models::generative {
 
 // config: in_channels, image_size (a multiple of 4), latent (>= 1), g_channels, d_channels,
 // label_smoothing (the real label for D is 1 - label_smoothing; 0: none).
-class Dcgan : public nn::UnaryModule {
+class Dcgan : public nn::UnaryModule, public summary::SummaryForward {
  public:
   explicit Dcgan(const nlohmann::json& config);
   // z [B, latent] -> images [B, C, s, s] in [-1, 1].
@@ -29,6 +30,8 @@ class Dcgan : public nn::UnaryModule {
   Tensor sample(int64_t n, Generator* gen = nullptr);
   // forward = discriminate: the network that sees data.
   Tensor forward(const Tensor& x) override { return discriminate(x); }
+  // Both networks: the generator on zero codes, the discriminator on zero images of `input`.
+  void summary_forward(const Shape& input) override;
 
   int64_t latent() const { return latent_; }
   double label_smoothing() const { return label_smoothing_; }
