@@ -96,6 +96,17 @@ FAMILIES = {
     "transformer_encoder_stack": (
         lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, dim_feedforward=24), 2, norm=nn.LayerNorm(16)),
         lambda: rnd(6, 2, 16), {"LayerNormalization", "Softmax"}),
+    # The generative zoo: the autoencoders' reconstructions, the VAE's through its posterior mean,
+    # the DCGAN's discriminator logits (its forward) and its generator on codes [B, latent, 1, 1].
+    "mlp_autoencoder": (lambda: cajal.models.build("mlp_autoencoder", hidden=[32], code=8), lambda: cajal.rand(2, 784),
+                        {"Gemm", "Relu", "Sigmoid"}),
+    "conv_autoencoder": (lambda: cajal.models.build("conv_autoencoder"), lambda: cajal.rand(2, 1, 28, 28),
+                         {"Conv", "ConvTranspose", "Sigmoid"}),
+    "vae": (lambda: cajal.models.build("vae", hidden=[32], latent=4), lambda: cajal.rand(2, 784), {"Gemm", "Sigmoid"}),
+    "dcgan_discriminator": (lambda: cajal.models.build("dcgan", g_channels=8, d_channels=8),
+                            lambda: rnd(3, 1, 28, 28), {"Conv", "LeakyRelu", "BatchNormalization", "Reshape"}),
+    "dcgan_generator": (lambda: cajal.models.build("dcgan", g_channels=8, d_channels=8).generator,
+                        lambda: rnd(3, 64, 1, 1), {"ConvTranspose", "BatchNormalization", "Tanh"}),
 }
 
 
@@ -108,6 +119,24 @@ def test_export_passes_checker_and_reimports(family, tmp_path):
     assert np.abs(want).max() > 1e-3  # a real output, not zeros
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
     assert ops <= set(loaded.op_types()), loaded.op_types()
+
+
+def test_exporting_a_python_sequential_leaves_its_layers_in_their_mode(tmp_path):
+    # The exporter wraps a Python Sequential in a C++ one made for the call; putting the layers
+    # back in their own mode (not the wrapper's) keeps a BatchNorm in eval on its running
+    # statistics afterwards, where it used to be left training.
+    net = nn.Sequential(nn.ConvTranspose2d(4, 6, 3), nn.BatchNorm2d(6), nn.ReLU())
+    net.eval()
+    x = rnd(2, 4, 5, 5)
+    with cajal.no_grad():
+        before = net(x).numpy()
+    cajal.onnx.export(net, x, tmp_path / "net.onnx")
+    mean = net[1].running_mean.numpy().copy()
+    with cajal.no_grad():
+        after = net(x).numpy()
+    np.testing.assert_array_equal(after, before)
+    np.testing.assert_array_equal(net[1].running_mean.numpy(), mean)
+    np.testing.assert_allclose(cajal.onnx.load(tmp_path / "net.onnx")(x).numpy(), before, rtol=0, atol=1e-5)
 
 
 def test_parameters_are_initializers_named_as_in_state_dict(tmp_path):

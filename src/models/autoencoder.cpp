@@ -21,6 +21,9 @@ std::shared_ptr<nn::Sequential> relu_stack(const std::vector<int64_t>& widths) {
   return net;
 }
 
+// Its children in forward order, none but the Linear layers with parameters (so the state_dict is
+// encoder.* and decoder.*): encoder, code_activation (the ReLU on the code), decoder, output
+// (Sigmoid or Identity). A chain, as summaries and the ONNX exporter walk it.
 class MlpAutoencoder : public nn::UnaryModule {
  public:
   explicit MlpAutoencoder(const nlohmann::json& cfg) : UnaryModule("MlpAutoencoder") {
@@ -35,22 +38,23 @@ class MlpAutoencoder : public nn::UnaryModule {
     down.push_back(code);
     std::vector<int64_t> up(down.rbegin(), down.rend());
     encoder = register_module("encoder", relu_stack(down));
+    code_activation_ = register_module("code_activation", std::make_shared<nn::ReLU>());
     decoder = register_module("decoder", relu_stack(up));
-    sigmoid_output_ = output == "sigmoid";
+    output_ = output == "sigmoid" ? register_module<nn::UnaryModule>("output", std::make_shared<nn::Sigmoid>())
+                                  : register_module<nn::UnaryModule>("output", std::make_shared<nn::Identity>());
   }
   // x: (B, in) -> code: (B, code)
   Tensor encode(const Tensor& x) { return summary::run(*encoder, x); }
   // code: (B, code) -> (B, in)
   Tensor decode(const Tensor& z) {
-    Tensor y = summary::run(*decoder, relu(z));
-    return sigmoid_output_ ? sigmoid(y) : y;
+    return summary::run(*output_, summary::run(*decoder, summary::run(*code_activation_, z)));
   }
   Tensor forward(const Tensor& x) override { return decode(encode(x)); }
 
   std::shared_ptr<nn::Sequential> encoder, decoder;
 
  private:
-  bool sigmoid_output_ = true;
+  std::shared_ptr<nn::UnaryModule> code_activation_, output_;
 };
 
 const RegisterModel kMlpAutoencoder({"mlp_autoencoder",

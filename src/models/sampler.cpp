@@ -43,17 +43,12 @@ Tensor sample_model(const std::string& kind, nn::Module& model, const SampleRequ
                 "the {} sampler has no option '{}' (it reads: {})", kind, key,
                 spec.options.empty() ? std::string("none") : fmt::format("{}", fmt::join(spec.options, ", ")));
   Generator gen(request.seed);
-  const bool was_training = model.is_training();
-  model.eval();
   Tensor images;
-  try {
+  {
+    nn::EvalModeGuard eval_mode(model);
     NoGradGuard ng;
     images = spec.sample(model, request.n, gen, options);
-  } catch (...) {
-    model.train(was_training);
-    throw;
   }
-  model.train(was_training);
   return images;
 }
 

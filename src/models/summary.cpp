@@ -203,9 +203,8 @@ Summary summarize(nn::Module& module, const Shape& input, int64_t batch, const s
   for (int64_t d : input) s.input.push_back(d);
   Trace trace;
   collect_names(module, "", trace);
-  const bool was_training = module.is_training();
-  module.eval();
   {
+    nn::EvalModeGuard eval_mode(module);
     NoGradGuard no_grad;
     g_trace = &trace;
     try {
@@ -215,12 +214,10 @@ Summary summarize(nn::Module& module, const Shape& input, int64_t batch, const s
         run(nn::as_unary(module, "summary"), zeros(s.input, takes_token_ids(module) ? DType::i64 : DType::f32));
     } catch (...) {
       g_trace = nullptr;
-      module.train(was_training);
       throw;
     }
     g_trace = nullptr;
   }
-  module.train(was_training);
   s.rows = std::move(trace.rows);
   s.total_parameters = module.num_parameters();
   for (const Row& r : s.rows) {

@@ -127,6 +127,21 @@ void Module::train(bool on) {
   for (const auto& [name, child] : children_) child->train(on);
 }
 
+EvalModeGuard::EvalModeGuard(Module& module) {
+  std::vector<Module*> todo{&module};
+  while (!todo.empty()) {
+    Module* m = todo.back();
+    todo.pop_back();
+    modes_.emplace_back(m, m->training_);
+    for (const auto& [name, child] : m->children_) todo.push_back(child.get());
+  }
+  module.eval();
+}
+
+EvalModeGuard::~EvalModeGuard() {
+  for (const auto& [m, training] : modes_) m->training_ = training;
+}
+
 void Module::zero_grad() {
   for (auto& [name, t] : parameters_) t.zero_grad();
   for (const auto& [name, child] : children_) child->zero_grad();

@@ -11,6 +11,8 @@
 
 #include "cajal/core/error.h"
 #include "cajal/models/cnn.h"
+#include "cajal/models/generative/gan.h"
+#include "cajal/models/generative/vae.h"
 #include "cajal/nn/nn.h"
 #include "cajal/nn/transformer.h"
 #include "cajal/nn/transformer_stack.h"
@@ -333,6 +335,22 @@ Value concat(Exporter& ex, nn::Module& m, const std::string& path, const Value& 
   return {ex.graph().node1("Concat", names, {attr_int("axis", dim)}, hint_of(m, path)), cat(traced, dim)};
 }
 
+// The VAE's forward, the reconstruction through the posterior mean: sigmoid(decoder(mu(encoder(x)))).
+Value vae(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  Value mu = ex.emit_child(m, path, "mu", ex.emit_child(m, path, "encoder", x));
+  Value logits = ex.emit_child(m, path, "decoder", mu);
+  return {ex.graph().node1("Sigmoid", {logits.name}, {}, Exporter::join(path, "output")), sigmoid(logits.traced)};
+}
+
+// The DCGAN's forward, its discriminator's logits [B] (the generator is `generator`, a Sequential
+// of its own: export that for images from codes [B, latent, 1, 1]).
+Value dcgan(Exporter& ex, nn::Module& m, const std::string& path, const Value& x) {
+  GraphBuilder& g = ex.graph();
+  const std::string h = Exporter::join(path, "logits");
+  Value d = ex.emit_child(m, path, "discriminator", x);
+  return {g.node1("Reshape", {d.name, g.ints({-1}, h + ".shape")}, {}, h), d.traced.reshape({d.traced.size(0)})};
+}
+
 template <class T>
 std::pair<std::type_index, Emitter> entry(Emitter e) {
   return {std::type_index(typeid(T)), std::move(e)};
@@ -405,15 +423,19 @@ const std::map<std::type_index, Emitter>& emitters_by_type() {
       entry<nn::GRU>(emit_recurrent),
       entry<nn::TransformerEncoderLayer>(emit_transformer_encoder_layer),
       entry<nn::TransformerEncoder>(emit_transformer_encoder),
+      entry<models::generative::Vae>(vae),
+      entry<models::generative::Dcgan>(dcgan),
   };
   return table;
 }
 
 const std::map<std::string, Emitter>& emitters_by_name() {
   // The character-level language models (src/models/sequence/char_rnn.cpp): embedding -> rnn -> head;
-  // the transformer language models (src/models/sequence/gpt.cpp, bert.cpp).
-  static const std::map<std::string, Emitter> table = {
-      {"CharLSTM", chain}, {"CharGRU", chain}, {"GPT", emit_gpt}, {"BERT", emit_bert}};
+  // the transformer language models (src/models/sequence/gpt.cpp, bert.cpp); the autoencoders,
+  // their children in forward order (models/autoencoder.cpp, generative/conv_autoencoder.cpp).
+  static const std::map<std::string, Emitter> table = {{"CharLSTM", chain},       {"CharGRU", chain},
+                                                       {"GPT", emit_gpt},         {"BERT", emit_bert},
+                                                       {"MlpAutoencoder", chain}, {"ConvAutoencoder", chain}};
   return table;
 }
 

@@ -156,13 +156,6 @@ void name_output(pb::GraphProto& g, const std::string& value, const std::string&
   id->add_output(output);
 }
 
-// Restores a module's training mode however the export ends.
-struct ModeGuard {
-  nn::Module& m;
-  bool was_training;
-  ~ModeGuard() { m.train(was_training); }
-};
-
 }  // namespace
 }  // namespace detail
 
@@ -175,8 +168,7 @@ void export_module(nn::Module& module, const Tensor& example, const std::string&
   CAJAL_CHECK(options.opset >= 13 && options.opset <= 17, "onnx export", "expected an opset from 13 to 17, got {}",
               options.opset);
   CAJAL_CHECK(example.defined(), "onnx export", "expected an example input tensor, got an undefined one");
-  ModeGuard mode{module, module.is_training()};
-  module.eval();
+  nn::EvalModeGuard eval_mode(module);
   NoGradGuard no_grad;
 
   pb::ModelProto model;

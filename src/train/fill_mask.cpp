@@ -49,11 +49,12 @@ std::vector<MaskFill> fill_mask(models::MaskedLanguageModel& model, const data::
               "expected a text of at most {} tokens (the model's context; each [MASK] is one token), got {}",
               model.context_size(), T);
 
-  const bool was_training = model.is_training();
-  model.eval();
-  NoGradGuard ng;
-  const Tensor logits = model.forward(from_vector(ids, {1, T}));
-  model.train(was_training);
+  Tensor logits;
+  {
+    nn::EvalModeGuard eval_mode(model);
+    NoGradGuard ng;
+    logits = model.forward(from_vector(ids, {1, T}));
+  }
 
   // Probabilities among the characters: [MASK] is never an answer, its logit is left out.
   const int64_t V = vocab.size(), k = std::min(top_k, V);

@@ -56,8 +56,7 @@ std::vector<int64_t> generate(models::LanguageModel& model, const std::vector<in
   const int64_t V = model.vocab_size();
   for (int64_t t : prompt)
     CAJAL_CHECK_INDEX(t >= 0 && t < V, "generate", "expected prompt token ids in [0, {}), got {}", V, t);
-  const bool was_training = model.is_training();
-  model.eval();
+  nn::EvalModeGuard eval_mode(model);
   NoGradGuard ng;
   Generator gen(o.seed);
   std::vector<double> p;
@@ -82,7 +81,6 @@ std::vector<int64_t> generate(models::LanguageModel& model, const std::vector<in
       logits = model.advance(from_vector(std::vector<int64_t>{next}, {1, 1}), state);
     }
   }
-  model.train(was_training);
   return out;
 }
 

@@ -59,8 +59,7 @@ const RegisterTask kClassification({"classification", "class labels from inputs:
 
 EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num_classes, int64_t batch_size) {
   auto t0 = std::chrono::steady_clock::now();
-  bool was_training = model.is_training();
-  model.eval();
+  nn::EvalModeGuard eval_mode(model);
   NoGradGuard ng;
   EvalResult r;
   r.confusion.assign(size_t(num_classes), std::vector<int64_t>(size_t(num_classes), 0));
@@ -88,7 +87,6 @@ EvalResult evaluate(nn::Module& model, const data::Dataset& dataset, int64_t num
   }
   r.loss = r.examples ? loss_sum / double(r.examples) : NAN;
   r.accuracy = r.examples ? double(correct) / double(r.examples) : NAN;
-  model.train(was_training);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -82,8 +82,7 @@ class LanguageModelTask : public Task {
 
   Metrics evaluate(nn::Module& model, const data::Dataset& dataset) override {
     models::LanguageModel& lm = models::as_language_model(model, name());
-    bool was_training = model.is_training();
-    model.eval();
+    nn::EvalModeGuard eval_mode(model);
     NoGradGuard ng;
     data::DataLoader loader(dataset, 64, /*shuffle=*/false);
     double sum = 0;
@@ -92,7 +91,6 @@ class LanguageModelTask : public Task {
       sum += next_token_loss(lm.forward(b.input), b.target, Reduction::Sum).item();
       count += b.target.numel();
     }
-    model.train(was_training);
     return lm_metrics(count ? sum / double(count) : NAN);
   }
 

@@ -52,8 +52,7 @@ class MaskedLanguageModelTask : public Task {
   }
 
   Metrics evaluate(nn::Module& model, const data::Dataset& dataset) override {
-    const bool was_training = model.is_training();
-    model.eval();
+    nn::EvalModeGuard eval_mode(model);
     NoGradGuard ng;
     Generator gen(kEvaluationMaskSeed);
     data::DataLoader loader(dataset, 64, /*shuffle=*/false);
@@ -68,7 +67,6 @@ class MaskedLanguageModelTask : public Task {
       correct += masked_correct(logits, m.target);
       chosen += n;
     }
-    model.train(was_training);
     return {{"loss", chosen ? loss_sum / double(chosen) : NAN}, {"accuracy", chosen ? double(correct) / double(chosen) : NAN}};
   }
 

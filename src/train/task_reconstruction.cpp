@@ -51,8 +51,7 @@ class ReconstructionTask : public Task {
   }
 
   Metrics evaluate(nn::Module& model, const data::Dataset& dataset) override {
-    bool was_training = model.is_training();
-    model.eval();
+    nn::EvalModeGuard eval_mode(model);
     NoGradGuard ng;
     data::DataLoader loader(dataset, 1000, /*shuffle=*/false);
     Generator fixed(kEvalSeed);
@@ -64,7 +63,6 @@ class ReconstructionTask : public Task {
       sum += mse_loss(out, b.input, Reduction::Sum).item();
       elements += b.input.numel();
     }
-    model.train(was_training);
     return {{"loss", elements ? sum / double(elements) : NAN}};
   }
 
@@ -75,16 +73,14 @@ class ReconstructionTask : public Task {
     std::vector<int64_t> first;
     for (int64_t i = 0; i < std::min(kPictureColumns, data.test->size()); ++i) first.push_back(i);
     data::Batch b = data.test->get_batch(first);
-    bool was_training = model.is_training();
-    model.eval();
     Tensor out, noisy;
     {
+      nn::EvalModeGuard eval_mode(model);
       NoGradGuard ng;
       Generator fixed(kEvalSeed);
       noisy = corrupt(b.input, &fixed);
       out = nn::as_unary(model, name()).forward(noisy);
     }
-    model.train(was_training);
     Shape image{int64_t(first.size()), image_shape_.at(0), image_shape_.at(1), image_shape_.at(2)};
     Tensor both = noise_ > 0 ? cat({b.input.reshape(image), clamp(noisy, 0.0, 1.0).reshape(image), out.reshape(image)}, 0)
                              : cat({b.input.reshape(image), out.reshape(image)}, 0);

@@ -126,8 +126,7 @@ class Seq2SeqTask : public Task {
 
   Metrics evaluate(nn::Module& model, const data::Dataset& dataset) override {
     models::Seq2Seq& m = models::as_seq2seq(model, kTask);
-    const bool was_training = model.is_training();
-    model.eval();
+    nn::EvalModeGuard eval_mode(model);
     NoGradGuard ng;
     data::DataLoader loader(dataset, 256, /*shuffle=*/false);
     double loss = 0;
@@ -137,15 +136,13 @@ class Seq2SeqTask : public Task {
       auto [r, c] = token_hits(logits, labels);
       loss += target_loss(logits, labels, Reduction::Sum).item(), right += r, count += c;
     }
-    model.train(was_training);
     return {{"loss", count ? loss / double(count) : NAN}, {"accuracy", count ? double(right) / double(count) : NAN}};
   }
 
   TaskOutputs finish(nn::Module& model, const TaskData&, const std::string& out_dir) override {
     models::Seq2Seq& m = models::as_seq2seq(model, kTask);
     const Seq2SeqVocabs v = number_words_vocabs();
-    const bool was_training = model.is_training();
-    model.eval();
+    nn::EvalModeGuard eval_mode(model);
     TaskOutputs out;
     std::vector<std::string> sources;
     std::vector<std::vector<text::Sentence>> refs;
@@ -182,7 +179,6 @@ class Seq2SeqTask : public Task {
       else
         out.lines.push_back("attention heat map not written: " + why);
     }
-    model.train(was_training);
     return out;
   }
 

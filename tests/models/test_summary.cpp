@@ -205,7 +205,9 @@ TEST(Summary, DcganShowsTheGeneratorAndTheDiscriminator) {
 TEST(Summary, AutoencoderRbmConv1dAndCellsAreCounted) {
   auto ae = models::build_model("mlp_autoencoder");  // 784-256-32-256-784
   const auto a = summary::summarize(*ae, {784});
-  ASSERT_EQ(a.rows.size(), 6u);
+  ASSERT_EQ(a.rows.size(), 8u);  // encoder.0-2, code_activation, decoder.0-2, output
+  EXPECT_EQ(a.rows[3].name, "code_activation");
+  EXPECT_EQ(a.rows[7].type, "Sigmoid");
   EXPECT_EQ(a.total_macs, 2 * (784 * 256 + 256 * 32));
   auto rbm = models::build_model("rbm", {{"hidden", 50}});
   EXPECT_EQ(summary::summarize(*rbm, {784}, 2).total_macs, 2 * 2 * 784 * 50);

@@ -43,8 +43,12 @@ TEST(ConvSizes, SamePaddingKeepsTheSize) {
         const int64_t p = same_padding(n, f, s);
         const int64_t out = conv2d_output_size({n, n}, {f, f}, {s, s}, {p, p})[0];
         EXPECT_GE(out, n) << n << " " << f << " " << s;
-        if (p > 0) EXPECT_LT(conv2d_output_size({n, n}, {f, f}, {s, s}, {p - 1, p - 1})[0], n) << "not the smallest";
-        if (s == 1) EXPECT_EQ(out, n) << "odd kernels at stride 1 keep the size exactly";
+        if (p > 0) {
+          EXPECT_LT(conv2d_output_size({n, n}, {f, f}, {s, s}, {p - 1, p - 1})[0], n) << "not the smallest";
+        }
+        if (s == 1) {
+          EXPECT_EQ(out, n) << "odd kernels at stride 1 keep the size exactly";
+        }
       }
   EXPECT_CAJAL_ERROR(same_padding(0, 3), "same_padding: expected a positive input size, got 0");
   EXPECT_CAJAL_ERROR(same_padding(5, 0), "same_padding: expected a positive kernel size");

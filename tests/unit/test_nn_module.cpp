@@ -1,4 +1,4 @@
-// nn::Module: registration and naming, traversal order, train/eval, state_dict round trips and
+// nn::Module: registration and naming, traversal order, train/eval (and EvalModeGuard), state_dict round trips and
 // strict-loading errors, in-place dtype conversion, zero_grad and the printed tree.
 #include "support/test_support.h"
 
@@ -105,6 +105,37 @@ TEST(NnModule, TrainAndEvalRecurseAndSwitchDropout) {
   EXPECT_TRUE((*drop)(x).is_same(x));  // eval: identity, no copy
   outer.train();
   EXPECT_TRUE(drop->is_training());
+}
+
+// EvalModeGuard: eval for a scope, then every module back in its own mode. A sub-module frozen in
+// eval (a BatchNorm kept on its running statistics) stays in eval inside a training model, and a
+// container that was training around layers in eval (a wrapper built for one call) does not switch
+// them to training; the same when the scope ends with an exception.
+TEST(NnModule, EvalModeGuardGivesEachModuleItsOwnModeBack) {
+  auto frozen = std::make_shared<nn::BatchNorm1d>(4);
+  auto drop = std::make_shared<nn::Dropout>(0.5);
+  nn::Sequential net{std::make_shared<nn::Linear>(4, 4), frozen, drop};
+  frozen->eval();
+  {
+    nn::EvalModeGuard eval_mode(net);
+    EXPECT_FALSE(net.is_training());
+    EXPECT_FALSE(drop->is_training());
+  }
+  EXPECT_TRUE(net.is_training());
+  EXPECT_TRUE(drop->is_training());
+  EXPECT_FALSE(frozen->is_training());  // net.train(was_training) would have switched it
+
+  const Tensor mean_before = frozen->running_mean.clone();
+  try {
+    nn::EvalModeGuard eval_mode(net);
+    net.forward(ones({2, 4}));
+    throw std::runtime_error("the scope fails");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_TRUE(drop->is_training());
+  EXPECT_FALSE(frozen->is_training());
+  net.forward(ones({3, 4}));  // training the others: the frozen statistics do not move
+  EXPECT_TENSOR_NEAR(frozen->running_mean, mean_before, 0.0);
 }
 
 TEST(NnModule, StateDictRoundTripCopiesIntoTheLiveTensors) {

@@ -103,6 +103,7 @@ class Module : public std::enable_shared_from_this<Module> {
   bool training_ = true;
 
  private:
+  friend class EvalModeGuard;
   void check_new_name(const std::string& name, const char* what) const;
   template <class F>
   void visit_tensors(const std::string& prefix, bool recurse, bool params, bool bufs, F&& f) const;
@@ -112,6 +113,21 @@ class Module : public std::enable_shared_from_this<Module> {
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+// Eval mode for a scope (evaluating, sampling, exporting, summarising a model that may be
+// training), then each module of the tree back in its own mode: a sub-module frozen in eval stays
+// so, and a container made only for the call (the Python exporter's Sequential around a model's
+// layers) does not switch those layers to training. Also on an exception.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Module& module);
+  ~EvalModeGuard();
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  std::vector<std::pair<Module*, bool>> modes_;
 };
 
 // A module of one tensor in and one tensor out: every layer, Sequential, and the models the
