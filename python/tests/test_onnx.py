@@ -229,6 +229,17 @@ def test_gpt_causal_mask_is_one_constant_for_every_block(tmp_path):
     assert np.all(np.isneginf(mask[np.triu_indices(8, 1)]))
 
 
+def test_an_op_failing_inside_a_graph_names_its_node(tmp_path):
+    # Past the context, the first T positions are the whole table: the embeddings' Add fails, and
+    # the error says which node ran it.
+    gpt = cajal.models.build("gpt", vocab_size=11, d_model=16, layers=1, heads=2, context=8, dim_feedforward=32)
+    cajal.onnx.export(gpt, cajal.randint(0, 11, (2, 6)), tmp_path / "gpt.onnx",
+                      dynamic_axes={"input": {1: "seq"}, "output": {1: "seq"}})
+    with pytest.raises(ValueError, match=r"onnx load: node 'embed/Add' \(Add\): add: shapes \[2, 9, 16\] and "
+                                         r"\[8, 16\] are not broadcastable"):
+        cajal.onnx.load(tmp_path / "gpt.onnx")(cajal.randint(0, 11, (2, 9)))
+
+
 def test_a_size_the_graph_builds_in_cannot_be_dynamic(tmp_path):
     # Flatten(0, 1) reshapes to [-1, L] with the example's L written in.
     flat = nn.Sequential(nn.Flatten(0, 1), nn.Tanh())

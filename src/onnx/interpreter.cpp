@@ -115,7 +115,13 @@ Tensor OnnxModule::forward(const Tensor& x) {
       CAJAL_CHECK(t != nullptr, n.who(), "reads '{}', which no earlier node produced", name);
       in.push_back(*t);
     }
-    std::vector<Tensor> out = n.fn(n, in);
+    std::vector<Tensor> out;
+    try {
+      out = n.fn(n, in);
+    } catch (const Error& e) {  // an op's own error, named by the node that ran it
+      if (e.op().starts_with("onnx load: node")) throw;
+      throw Error(e.kind(), n.who(), e.what());
+    }
     for (size_t k = 0; k < n.outputs.size() && k < out.size(); ++k)
       if (!n.outputs[k].empty()) values[n.outputs[k]] = std::move(out[k]);
   }
