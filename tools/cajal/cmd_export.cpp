@@ -1,10 +1,12 @@
 // `cajal export CKPT --onnx FILE [--input CxHxW] [--batch N] [--opset N] [--dynamic-batch]
-// [--dynamic-seq]`: a checkpoint's model as
+// [--dynamic-seq] [--module PATH]`: a checkpoint's model (or one of its modules, such as a GAN's
+// generator or an autoencoder's decoder) as
 // an ONNX file (cajal/onnx/onnx.h, docs/INTERCHANGE.md), traced on zeros of the model's input shape
 // (the one stored with the checkpoint's training data, else the model's default). The written
 // file is read back with cajal's importer and run on the same input; the largest difference from
 // the model's own output is printed, so every export is checked once.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -28,6 +30,28 @@ double max_abs_diff(const cajal::Tensor& a, const cajal::Tensor& b) {
   return m;
 }
 
+// The module at a dotted path below the model ("generator", "encoder.0").
+cajal::nn::Module& find_module(cajal::nn::Module& model, const std::string& model_name, const std::string& path) {
+  cajal::nn::Module* m = &model;
+  std::string here = model_name;
+  for (size_t begin = 0; begin <= path.size();) {
+    const size_t end = std::min(path.find('.', begin), path.size());
+    const std::string part = path.substr(begin, end - begin);
+    cajal::nn::Module* next = nullptr;
+    std::vector<std::string> names;
+    for (const auto& [child_name, child] : m->named_children()) {
+      names.push_back(child_name);
+      if (child_name == part) next = child.get();
+    }
+    CAJAL_CHECK(next != nullptr, "export", "expected --module to name a module, got '{}': {} has no '{}' (its modules: {})",
+                path, here, part, names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", ")));
+    m = next;
+    here += "." + part;
+    begin = end + 1;
+  }
+  return *m;
+}
+
 CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "Export a checkpoint's model to another format (ONNX)");
   auto ckpt = std::make_shared<std::string>();
@@ -46,7 +70,10 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
   auto dynamic_seq = std::make_shared<bool>(false);
   cmd->add_flag("--dynamic-seq", *dynamic_seq,
                 "A language model's sequence dim symbolic ('seq'): the file runs any length up to the context");
-  cmd->callback([ckpt, onnx_path, input, batch, opset, dynamic_batch, dynamic_seq] {
+  auto module = std::make_shared<std::string>();
+  cmd->add_option("--module", *module,
+                  "Export this module of the model instead (a dotted path, e.g. generator or decoder; needs --input)");
+  cmd->callback([ckpt, onnx_path, input, batch, opset, dynamic_batch, dynamic_seq, module] {
     cajal::onnx::require_available("export");
     CAJAL_CHECK(*batch >= 1, "export", "expected --batch >= 1, got {}", *batch);
     auto ck = cajal::io::load_checkpoint(*ckpt);
@@ -55,9 +82,12 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     auto cfg = cajal::cli::eval_config(ck, spec, *ckpt, "");
     auto model = cajal::models::build_model(name, cfg.model_config);
     model->load_state_dict(ck.model);
+    cajal::nn::Module& target = module->empty() ? *model : find_module(*model, name, *module);
+    CAJAL_CHECK(module->empty() || !input->empty(), "export",
+                "expected --input with --module: the shape of one input of '{}'", *module);
 
     // Language models read token ids, as many as the run trained on.
-    const bool ids = spec.task == "language_model" || spec.task == "masked_language_model";
+    const bool ids = module->empty() && (spec.task == "language_model" || spec.task == "masked_language_model");
     cajal::Shape shape = spec.input_shape;
     const nlohmann::json info = ck.metadata.value("data_info", nlohmann::json::object());
     if (info.is_object() && info.contains("input_shape")) shape = cajal::Shape(info.at("input_shape").get<std::vector<int64_t>>());
@@ -76,14 +106,15 @@ CAJAL_CLI_COMMAND([](CLI::App& app) {
     if (*dynamic_batch) opts.dynamic_input_dims[0] = "batch";
     if (*dynamic_seq) opts.dynamic_input_dims[1] = "seq";
     opts.dynamic_output_dims = opts.dynamic_input_dims;  // [B, ...] -> [B, classes]; ids [B, T] -> [B, T, V]
-    cajal::onnx::export_module(*model, example, *onnx_path, opts);
+    cajal::onnx::export_module(target, example, *onnx_path, opts);
 
     cajal::NoGradGuard no_grad;
-    model->eval();
+    cajal::nn::EvalModeGuard eval_mode(target);
     auto reloaded = cajal::onnx::load(*onnx_path);
-    const cajal::Tensor want = cajal::nn::as_unary(*model, "export").forward(example);
+    const cajal::Tensor want = cajal::nn::as_unary(target, "export").forward(example);
     const cajal::Tensor got = reloaded->forward(example);
-    fmt::print("{} ({}) -> {}: ONNX opset {}, {} nodes, input {} -> output {}\n", *ckpt, name, *onnx_path, *opset,
+    const std::string what = module->empty() ? name : name + ": " + *module;
+    fmt::print("{} ({}) -> {}: ONNX opset {}, {} nodes, input {} -> output {}\n", *ckpt, what, *onnx_path, *opset,
                reloaded->op_types().size(), cajal::shape_str(example.shape()), cajal::shape_str(got.shape()));
     fmt::print("re-imported and run on the same input: max |onnx - cajal| = {:.3g}\n", max_abs_diff(want, got));
     if (*dynamic_batch) fmt::print("batch dim symbolic ('batch'): checked on a batch of {} too\n", *batch > 1 ? *batch - 1 : 2);
