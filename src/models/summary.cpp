@@ -54,6 +54,8 @@ int64_t encoder_layer_macs(const nn::TransformerEncoderLayer& layer, const Tenso
   return B * T * (4 * E * E + 2 * E * ff) + B * 2 * T * T * E;
 }
 
+// Layers with parameters and no products in the cost model: normalisation (a scale and shift per
+// element) and table lookups.
 bool no_products(const nn::Module& m) {
   return dynamic_cast<const nn::BatchNorm*>(&m) || dynamic_cast<const nn::LayerNorm*>(&m) ||
          dynamic_cast<const nn::RMSNorm*>(&m) || dynamic_cast<const generative::GroupNorm*>(&m) ||
