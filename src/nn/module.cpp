@@ -128,12 +128,12 @@ void Module::train(bool on) {
 }
 
 EvalModeGuard::EvalModeGuard(Module& module) {
-  std::vector<Module*> todo{&module};
-  while (!todo.empty()) {
-    Module* m = todo.back();
-    todo.pop_back();
+  std::vector<Module*> unvisited{&module};  // the tree, depth first
+  while (!unvisited.empty()) {
+    Module* m = unvisited.back();
+    unvisited.pop_back();
     modes_.emplace_back(m, m->training_);
-    for (const auto& [name, child] : m->children_) todo.push_back(child.get());
+    for (const auto& [name, child] : m->children_) unvisited.push_back(child.get());
   }
   module.eval();
 }

@@ -94,6 +94,14 @@ Value emit_recurrent(Exporter& ex, nn::Module& m, const std::string& path, const
 
 namespace {
 
+// torch's bool causal mask over n positions (true: key j > query i, not attended), and its additive
+// twin on the scores (0 / -inf).
+std::pair<Tensor, Tensor> causal_masks(int64_t n, DType dtype) {
+  Tensor future = gt(arange(n).reshape({1, n}), arange(n).reshape({n, 1}));
+  Tensor additive = masked_fill(zeros({n, n}, dtype), future, -std::numeric_limits<double>::infinity());
+  return {future, additive};
+}
+
 // The layer's attention and feed-forward blocks. causal_mask, when not empty, names the graph's
 // additive [T, T] mask on the scores (0 where query i may attend key j <= i, -inf above).
 Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const Value& x,
@@ -106,9 +114,9 @@ Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const 
   const std::string h = path.empty() ? m.type_name() : path;
   const int64_t E = o.d_model(), heads = o.nhead(), hd = E / heads;
   const int64_t T = x.traced.size(x.traced.dim() == 2 || !o.batch_first() ? 0 : 1);
-  // torch's bool mask (true: not attended) for the layer's own forward, and its additive twin.
-  const Tensor future = gt(arange(T).reshape({1, T}), arange(T).reshape({T, 1}));
-  const Tensor additive = masked_fill(zeros({T, T}, x.traced.dtype()), future, -std::numeric_limits<double>::infinity());
+  // The masks of the traced values: the bool one for the layer's own forward, the additive one on
+  // the scores.
+  const auto [future, additive] = causal ? causal_masks(T, x.traced.dtype()) : std::pair<Tensor, Tensor>{};
   Tensor y = causal ? layer.forward(x.traced, future) : layer.forward(x.traced);
 
   // Inside: batch first (N, L, E), whatever the layer's layout.
@@ -198,9 +206,16 @@ std::string first_rows(GraphBuilder& g, const std::string& table, const std::str
   return g.node1("Slice", {table, g.ints(origin, h + ".starts"), ends, g.ints(axes, h + ".axes")}, {}, h);
 }
 
+// The embedded tokens, the graph's sequence length T (a 1-D int64 [T]) and the model's context.
+struct Embedded {
+  Value x;
+  std::string T;
+  int64_t context = 0;
+};
+
 // tok_emb[ids] + pos_emb[0 .. T-1], the input of the zoo's transformer language models. The
 // positions are the first T of a constant 0 .. context-1, so T may be any length up to the context.
-Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
+Embedded token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
   GraphBuilder& g = ex.graph();
   CAJAL_CHECK(ids.traced.dim() == 2, "onnx export", "expected the {}'s token ids as [B, T], got {}", m.type_name(),
               shape_str(ids.traced.shape()));
@@ -212,10 +227,13 @@ Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::stri
   for (int64_t t = 0; t < context; ++t) all[size_t(t)] = t;
   const std::string h = Exporter::join(path, "positions");
   const std::string table = g.ints(all, h);
-  const std::string positions = first_rows(g, table, sequence_length(g, ids.name, h), 1, h);
+  const std::string length = sequence_length(g, ids.name, h);
+  const std::string positions = first_rows(g, table, length, 1, h);
   const Value tok = ex.emit_child(m, path, "tok_emb", ids);
   const Value pos = ex.emit_child(m, path, "pos_emb", Value{positions, arange(double(T))});
-  return {g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)};
+  return {{g.node1("Add", {tok.name, pos.name}, {}, Exporter::join(path, "embed")), add(tok.traced, pos.traced)},
+          length,
+          context};
 }
 
 }  // namespace
@@ -224,14 +242,12 @@ Value token_and_position_embeddings(Exporter& ex, nn::Module& m, const std::stri
 // causal mask, one [T, T] slice of a [context, context] constant shared by every block), ln_f, head.
 Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
   GraphBuilder& g = ex.graph();
-  Value x = token_and_position_embeddings(ex, m, path, ids);
-  const int64_t context = static_cast<nn::Embedding&>(Exporter::child(m, "pos_emb")).weight.size(0);
-  const Tensor future = gt(arange(context).reshape({1, context}), arange(context).reshape({context, 1}));
-  const Tensor additive = masked_fill(zeros({context, context}, x.traced.dtype()), future,
-                                      -std::numeric_limits<double>::infinity());
+  const Embedded e = token_and_position_embeddings(ex, m, path, ids);
+  Value x = e.x;
   const std::string h = Exporter::join(path, "causal_mask");
-  const std::string table = g.initializer(h, additive);  // named first: the nodes' outputs take h_2, ...
-  const std::string mask = first_rows(g, table, sequence_length(g, ids.name, h), 2, h);
+  // Named first: the nodes' outputs take h_2, ...
+  const std::string table = g.initializer(h, causal_masks(e.context, x.traced.dtype()).second);
+  const std::string mask = first_rows(g, table, e.T, 2, h);
   for (const auto& [name, child] : m.named_children())
     if (name.starts_with("block")) x = encoder_layer(ex, *child, Exporter::join(path, name), x, mask);
   return ex.emit_child(m, path, "head", ex.emit_child(m, path, "ln_f", x));
@@ -242,7 +258,7 @@ Value emit_gpt(Exporter& ex, nn::Module& m, const std::string& path, const Value
 // transpose (the tied weights, written again as that transpose) plus head_bias.
 Value emit_bert(Exporter& ex, nn::Module& m, const std::string& path, const Value& ids) {
   GraphBuilder& g = ex.graph();
-  Value x = ex.emit_child(m, path, "emb_norm", token_and_position_embeddings(ex, m, path, ids));
+  Value x = ex.emit_child(m, path, "emb_norm", token_and_position_embeddings(ex, m, path, ids).x);
   x = ex.emit_child(m, path, "head_transform", ex.emit_child(m, path, "encoder", x));
   x = {emit_gelu(g, x.name, false, Exporter::join(path, "head_gelu")), gelu(x.traced)};
   x = ex.emit_child(m, path, "head_norm", x);

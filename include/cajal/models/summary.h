@@ -18,7 +18,6 @@
 // SummaryForward: it runs every path on inputs of its own for the summary.
 #pragma once
 #include <nlohmann/json.hpp>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,12 +63,20 @@ nlohmann::ordered_json to_json(const Summary& s);
 // Calls m(x); while a summary is being taken, records m (or walks it) as described above.
 Tensor run(nn::UnaryModule& m, const Tensor& x);
 
+// run_layer's second half: while a summary is being taken, the row of one call (else nothing).
+void record_layer(nn::Module& m, const Tensor& x, const Tensor& y, std::optional<int64_t> macs);
+
 // For a module whose forward takes more than one argument (an RNN with its state, a transformer
 // layer with its mask): calls `forward` and, while a summary is being taken, records m as one row
 // with input x and the tensor `forward` returns, and `macs` when the cost depends on more than x
-// and that tensor (an attention's keys); else the cost model's.
-Tensor run_layer(nn::Module& m, const Tensor& x, const std::function<Tensor()>& forward,
-                 std::optional<int64_t> macs = std::nullopt);
+// and that tensor (an attention's keys); else the cost model's. A template, so the call in a
+// training step (a decoder cell at every token) builds no std::function.
+template <class Forward>
+Tensor run_layer(nn::Module& m, const Tensor& x, Forward&& forward, std::optional<int64_t> macs = std::nullopt) {
+  Tensor y = forward();
+  record_layer(m, x, y, macs);
+  return y;
+}
 
 // A computation with no module of its own (an output layer tied to an embedding's weight): while a
 // summary is being taken, a row `name` of `type` with output y and the given MACs, no parameters.
