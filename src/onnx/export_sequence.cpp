@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "cajal/core/error.h"
 #include "cajal/nn/nn.h"
@@ -116,7 +118,9 @@ Value encoder_layer(Exporter& ex, nn::Module& m, const std::string& path, const 
   const int64_t T = x.traced.size(x.traced.dim() == 2 || !o.batch_first() ? 0 : 1);
   // The masks of the traced values: the bool one for the layer's own forward, the additive one on
   // the scores.
-  const auto [future, additive] = causal ? causal_masks(T, x.traced.dtype()) : std::pair<Tensor, Tensor>{};
+  // (Plain variables, not a structured binding: clang 14's lambdas cannot capture those.)
+  Tensor future, additive;
+  if (causal) std::tie(future, additive) = causal_masks(T, x.traced.dtype());
   Tensor y = causal ? layer.forward(x.traced, future) : layer.forward(x.traced);
 
   // Inside: batch first (N, L, E), whatever the layer's layout.
